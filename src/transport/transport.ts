@@ -1,0 +1,17 @@
+/**
+ * What every transport gives the driver: a duplex of H4 bytes (packet indicator first) to and from
+ * one controller. Chunks may split or join packets anywhere; the H4 framer in the core re-frames them.
+ */
+export interface Transport {
+  /** One line naming the transport, e.g. `h4:unix:/tmp/bt-server-bredr`. */
+  readonly description: string;
+  /** True when the controller may send vendor/diagnostic H4 packets (indicator ≥ 0x07). */
+  readonly vendorPackets: boolean;
+  /** Sends H4 bytes to the controller. */
+  write(bytes: Uint8Array): void;
+  /** Registers the receiver of H4 bytes from the controller (one receiver). */
+  onData(handler: (bytes: Uint8Array) => void): void;
+  /** Registers the handler for the transport closing, with the error when it failed. */
+  onClose(handler: (error?: Error) => void): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,42 @@
+/**
+ * Where optional test inputs live and whether they must be present. With CI=true the btvirt and
+ * trace tests are mandatory: a missing input fails instead of skipping.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const TRACES_DIR = resolve(ROOT, '../shared/traces');
+export const IN_CI = process.env.CI === 'true';
+export const BTVIRT_SOCKET = '/tmp/bt-server-bredr';
+
+/** The capture files in ../shared/traces (not INDEX, sums or counts). */
+export function traceFiles(): string[] {
+  if (!existsSync(TRACES_DIR)) return [];
+  return readdirSync(TRACES_DIR)
+    .filter((f) => /\.(log|pcapng|pklg)$/.test(f))
+    .sort();
+}
+
+export function tracePath(name: string): string {
+  return join(TRACES_DIR, name);
+}
+
+/** Why trace tests skip, or undefined when the traces are there. Throws in CI when they are not. */
+export function tracesMissing(): string | undefined {
+  if (traceFiles().length > 0) return undefined;
+  const why = `no captures in ${TRACES_DIR}: trace replay tests skipped (put ../shared/traces beside the project)`;
+  if (IN_CI) throw new Error(why + ' — mandatory with CI=true');
+  return why;
+}
+
+/** Why btvirt tests skip, or undefined when a btvirt is serving. Throws in CI when it is not. */
+export function btvirtMissing(): string | undefined {
+  const status = inject('btvirt');
+  if (status === 'running') return undefined;
+  const why = `btvirt is ${status} (apt-get install -y bluez-test-tools): btvirt tests skipped`;
+  if (IN_CI) throw new Error(why + ' — mandatory with CI=true');
+  return why;
+}
