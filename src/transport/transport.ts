@@ -7,6 +7,10 @@ export interface Transport {
   readonly description: string;
   /** True when the controller may send vendor/diagnostic H4 packets (indicator ≥ 0x07). */
   readonly vendorPackets: boolean;
+  /** The largest ACL data length the transport can carry from the controller, when it is limited
+   * (the HCI user-channel addon reads into 1024 bytes: 1019 data bytes). The host announces it with
+   * Host Buffer Size. */
+  readonly maxAclData?: number;
   /** Sends H4 bytes to the controller. */
   write(bytes: Uint8Array): void;
   /** Registers the receiver of H4 bytes from the controller (one receiver). */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../support/env.js';
 
-const CORE_DIRS = ['core', 'hci', 'l2cap', 'rfcomm', 'sdp', 'stack'];
+const CORE_DIRS = ['core', 'hci', 'l2cap', 'rfcomm', 'sdp', 'stack', 'security'];
 const FORBIDDEN: [RegExp, string][] = [
   [/from\s+['"](node:|events|buffer|fs|net|timers|child_process|os|stream)/, 'I/O import'],
   [/\bimport\s*\(\s*['"]node:/, 'dynamic node: import'],
@@ -27,9 +27,13 @@ function files(dir: string): string[] {
   return out;
 }
 
-/** Drops comments so that a rule quoted in a doc comment is not an offence. */
+/** Drops comments and string literals, so that a rule quoted in a doc comment or a spec name
+ * such as 'Read Buffer Size' is not an offence (imports are checked before this). */
 function code(src: string): string {
-  return src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
+  return src
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:])\/\/.*$/gm, '$1')
+    .replace(/'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"/g, "''");
 }
 
 describe('sans-I/O core', () => {
@@ -38,12 +42,15 @@ describe('sans-I/O core', () => {
     expect(all.length).toBeGreaterThan(5);
   });
   it.each(all.map((f) => [f.slice(ROOT.length + 1), f]))('%s uses no I/O or globals', (_name, file) => {
-    const src = code(readFileSync(file, 'utf8'));
-    const offences = FORBIDDEN.filter(([re]) => re.test(src)).map(([, what]) => what);
+    const raw = readFileSync(file, 'utf8');
+    const src = code(raw);
+    const offences = FORBIDDEN.filter(([re], i) => re.test(i < 2 ? raw : src)).map(([, what]) => what);
     expect(offences).toEqual([]);
   });
   it('catches an offence', () => {
     expect(FORBIDDEN.some(([re]) => re.test(code('const t = setTimeout(f, 1);')))).toBe(true);
     expect(FORBIDDEN.some(([re]) => re.test(code('// setTimeout(f, 1) in a comment')))).toBe(false);
+    expect(FORBIDDEN.some(([re]) => re.test(code("const name = 'Read Buffer Size';")))).toBe(false);
+    expect(FORBIDDEN.some(([re]) => re.test(code('const b = Buffer.from(x);')))).toBe(true);
   });
 });

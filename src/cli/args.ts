@@ -1,0 +1,95 @@
+/**
+ * A small argument parser for the CLI: `--name value`, `--name=value`, `--flag`, `-h`, and
+ * positionals. Each command declares its options so `--help` and errors can name them.
+ */
+export interface OptionSpec {
+  name: string;
+  /** Takes a value (otherwise a boolean flag). */
+  value?: string;
+  help: string;
+  default?: string;
+}
+
+export interface CommandSpec {
+  name: string;
+  usage: string;
+  summary: string;
+  options: OptionSpec[];
+  details?: string;
+}
+
+export interface Parsed {
+  positionals: string[];
+  options: Map<string, string | true>;
+}
+
+export class UsageError extends Error {}
+
+export const COMMON_OPTIONS: OptionSpec[] = [
+  { name: 'transport', value: 'SPEC', help: 'controller: virtual, h4:unix:/path, h4:tcp:host:port, hci0, serial:/dev/ttyUSB0[,baud]', default: 'virtual' },
+  { name: 'btsnoop', value: 'FILE', help: 'record every HCI packet to a btsnoop file (Wireshark, btmon -r)' },
+  { name: 'name', value: 'NAME', help: 'local device name' },
+  { name: 'help', help: 'show this help' },
+];
+
+export function parseArgs(argv: string[], spec: CommandSpec): Parsed {
+  const known = new Map([...spec.options, ...COMMON_OPTIONS].map((o) => [o.name, o]));
+  const positionals: string[] = [];
+  const options = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-h') {
+      options.set('help', true);
+    } else if (a === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    } else if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = a.slice(2, eq < 0 ? undefined : eq);
+      const opt = known.get(name);
+      if (!opt) throw new UsageError(`unknown option --${name} for '${spec.name}' (see ${spec.name} --help)`);
+      if (opt.value) {
+        const v = eq >= 0 ? a.slice(eq + 1) : argv[++i];
+        if (v === undefined) throw new UsageError(`--${name} needs a value (${opt.value})`);
+        options.set(name, v);
+      } else {
+        if (eq >= 0) throw new UsageError(`--${name} takes no value`);
+        options.set(name, true);
+      }
+    } else {
+      positionals.push(a);
+    }
+  }
+  for (const o of known.values()) if (o.default !== undefined && !options.has(o.name)) options.set(o.name, o.default);
+  return { positionals, options };
+}
+
+export function helpText(spec: CommandSpec, bin = 'btc'): string {
+  const opts = [...spec.options, ...COMMON_OPTIONS];
+  const width = Math.max(...opts.map((o) => (o.name + (o.value ? ' ' + o.value : '')).length)) + 4;
+  const lines = [`Usage: ${bin} ${spec.usage}`, '', spec.summary];
+  if (spec.details) lines.push('', spec.details);
+  lines.push('', 'Options:');
+  for (const o of opts) {
+    const left = `  --${o.name}${o.value ? ' ' + o.value : ''}`;
+    lines.push(left.padEnd(width + 2) + o.help + (o.default !== undefined ? ` (default ${o.default})` : ''));
+  }
+  return lines.join('\n');
+}
+
+export function str(p: Parsed, name: string): string | undefined {
+  const v = p.options.get(name);
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function flag(p: Parsed, name: string): boolean {
+  return p.options.get(name) === true;
+}
+
+export function int(p: Parsed, name: string, fallback: number): number {
+  const v = str(p, name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new UsageError(`--${name} must be an integer, not ${JSON.stringify(v)}`);
+  return n;
+}

@@ -1,0 +1,62 @@
+/**
+ * `btc bridge ADDR CHANNEL --port N`: joins an RFCOMM channel to a TCP port. Each TCP client gets its
+ * own RFCOMM connection to ADDR CHANNEL (e.g. an OBD-II dongle reachable from any TCP tool).
+ */
+import { createServer, type Socket } from 'node:net';
+import { BluetoothSocket, RFCOMM } from '../../socket/index.js';
+import { withAdapter } from '../adapter-from-args.js';
+import { int, str, UsageError, type Parsed } from '../args.js';
+import type { Command } from '../main.js';
+import { parseChannel } from './connect.js';
+
+export const bridge: Command = {
+  spec: {
+    name: 'bridge',
+    usage: 'bridge ADDR CHANNEL --port N [--host H]',
+    summary: 'bridge an RFCOMM channel to a TCP port (one RFCOMM connection per TCP client)',
+    options: [
+      { name: 'port', value: 'N', help: 'TCP port to listen on', default: '7000' },
+      { name: 'host', value: 'H', help: 'TCP address to listen on', default: '127.0.0.1' },
+    ],
+  },
+  async run(args: Parsed): Promise<number> {
+    const [address, ch] = args.positionals;
+    if (!address || !ch) throw new UsageError('bridge needs ADDR CHANNEL');
+    const channel = parseChannel(ch);
+    return withAdapter(args, async (adapter) => {
+      const server = createServer((tcp: Socket) => {
+        const sock = new BluetoothSocket(RFCOMM, { adapter });
+        tcp.pause();
+        sock.connect([address, channel]).then(
+          () => {
+            process.stderr.write(`bridge: ${tcp.remoteAddress}:${tcp.remotePort} ⇄ ${address} channel ${channel}\n`);
+            tcp.pipe(sock);
+            sock.pipe(tcp);
+            tcp.resume();
+            tcp.on('close', () => sock.close());
+            sock.on('close', () => tcp.destroy());
+            sock.on('error', (e) => tcp.destroy(e));
+            tcp.on('error', () => sock.close());
+          },
+          (error: Error) => {
+            process.stderr.write(`bridge: ${error.message}\n`);
+            tcp.destroy();
+          },
+        );
+      });
+      const port = int(args, 'port', 7000);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, str(args, 'host'), resolve);
+      });
+      const bound = server.address();
+      process.stderr.write(`bridge: listening on tcp ${typeof bound === 'object' && bound ? `${bound.address}:${bound.port}` : port} for ${address} channel ${channel}\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      server.close();
+      return 0;
+    });
+  },
+};

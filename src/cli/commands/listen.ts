@@ -1,0 +1,94 @@
+/**
+ * `btc listen [CHANNEL]`: an RFCOMM server with a Serial Port record. Echoes what it receives, or
+ * with --stdio joins the first connection to stdin/stdout.
+ */
+import { advertiseService, BluetoothSocket, PORT_ANY, RFCOMM, SERIAL_PORT_CLASS, SERIAL_PORT_PROFILE } from '../../socket/index.js';
+import { withAdapter } from '../adapter-from-args.js';
+import { flag, int, str, UsageError, type Parsed } from '../args.js';
+import type { Command } from '../main.js';
+
+export const listen: Command = {
+  spec: {
+    name: 'listen',
+    usage: 'listen [CHANNEL] [--stdio] [--once] [--service-name NAME]',
+    summary: 'RFCOMM server advertised as a serial port: echo, or stdin/stdout with --stdio',
+    options: [
+      { name: 'stdio', help: 'pipe the connection to stdin/stdout instead of echoing' },
+      { name: 'once', help: 'exit after the first connection closes' },
+      { name: 'service-name', value: 'NAME', help: 'SDP service name', default: 'Serial Port' },
+    ],
+  },
+  async run(args: Parsed): Promise<number> {
+    const channel = args.positionals[0] === undefined ? PORT_ANY : Number(args.positionals[0]);
+    if (!Number.isInteger(channel) || channel < 0 || channel > 30) throw new UsageError(`CHANNEL must be 1–30 (or omitted), not ${args.positionals[0]}`);
+    const stdio = flag(args, 'stdio');
+    return withAdapter(args, async (adapter) => {
+      const server = new BluetoothSocket(RFCOMM, { adapter });
+      server.bind(['', channel]);
+      server.listen(1);
+      advertiseService(server, str(args, 'service-name') ?? 'Serial Port', { serviceClasses: [SERIAL_PORT_CLASS], profiles: [SERIAL_PORT_PROFILE] });
+      const port = server.getsockname()[1];
+      const log = (line: string) => (stdio ? process.stderr : process.stdout).write(line + '\n');
+      log(`Listening on ${adapter.address} RFCOMM channel ${port} (${adapter.transport})`);
+      const once = flag(args, 'once') || stdio;
+      do {
+        const [client, [addr, ch]] = await server.accept();
+        log(`Accepted ${addr} on channel ${ch}`);
+        if (stdio) await pipeStdio(client);
+        else await echo(client, log);
+        log(`Connection from ${addr} closed`);
+      } while (!once);
+      server.close();
+      return 0;
+    });
+  },
+};
+
+async function echo(client: BluetoothSocket, log: (s: string) => void): Promise<void> {
+  let total = 0;
+  try {
+    for (;;) {
+      const data = await client.recv(1024);
+      if (data.length === 0) break;
+      total += data.length;
+      await client.sendall(data);
+    }
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ECONNRESET') throw error;
+  } finally {
+    client.close();
+  }
+  log(`Echoed ${total} byte(s)`);
+}
+
+/**
+ * Joins a connected socket to stdin/stdout. When stdin ends (a pipe ran dry), the channel stays
+ * open until nothing has arrived for `lingerMs`, so that replies to the last line are printed,
+ * then closes gracefully.
+ */
+export function pipeStdio(sock: BluetoothSocket, lingerMs = 1000): Promise<void> {
+  return new Promise((resolve) => {
+    process.stdin.pipe(sock, { end: false });
+    sock.pipe(process.stdout, { end: false });
+    let timer: NodeJS.Timeout | undefined;
+    const quiet = () => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => sock.end(), lingerMs);
+    };
+    process.stdin.once('end', () => {
+      quiet();
+      sock.on('data', quiet);
+    });
+    const done = () => {
+      if (timer) clearTimeout(timer);
+      process.stdin.unpipe(sock);
+      process.stdin.pause();
+      resolve();
+    };
+    sock.once('close', done);
+    sock.once('error', (e) => {
+      process.stderr.write(`${e.message}\n`);
+      done();
+    });
+  });
+}

@@ -1,0 +1,31 @@
+/** `btc scan`: inquiry with names, one device per line. */
+import { discoverDevices } from '../../socket/index.js';
+import { withAdapter } from '../adapter-from-args.js';
+import { flag, int, type Parsed } from '../args.js';
+import type { Command } from '../main.js';
+
+export const scan: Command = {
+  spec: {
+    name: 'scan',
+    usage: 'scan [--duration N] [--no-names] [--json]',
+    summary: 'find devices nearby (inquiry), with their names and classes',
+    options: [
+      { name: 'duration', value: 'N', help: 'inquiry length in units of 1.28 s (1–48)', default: '4' },
+      { name: 'no-names', help: 'do not ask each device for its name' },
+      { name: 'json', help: 'one JSON object per device' },
+    ],
+  },
+  async run(args: Parsed): Promise<number> {
+    const json = flag(args, 'json');
+    return withAdapter(args, async (adapter) => {
+      if (!json) console.log(`Scanning from ${adapter.address} on ${adapter.transport} …`);
+      const devices = await discoverDevices({ adapter, duration: int(args, 'duration', 4), lookupNames: !flag(args, 'no-names'), lookupClass: true });
+      for (const d of devices) {
+        if (json) console.log(JSON.stringify(d));
+        else console.log(`${d.address}  class=0x${(d.classOfDevice ?? 0).toString(16).padStart(6, '0')}  ${d.rssi !== undefined ? `rssi=${d.rssi} ` : ''}${d.name ?? ''}`);
+      }
+      if (!json) console.log(`${devices.length} device(s) found`);
+      return 0;
+    });
+  },
+};

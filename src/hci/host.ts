@@ -1,0 +1,548 @@
+/**
+ * `HciHost`: the host side of HCI for one controller (docs/layers.md, "HCI"). Sans-I/O: bytes in
+ * through `receive`, H4 packets out through `pollTransmit`, events through `pollEvent`, one
+ * deadline through `pollTimeout`/`handleTimeout`. Drain `pollTransmit` and `pollEvent` after every
+ * input; `pollTransmit` itself raises the `packet` event of what it returns.
+ *
+ * Init (`start`): Reset, Read Local Version Information, Read Local Supported Features, Read Local
+ * Supported Commands, Read BD_ADDR, Read Buffer Size, [Host Buffer Size], Set Event Mask,
+ * Write Simple Pairing Mode 1, Write Inquiry Mode 2, Write Class of Device, Write Local Name,
+ * Write Scan Enable, Write Default Link Policy Settings, then `ready`. A failing or timed-out init
+ * command raises `error` and the sequence goes on.
+ *
+ * Transitions:
+ *   createConnection → Create Connection; Command Status ≠ 0 or Connection Complete → 'connection-complete'
+ *   Connection Request (ACL) → accept as peripheral | 'connection-request' | reject (acceptPolicy);
+ *     non-ACL requests are rejected (0x0D)
+ *   Connection Complete (ACL, success) → link added to the scheduler and reassembler
+ *   Disconnection Complete → link removed (its outstanding buffers freed), 'disconnected'
+ *   ACL in → known handle: reassembled into 'l2cap-pdu'; unknown handle: dropped (H4) and counted
+ *   Number Of Completed Packets → ACL buffer credits back (clamped)
+ *   Inquiry Result / with RSSI / Extended → 'inquiry-result' (EIR name parsed); Inquiry Complete,
+ *     or Inquiry Cancel completing, → 'inquiry-complete'
+ *   Remote Name Request Complete → 'remote-name'
+ *   Pairing and encryption events → 'security' (the pairing state machine lives above)
+ *   Hardware Error, Data Buffer Overflow, framing errors, command timeouts, failures of commands
+ *     the host sent itself → 'error'
+ *   Any other event, or a malformed one → ignored and counted (H5)
+ */
+import { ArgumentError, type BdAddr, bdAddrFromBytes, BluetoothError, fromUtf8, InvalidStateError, parseBdAddr, TimeoutError, utf8 } from '../core/index.js';
+import { AclReassembler } from './acl-reassembler.js';
+import { AclScheduler } from './acl-scheduler.js';
+import { CommandFlow, type QueuedCommand } from './command-flow.js';
+import { H4Framer } from './h4-framer.js';
+import type { AcceptPolicy, HciHostOptions, HciHostStats, HostEvent, InquiryOptions } from './host-types.js';
+import { defaultEventMask } from './event-mask.js';
+import { ACL_PACKET_TYPES, EVENT_CODE, GIAC_LAP, LINK_TYPE, ROLE } from './wire/constants.js';
+import type { HciCommand } from './wire/command.js';
+import { eirName } from './wire/eir.js';
+import { commandReturns, completionStatus, type HciEvent } from './wire/event.js';
+import { encodeAcl } from './wire/acl.js';
+import { decodeHciPacket, H4_INDICATOR } from './wire/packet.js';
+import { hciStatusError, HCI_STATUS } from './wire/status-codes.js';
+
+/** Why the host sent a command: decides what its completion raises. */
+type Origin = 'init' | 'host' | 'user' | 'connect' | 'name' | 'inquiry' | 'inquiry-cancel';
+
+interface Link {
+  readonly address: BdAddr;
+  readonly initiator: boolean;
+}
+
+interface CacheEntry {
+  readonly pageScanRepetitionMode: number;
+  readonly clockOffset: number;
+}
+
+const SECURITY_EVENTS: ReadonlySet<string> = new Set([
+  'Link Key Request',
+  'Link Key Notification',
+  'IO Capability Request',
+  'IO Capability Response',
+  'User Confirmation Request',
+  'User Passkey Request',
+  'User Passkey Notification',
+  'PIN Code Request',
+  'Simple Pairing Complete',
+  'Authentication Complete',
+  'Encryption Change',
+  'Remote OOB Data Request',
+  'Return Link Keys',
+]);
+
+const DEFAULT_PAGE_SCAN_REPETITION_MODE = 0x02;
+const CLOCK_OFFSET_VALID = 0x8000;
+
+export class HciHost {
+  private readonly framer: H4Framer;
+  private readonly reassembler: AclReassembler;
+  private readonly scheduler: AclScheduler;
+  private readonly flow: CommandFlow<Origin>;
+  private readonly events: HostEvent[] = [];
+  private eventHead = 0;
+  private readonly links = new Map<number, Link>();
+  private readonly outgoing = new Set<BdAddr>();
+  private readonly inquiryCache = new Map<BdAddr, CacheEntry>();
+  private readonly acceptPolicy: AcceptPolicy;
+  private readonly options: HciHostOptions;
+  private initRemaining = 0;
+  private started = false;
+  private isReady = false;
+  private inquiring = false;
+  private now = 0;
+  private bdAddr: BdAddr | undefined;
+  readonly stats: HciHostStats = { rxPackets: 0, txPackets: 0, ignoredEvents: 0, aclUnknownHandle: 0, commandTimeouts: 0 };
+
+  constructor(options: HciHostOptions = {}) {
+    this.options = options;
+    this.acceptPolicy = options.acceptPolicy ?? 'auto';
+    this.framer = new H4Framer({ vendorPackets: options.vendorPackets, vendorFormats: options.vendorFormats, maxDataLength: options.maxAclDataLength });
+    this.reassembler = new AclReassembler({ maxPduLength: options.maxL2capPduLength });
+    this.scheduler = new AclScheduler({ maxQueuedBytes: options.maxQueuedBytesPerLink });
+    this.flow = new CommandFlow(options.commandTimeoutMs ?? 10_000, options.maxQueuedCommands);
+  }
+
+  /** The controller's BD_ADDR, once Read BD_ADDR completed. */
+  get address(): BdAddr | undefined {
+    return this.bdAddr;
+  }
+  /** ACL_Data_Packet_Length from Read Buffer Size (0 before). */
+  get aclMtu(): number {
+    return this.scheduler.aclDataLength;
+  }
+  /** Total_Num_ACL_Data_Packets from Read Buffer Size (0 before). */
+  get aclCount(): number {
+    return this.scheduler.totalBuffers;
+  }
+  get ready(): boolean {
+    return this.isReady;
+  }
+  /** Open ACL links by handle. */
+  connections(): ReadonlyMap<number, Readonly<Link>> {
+    return this.links;
+  }
+  /** Counters of every layer part, for diagnostics. */
+  allStats() {
+    return {
+      host: this.stats,
+      framer: { packets: this.framer.packets, discardedBytes: this.framer.discardedBytes },
+      reassembly: this.reassembler.stats,
+      scheduler: this.scheduler.stats,
+    };
+  }
+
+  start(now: number): void {
+    if (this.started) throw new InvalidStateError('HciHost.start called twice: create a new HciHost to start again');
+    this.started = true;
+    this.now = now;
+    const o = this.options;
+    const init: HciCommand[] = [
+      { name: 'Reset' },
+      { name: 'Read Local Version Information' },
+      { name: 'Read Local Supported Features' },
+      { name: 'Read Local Supported Commands' },
+      { name: 'Read BD_ADDR' },
+      { name: 'Read Buffer Size' },
+    ];
+    if (o.hostAclMtu !== undefined) {
+      init.push({
+        name: 'Host Buffer Size',
+        hostAclDataPacketLength: o.hostAclMtu,
+        hostSynchronousDataPacketLength: 0,
+        hostTotalNumAclDataPackets: o.hostAclPackets ?? 16,
+        hostTotalNumSynchronousDataPackets: 0,
+      });
+    }
+    init.push({ name: 'Set Event Mask', eventMask: o.eventMask ?? defaultEventMask() });
+    if (o.simplePairing ?? true) init.push({ name: 'Write Simple Pairing Mode', simplePairingMode: 1 });
+    init.push(
+      { name: 'Write Inquiry Mode', inquiryMode: o.inquiryMode ?? 2 },
+      { name: 'Write Class of Device', classOfDevice: o.classOfDevice ?? 0x001f00 },
+      { name: 'Write Local Name', localName: o.localName ?? 'TypeScript Bluetooth' },
+      { name: 'Write Scan Enable', scanEnable: o.scanEnable ?? 0x03 },
+      { name: 'Write Default Link Policy Settings', defaultLinkPolicySettings: o.linkPolicy ?? 0x0005 },
+    );
+    this.initRemaining = init.length;
+    for (const c of init) this.flow.submit(c, 'init');
+  }
+
+  receive(h4Bytes: Uint8Array, now: number): void {
+    this.now = now;
+    this.framer.push(h4Bytes);
+    for (let item = this.framer.poll(); item !== undefined; item = this.framer.poll()) {
+      if (item instanceof BluetoothError) this.emit({ type: 'error', error: item });
+      else this.handlePacket(item);
+    }
+  }
+
+  pollTransmit(): Uint8Array | undefined {
+    const cmd = this.flow.poll(this.now);
+    let bytes: Uint8Array | undefined;
+    if (cmd) {
+      bytes = new Uint8Array(1 + cmd.bytes.length);
+      bytes[0] = H4_INDICATOR.COMMAND;
+      bytes.set(cmd.bytes, 1);
+    } else {
+      const acl = this.scheduler.poll();
+      if (acl) {
+        const body = encodeAcl(acl);
+        bytes = new Uint8Array(1 + body.length);
+        bytes[0] = H4_INDICATOR.ACL;
+        bytes.set(body, 1);
+      }
+    }
+    if (bytes) {
+      this.stats.txPackets++;
+      this.emit({ type: 'packet', direction: 'tx', bytes });
+    }
+    return bytes;
+  }
+
+  pollEvent(): HostEvent | undefined {
+    if (this.eventHead >= this.events.length) return undefined;
+    const ev = this.events[this.eventHead++];
+    if (this.eventHead === this.events.length) {
+      this.events.length = 0;
+      this.eventHead = 0;
+    }
+    return ev;
+  }
+
+  pollTimeout(): number | undefined {
+    return this.flow.nextDeadline();
+  }
+
+  handleTimeout(now: number): void {
+    this.now = now;
+    for (const c of this.flow.expire(now)) {
+      this.stats.commandTimeouts++;
+      this.emit({ type: 'error', error: new TimeoutError(`HCI command ${c.command.name}`, `no Command Complete/Status for ${c.command.name} within ${this.flow.timeoutMs} ms: the controller is not responding (check the transport, or reset the controller)`) });
+      this.failed(c, HCI_STATUS.UNSPECIFIED_ERROR, true);
+    }
+  }
+
+  /** Sends any command; its Command Complete or Command Status raises 'command-complete' with the returned token. */
+  sendCommand(cmd: HciCommand, now: number): number {
+    this.now = now;
+    return this.flow.submit(cmd, 'user');
+  }
+
+  createConnection(addr: BdAddr, now: number): number {
+    const address = parseBdAddr(addr);
+    this.now = now;
+    const cached = this.inquiryCache.get(address);
+    this.outgoing.add(address);
+    return this.flow.submit(
+      {
+        name: 'Create Connection',
+        bdaddr: address,
+        packetType: ACL_PACKET_TYPES,
+        pageScanRepetitionMode: cached?.pageScanRepetitionMode ?? DEFAULT_PAGE_SCAN_REPETITION_MODE,
+        reserved: 0,
+        clockOffset: cached ? cached.clockOffset | CLOCK_OFFSET_VALID : 0,
+        allowRoleSwitch: 1,
+      },
+      'connect',
+    );
+  }
+
+  /** Accepts a pending incoming connection (acceptPolicy 'manual'); role 0x01 stays peripheral. */
+  acceptConnection(addr: BdAddr, now: number, role: number = ROLE.REMAIN_PERIPHERAL): number {
+    this.now = now;
+    return this.flow.submit({ name: 'Accept Connection Request', bdaddr: parseBdAddr(addr), role }, 'host');
+  }
+
+  rejectConnection(addr: BdAddr, reason: number, now: number): number {
+    this.now = now;
+    return this.flow.submit({ name: 'Reject Connection Request', bdaddr: parseBdAddr(addr), reason }, 'host');
+  }
+
+  disconnect(handle: number, reason: number, now: number): number {
+    if (!this.links.has(handle)) throw new InvalidStateError(`no ACL link with handle 0x${handle.toString(16)} to disconnect`);
+    this.now = now;
+    return this.flow.submit({ name: 'Disconnect', handle, reason }, 'host');
+  }
+
+  startInquiry(opts: InquiryOptions, now: number): number {
+    const durationUnits = opts.durationUnits ?? 8;
+    if (!Number.isInteger(durationUnits) || durationUnits < 1 || durationUnits > 0x30) {
+      throw new ArgumentError(`inquiry duration must be 1..48 units of 1.28 s, got ${durationUnits}`);
+    }
+    this.now = now;
+    this.inquiring = true;
+    return this.flow.submit({ name: 'Inquiry', lap: opts.lap ?? GIAC_LAP, inquiryLength: durationUnits, numResponses: opts.maxResponses ?? 0 }, 'inquiry');
+  }
+
+  cancelInquiry(now: number): number {
+    this.now = now;
+    return this.flow.submit({ name: 'Inquiry Cancel' }, 'inquiry-cancel');
+  }
+
+  remoteNameRequest(addr: BdAddr, now: number): number {
+    const address = parseBdAddr(addr);
+    this.now = now;
+    const cached = this.inquiryCache.get(address);
+    return this.flow.submit(
+      {
+        name: 'Remote Name Request',
+        bdaddr: address,
+        pageScanRepetitionMode: cached?.pageScanRepetitionMode ?? DEFAULT_PAGE_SCAN_REPETITION_MODE,
+        reserved: 0,
+        clockOffset: cached ? cached.clockOffset | CLOCK_OFFSET_VALID : 0,
+      },
+      'name',
+    );
+  }
+
+  /** Queues a whole L2CAP frame; false (counted) when the link is unknown or its queue is full. */
+  sendL2cap(handle: number, pdu: Uint8Array): boolean {
+    return this.scheduler.enqueue(handle, pdu);
+  }
+
+  // Security command helpers: the pairing state machine above decides; these only send.
+
+  replyLinkKey(addr: BdAddr, linkKey: Uint8Array, now: number): number {
+    this.now = now;
+    return this.flow.submit({ name: 'Link Key Request Reply', bdaddr: parseBdAddr(addr), linkKey }, 'host');
+  }
+
+  negativeLinkKey(addr: BdAddr, now: number): number {
+    this.now = now;
+    return this.flow.submit({ name: 'Link Key Request Negative Reply', bdaddr: parseBdAddr(addr) }, 'host');
+  }
+
+  ioCapabilityReply(addr: BdAddr, caps: { ioCapability: number; oobDataPresent?: number; authenticationRequirements: number }, now: number): number {
+    this.now = now;
+    return this.flow.submit(
+      { name: 'IO Capability Request Reply', bdaddr: parseBdAddr(addr), ioCapability: caps.ioCapability, oobDataPresent: caps.oobDataPresent ?? 0, authenticationRequirements: caps.authenticationRequirements },
+      'host',
+    );
+  }
+
+  ioCapabilityNegativeReply(addr: BdAddr, reason: number, now: number): number {
+    this.now = now;
+    return this.flow.submit({ name: 'IO Capability Request Negative Reply', bdaddr: parseBdAddr(addr), reason }, 'host');
+  }
+
+  userConfirmationReply(addr: BdAddr, accept: boolean, now: number): number {
+    this.now = now;
+    const bdaddr = parseBdAddr(addr);
+    return this.flow.submit(accept ? { name: 'User Confirmation Request Reply', bdaddr } : { name: 'User Confirmation Request Negative Reply', bdaddr }, 'host');
+  }
+
+  /** Replies with a passkey (0..999999), or refuses when `passkey` is undefined. */
+  userPasskeyReply(addr: BdAddr, passkey: number | undefined, now: number): number {
+    this.now = now;
+    const bdaddr = parseBdAddr(addr);
+    if (passkey === undefined) return this.flow.submit({ name: 'User Passkey Request Negative Reply', bdaddr }, 'host');
+    if (!Number.isInteger(passkey) || passkey < 0 || passkey > 999_999) throw new ArgumentError(`a passkey is 0..999999, got ${passkey}`);
+    return this.flow.submit({ name: 'User Passkey Request Reply', bdaddr, numericValue: passkey }, 'host');
+  }
+
+  /** Replies with a legacy PIN (1..16 octets, a string is UTF-8), or refuses when `pin` is undefined. */
+  pinCodeReply(addr: BdAddr, pin: string | Uint8Array | undefined, now: number): number {
+    this.now = now;
+    const bdaddr = parseBdAddr(addr);
+    if (pin === undefined) return this.flow.submit({ name: 'PIN Code Request Negative Reply', bdaddr }, 'host');
+    const b = typeof pin === 'string' ? utf8(pin) : pin;
+    if (b.length < 1 || b.length > 16) throw new ArgumentError(`a PIN is 1..16 octets, got ${b.length}`);
+    const pinCode = new Uint8Array(16);
+    pinCode.set(b);
+    return this.flow.submit({ name: 'PIN Code Request Reply', bdaddr, pinCodeLength: b.length, pinCode }, 'host');
+  }
+
+  authenticationRequested(handle: number, now: number): number {
+    this.now = now;
+    return this.flow.submit({ name: 'Authentication Requested', handle }, 'host');
+  }
+
+  setConnectionEncryption(handle: number, enable: boolean, now: number): number {
+    this.now = now;
+    return this.flow.submit({ name: 'Set Connection Encryption', handle, encryptionEnable: enable ? 1 : 0 }, 'host');
+  }
+
+  private emit(ev: HostEvent): void {
+    this.events.push(ev);
+  }
+
+  private handlePacket(bytes: Uint8Array): void {
+    this.stats.rxPackets++;
+    this.emit({ type: 'packet', direction: 'rx', bytes });
+    let packet;
+    try {
+      packet = decodeHciPacket(bytes);
+    } catch (e) {
+      if (!(e instanceof BluetoothError)) throw e;
+      this.stats.ignoredEvents++;
+      return;
+    }
+    if (packet.type === 'event') this.handleEvent(packet.event);
+    else if (packet.type === 'acl') {
+      const { acl } = packet;
+      if (!this.links.has(acl.handle)) {
+        this.stats.aclUnknownHandle++;
+        return;
+      }
+      const pdu = this.reassembler.push(acl);
+      if (pdu) this.emit({ type: 'l2cap-pdu', handle: acl.handle, pdu });
+    }
+  }
+
+  private handleEvent(ev: HciEvent): void {
+    switch (ev.name) {
+      case 'Command Complete':
+      case 'Command Status':
+        this.handleCompletion(ev);
+        return;
+      case 'Number Of Completed Packets':
+        for (const h of ev.handles) this.scheduler.completed(h.handle & 0x0fff, h.numCompletedPackets);
+        return;
+      case 'Connection Request':
+        this.handleConnectionRequest(ev.bdaddr, ev.classOfDevice, ev.linkType);
+        return;
+      case 'Connection Complete': {
+        if (ev.linkType !== LINK_TYPE.ACL) return;
+        const initiator = this.outgoing.delete(ev.bdaddr);
+        const handle = ev.handle & 0x0fff;
+        if (ev.status === HCI_STATUS.SUCCESS) {
+          this.links.set(handle, { address: ev.bdaddr, initiator });
+          this.scheduler.addLink(handle);
+        }
+        this.emit({ type: 'connection-complete', status: ev.status, handle, address: ev.bdaddr, initiator });
+        return;
+      }
+      case 'Disconnection Complete': {
+        const handle = ev.handle & 0x0fff;
+        if (ev.status !== HCI_STATUS.SUCCESS) {
+          this.emit({ type: 'error', error: hciStatusError(ev.status, `Disconnect of handle 0x${handle.toString(16)}`) });
+          return;
+        }
+        if (!this.links.delete(handle)) return;
+        this.scheduler.removeLink(handle);
+        this.reassembler.remove(handle);
+        this.emit({ type: 'disconnected', handle, reason: ev.reason });
+        return;
+      }
+      case 'Inquiry Result':
+        for (const r of ev.responses) this.inquiryResult(r.bdaddr, r.pageScanRepetitionMode, r.clockOffset, r.classOfDevice, undefined, undefined);
+        return;
+      case 'Inquiry Result with RSSI':
+        for (const r of ev.responses) this.inquiryResult(r.bdaddr, r.pageScanRepetitionMode, r.clockOffset, r.classOfDevice, r.rssi, undefined);
+        return;
+      case 'Extended Inquiry Result':
+        this.inquiryResult(ev.bdaddr, ev.pageScanRepetitionMode, ev.clockOffset, ev.classOfDevice, ev.rssi, eirName(ev.extendedInquiryResponse));
+        return;
+      case 'Inquiry Complete':
+        this.inquiring = false;
+        this.emit({ type: 'inquiry-complete', status: ev.status });
+        return;
+      case 'Remote Name Request Complete':
+        this.emit({ type: 'remote-name', address: ev.bdaddr, status: ev.status, name: ev.remoteName });
+        return;
+      case 'Hardware Error':
+        this.emit({ type: 'error', error: new BluetoothError(`controller reported Hardware Error 0x${ev.hardwareCode.toString(16).padStart(2, '0')}: reset the controller (restart the stack)`) });
+        return;
+      case 'Data Buffer Overflow':
+        this.emit({ type: 'error', error: new BluetoothError(`controller reported ${ev.name} (link type ${ev.linkType}): the host sent more packets than the controller has buffers`) });
+        return;
+      case 'Unknown Event':
+        this.unknownEvent(ev.code, ev.params);
+        return;
+      default:
+        if (SECURITY_EVENTS.has(ev.name)) this.emit({ type: 'security', event: ev });
+        else this.stats.ignoredEvents++;
+    }
+  }
+
+  /** A malformed Remote Name Request Complete (name not valid UTF-8) still answers the request. */
+  private unknownEvent(code: number, params: Uint8Array): void {
+    if (code === EVENT_CODE.REMOTE_NAME_REQUEST_COMPLETE && params.length === 255) {
+      const raw = params.subarray(7);
+      const end = raw.indexOf(0);
+      this.emit({ type: 'remote-name', address: bdAddrFromBytes(params, 1), status: params[0], name: fromUtf8(end < 0 ? raw : raw.subarray(0, end)) });
+      return;
+    }
+    this.stats.ignoredEvents++;
+  }
+
+  private inquiryResult(address: BdAddr, pageScanRepetitionMode: number, clockOffset: number, classOfDevice: number, rssi: number | undefined, name: string | undefined): void {
+    this.inquiryCache.delete(address);
+    this.inquiryCache.set(address, { pageScanRepetitionMode, clockOffset: clockOffset & 0x7fff });
+    const cap = this.options.inquiryCacheSize ?? 64;
+    while (this.inquiryCache.size > cap) this.inquiryCache.delete(this.inquiryCache.keys().next().value as BdAddr);
+    const ev: { type: 'inquiry-result'; address: BdAddr; classOfDevice: number; rssi?: number; name?: string } = { type: 'inquiry-result', address, classOfDevice };
+    if (rssi !== undefined) ev.rssi = rssi;
+    if (name !== undefined) ev.name = name;
+    this.emit(ev);
+  }
+
+  private handleConnectionRequest(address: BdAddr, classOfDevice: number, linkType: number): void {
+    if (linkType !== LINK_TYPE.ACL) {
+      this.flow.submit({ name: 'Reject Connection Request', bdaddr: address, reason: HCI_STATUS.CONNECTION_REJECTED_LIMITED_RESOURCES }, 'host');
+      return;
+    }
+    if (this.acceptPolicy === 'auto') this.flow.submit({ name: 'Accept Connection Request', bdaddr: address, role: ROLE.REMAIN_PERIPHERAL }, 'host');
+    else if (this.acceptPolicy === 'reject') this.flow.submit({ name: 'Reject Connection Request', bdaddr: address, reason: HCI_STATUS.CONNECTION_REJECTED_LIMITED_RESOURCES }, 'host');
+    else this.emit({ type: 'connection-request', address, classOfDevice });
+  }
+
+  private handleCompletion(ev: HciEvent & { name: 'Command Complete' | 'Command Status' }): void {
+    const c = this.flow.complete(ev.opcode, ev.numHciCommandPackets);
+    if (!c) return;
+    const status = completionStatus(ev) ?? HCI_STATUS.SUCCESS;
+    this.emit({ type: 'command-complete', token: c.token, opcode: c.opcode, status, event: ev });
+    if (status !== HCI_STATUS.SUCCESS) {
+      this.failed(c, status, false);
+      return;
+    }
+    if (ev.name === 'Command Complete') this.completed(c, ev);
+  }
+
+  private completed(c: QueuedCommand<Origin>, ev: HciEvent): void {
+    const addr = commandReturns(ev, 'Read BD_ADDR');
+    if (addr) this.bdAddr = addr.bdaddr;
+    const buffers = commandReturns(ev, 'Read Buffer Size');
+    if (buffers) this.scheduler.setBuffers(buffers.aclDataPacketLength, buffers.totalNumAclDataPackets);
+    if (c.tag === 'inquiry-cancel' && this.inquiring) {
+      this.inquiring = false;
+      this.emit({ type: 'inquiry-complete', status: HCI_STATUS.SUCCESS });
+    }
+    if (c.tag === 'init') this.initStep();
+  }
+
+  /** A command that failed (status ≠ 0) or timed out (already reported as a TimeoutError). */
+  private failed(c: QueuedCommand<Origin>, status: number, timedOut: boolean): void {
+    const cmd = c.command;
+    switch (c.tag) {
+      case 'connect':
+        if (cmd.name === 'Create Connection') {
+          this.outgoing.delete(cmd.bdaddr);
+          this.emit({ type: 'connection-complete', status, handle: 0, address: cmd.bdaddr, initiator: true });
+        }
+        return;
+      case 'name':
+        if (cmd.name === 'Remote Name Request') this.emit({ type: 'remote-name', address: cmd.bdaddr, status, name: '' });
+        return;
+      case 'inquiry':
+        this.inquiring = false;
+        this.emit({ type: 'inquiry-complete', status });
+        return;
+      case 'user':
+        return;
+      case 'init':
+        if (!timedOut) this.emit({ type: 'error', error: hciStatusError(status, `HCI init command ${cmd.name}`) });
+        this.initStep();
+        return;
+      default:
+        if (!timedOut) this.emit({ type: 'error', error: hciStatusError(status, `HCI command ${cmd.name}`) });
+    }
+  }
+
+  private initStep(): void {
+    this.initRemaining--;
+    if (this.initRemaining > 0 || this.isReady) return;
+    this.isReady = true;
+    this.emit({ type: 'ready', address: this.bdAddr ?? '00:00:00:00:00:00' });
+  }
+}
+

@@ -1,0 +1,788 @@
+/**
+ * The L2CAP layer for BR/EDR in basic mode (Core v5.4 Vol 3 Part A): links, the signaling channel,
+ * connection-oriented channels and their data, behind the sans-I/O contract of docs/layers.md.
+ *
+ * Rules (see channel.ts for the channel state table, configuration.ts for option decisions):
+ * - Input from below is `receivePdu(handle, basicFrame, now)`. It never throws: a malformed frame,
+ *   an unknown handle or CID, a B-frame on a channel that is not OPEN or larger than the local MTU
+ *   is dropped and counted (L27).
+ * - Signaling (CID 0x0001): a C-frame larger than MTUsig → Command Reject 0x0001 carrying MTUsig,
+ *   with the first command's identifier (L26). Otherwise every complete command is handled in
+ *   order; a malformed one or an unknown code → Command Reject 0x0000 (L6, L7); a truncated tail
+ *   with a readable identifier → Command Reject 0x0000 (L11). Identifier 0 is ignored; a response
+ *   matching no pending request is ignored. A request naming a CID we do not have → Command
+ *   Reject 0x0002 with (local, remote) CIDs as received (L8, L9).
+ * - ConnReq: unknown PSM 0x0002 (L4), SCID < 0x0040 0x0006, SCID in use 0x0007 (L5), channel
+ *   cap 0x0004; else accepted (or answered pending when `pendingIncoming` says so) and followed by
+ *   our ConfigReq.
+ * - Our requests run under RTX (ERTX after a pending answer). An unanswered ConfigReq is re-sent
+ *   with the delay doubled, `configRetransmissions` times, then the channel is disconnected (L25);
+ *   other requests fail at the first expiry. CONFIG is also bounded by `configTimeoutMs`.
+ * - Echo and Information Requests are answered (L15–L17): extended features = fixed channels
+ *   only (bit 7), fixed channels = signaling only (bit 1), connectionless MTU "not supported".
+ * - Outputs wait in bounded queues (`txQueueCapacity`, `eventQueueCapacity`).
+ */
+import { ArgumentError, type BdAddr, BoundedQueue, InvalidStateError, TimerSet } from '../core/index.js';
+import { CHANNEL_STATE, type Channel } from './channel.js';
+import { adjustAfterUnacceptable, evaluateConfigRequest, ourConfigOptions } from './configuration.js';
+import { CONNECT_RESULT_NO_RESPONSE, type L2capEvent, type L2capOptions, type ResolvedL2capOptions, resolveOptions } from './events.js';
+import { PsmRegistry, checkMtu, isValidPsm } from './psm.js';
+import { type PendingRequest, SignalingLink, isResponse } from './signaling.js';
+import { type DropReason, type LinkStats, type TrafficStats, newLinkStats, newTrafficStats, snapshot } from './stats.js';
+import { decodeBasicFrame, encodeBasicFrame } from './wire/basic-frame.js';
+import { configOptionsLength } from './wire/config-option.js';
+import {
+  CID,
+  CONFIGURATION_FLAG_CONTINUATION,
+  CONFIGURATION_RESULT,
+  CONNECTION_RESULT,
+  CONNECTION_STATUS,
+  DEFAULT_MTU,
+  DEFAULT_SIGNALING_MTU,
+  EXTENDED_FEATURE,
+  INFO_RESULT,
+  INFO_TYPE,
+  SIGNAL_CODE,
+} from './wire/constants.js';
+import {
+  type ConfigurationRequest,
+  type ConfigurationResponse,
+  type ConnectionRequest,
+  type ConnectionResponse,
+  type DisconnectionRequest,
+  type L2capSignal,
+  decodeSignalingFrame,
+  encodeSignal,
+  rejectInvalidCid,
+  rejectNotUnderstood,
+  rejectSignalingMtuExceeded,
+} from './wire/signal.js';
+
+interface Link {
+  readonly handle: number;
+  readonly address: BdAddr;
+  readonly signaling: SignalingLink;
+  readonly channels: Set<number>;
+  readonly stats: LinkStats;
+}
+
+export interface ChannelInfo {
+  readonly cid: number;
+  readonly remoteCid: number;
+  readonly handle: number;
+  readonly psm: number;
+  readonly state: Channel['state'];
+  readonly initiator: boolean;
+  readonly localMtu: number;
+  readonly remoteMtu: number;
+  readonly flushTimeout: number | undefined;
+  readonly stats: TrafficStats;
+}
+
+type TimerKey = `rtx:${number}:${number}` | `cfg:${number}`;
+
+/** Our extended features: fixed channels supported (bit 7); no ERTM, streaming or FCS (basic mode only). */
+const OUR_EXTENDED_FEATURES = EXTENDED_FEATURE.FIXED_CHANNELS;
+/** Our fixed channels: bit 1 = L2CAP signaling channel. */
+const OUR_FIXED_CHANNELS = 1 << CID.SIGNALING;
+/** A response must fit the smallest MTUsig a BR/EDR peer may have. */
+const MIN_SIGNALING_MTU = 48;
+
+export class L2capManager {
+  private readonly opts: ResolvedL2capOptions;
+  private readonly links = new Map<number, Link>();
+  private readonly channels = new Map<number, Channel>();
+  private readonly psms: PsmRegistry;
+  private readonly tx: BoundedQueue<{ handle: number; pdu: Uint8Array }>;
+  private readonly events: BoundedQueue<L2capEvent>;
+  private readonly timers = new TimerSet<TimerKey>();
+  private readonly totals = newLinkStats();
+  private nextCid: number = CID.DYNAMIC_FIRST;
+
+  constructor(options: L2capOptions = {}) {
+    this.opts = resolveOptions(options);
+    checkMtu(this.opts.defaultMtu, 'defaultMtu');
+    if (this.opts.signalingMtu < MIN_SIGNALING_MTU) throw new ArgumentError(`signalingMtu must be at least ${MIN_SIGNALING_MTU}`);
+    this.psms = new PsmRegistry(this.opts.defaultMtu);
+    this.tx = new BoundedQueue(this.opts.txQueueCapacity);
+    this.events = new BoundedQueue(this.opts.eventQueueCapacity);
+  }
+
+  // ── links ────────────────────────────────────────────────────────────────────────────────
+
+  linkUp(handle: number, address: BdAddr, _now: number): void {
+    if (this.links.has(handle)) throw new InvalidStateError(`ACL handle 0x${handle.toString(16)} is already up in L2CAP: call linkDown first`);
+    this.links.set(handle, { handle, address, signaling: new SignalingLink(this.opts.maxOutstandingRequests), channels: new Set(), stats: newLinkStats() });
+  }
+
+  linkDown(handle: number, _now: number): void {
+    const link = this.links.get(handle);
+    if (!link) return;
+    for (const p of link.signaling.pending.values()) {
+      this.timers.clear(rtxKey(handle, p.identifier));
+      this.failSimpleRequest(link, p, 'link-down');
+    }
+    link.signaling.pending.clear();
+    for (const cid of [...link.channels]) this.closeChannel(this.channels.get(cid)!, 'link-down');
+    this.links.delete(handle);
+  }
+
+  // ── PSMs ─────────────────────────────────────────────────────────────────────────────────
+
+  registerPsm(psm: number, opts: { mtu?: number } = {}): void {
+    this.psms.register(psm, opts);
+  }
+
+  unregisterPsm(psm: number): void {
+    this.psms.unregister(psm);
+  }
+
+  allocatePsm(): number {
+    return this.psms.allocate();
+  }
+
+  // ── drains ───────────────────────────────────────────────────────────────────────────────
+
+  pollTransmit(): { handle: number; pdu: Uint8Array } | undefined {
+    return this.tx.shift();
+  }
+
+  pollEvent(): L2capEvent | undefined {
+    return this.events.shift();
+  }
+
+  pollTimeout(): number | undefined {
+    return this.timers.next();
+  }
+
+  handleTimeout(now: number): void {
+    for (const key of this.timers.expire(now)) {
+      const [kind, a, b] = key.split(':');
+      if (kind === 'cfg') this.onConfigTimeout(Number(a), now);
+      else this.onRtx(Number(a), Number(b), now);
+    }
+  }
+
+  // ── commands from above ──────────────────────────────────────────────────────────────────
+
+  connect(handle: number, psm: number, opts: { mtu?: number } = {}, now: number): number {
+    const link = this.requireLink(handle);
+    if (!isValidPsm(psm)) throw new ArgumentError(`0x${psm.toString(16)} is not a valid PSM (low octet odd, high octet even)`);
+    const mtu = checkMtu(opts.mtu ?? this.opts.defaultMtu, 'the channel MTU');
+    if (link.channels.size >= this.opts.maxChannelsPerLink) {
+      throw new InvalidStateError(`link 0x${handle.toString(16)} already has ${link.channels.size} channels (maxChannelsPerLink): close one first`);
+    }
+    const cid = this.allocateCid();
+    if (cid === undefined) throw new InvalidStateError('no free local CID: close channels first');
+    const ch = this.newChannel(link, cid, psm, true, mtu);
+    ch.state = CHANNEL_STATE.WAIT_CONNECT_RSP;
+    const sent = this.sendRequest(link, cid, now, (identifier) => ({ type: 'connection-request', identifier, psm, scid: cid }));
+    if (!sent) {
+      this.forgetChannel(ch);
+      throw new InvalidStateError(`too many signaling requests outstanding on link 0x${handle.toString(16)}: retry after responses arrive`);
+    }
+    return cid;
+  }
+
+  send(cid: number, sdu: Uint8Array): void {
+    const ch = this.channels.get(cid);
+    if (!ch || ch.state !== CHANNEL_STATE.OPEN) throw new InvalidStateError(`L2CAP channel 0x${cid.toString(16)} is not open: wait for 'channel-open'`);
+    if (sdu.length > ch.remoteMtu) throw new ArgumentError(`SDU of ${sdu.length} bytes exceeds the peer's MTU ${ch.remoteMtu} on channel 0x${cid.toString(16)}: split it`);
+    const pdu = encodeBasicFrame({ cid: ch.remoteCid, payload: sdu });
+    if (!this.tx.push({ handle: ch.handle, pdu })) throw new InvalidStateError('the L2CAP transmit queue is full: drain pollTransmit() first');
+    const link = this.links.get(ch.handle);
+    this.countOut(link, ch.stats, pdu.length);
+  }
+
+  disconnect(cid: number, now: number): void {
+    const ch = this.channels.get(cid);
+    if (!ch) throw new InvalidStateError(`no L2CAP channel 0x${cid.toString(16)}`);
+    switch (ch.state) {
+      case CHANNEL_STATE.WAIT_CONNECT:
+        this.refusePending(cid, CONNECTION_RESULT.NO_RESOURCES, now);
+        return;
+      case CHANNEL_STATE.WAIT_CONNECT_RSP:
+        ch.closeRequested = true;
+        ch.closeReason = 'local';
+        return;
+      case CHANNEL_STATE.CONFIG:
+      case CHANNEL_STATE.OPEN:
+        this.startDisconnect(ch, 'local', now);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Accepts an incoming connection held by `pendingIncoming`. */
+  acceptPending(cid: number, now: number): void {
+    const ch = this.channels.get(cid);
+    if (!ch || ch.state !== CHANNEL_STATE.WAIT_CONNECT) throw new InvalidStateError(`L2CAP channel 0x${cid.toString(16)} is not waiting for a decision`);
+    this.acceptIncoming(this.links.get(ch.handle)!, ch, now);
+  }
+
+  /** Refuses an incoming connection held by `pendingIncoming` with a Connection Response result (e.g. 0x0003 security block). */
+  refusePending(cid: number, result: number, _now: number): void {
+    const ch = this.channels.get(cid);
+    if (!ch || ch.state !== CHANNEL_STATE.WAIT_CONNECT) throw new InvalidStateError(`L2CAP channel 0x${cid.toString(16)} is not waiting for a decision`);
+    if (result <= CONNECTION_RESULT.PENDING || result > 0xffff) throw new ArgumentError(`a refusal needs a failure result (≥ 2), got ${result}`);
+    const link = this.links.get(ch.handle)!;
+    this.sendSignal(link, { type: 'connection-response', identifier: ch.connectIdentifier, dcid: 0, scid: ch.remoteCid, result, status: 0 });
+    link.stats.connectionsRefused++;
+    this.totals.connectionsRefused++;
+    this.closeChannel(ch, 'refused');
+  }
+
+  /** Sends an Echo Request; the answer comes as 'echo-response'. Returns the identifier. */
+  echo(handle: number, data: Uint8Array, now: number): number {
+    const link = this.requireLink(handle);
+    if (data.length + 4 > DEFAULT_SIGNALING_MTU) throw new ArgumentError(`echo data of ${data.length} bytes exceeds what a ${DEFAULT_SIGNALING_MTU}-byte signaling MTU carries (${DEFAULT_SIGNALING_MTU - 4})`);
+    return this.sendLocalRequest(link, now, (identifier) => ({ type: 'echo-request', identifier, data: Uint8Array.from(data) }));
+  }
+
+  /** Sends an Information Request; the answer comes as 'info-response'. Returns the identifier. */
+  information(handle: number, infoType: number, now: number): number {
+    const link = this.requireLink(handle);
+    if (!Number.isInteger(infoType) || infoType < 0 || infoType > 0xffff) throw new ArgumentError(`an InfoType is 0..0xffff, got ${infoType}`);
+    return this.sendLocalRequest(link, now, (identifier) => ({ type: 'information-request', identifier, infoType }));
+  }
+
+  channelInfo(cid: number): ChannelInfo | undefined {
+    const ch = this.channels.get(cid);
+    if (!ch) return undefined;
+    return {
+      cid: ch.localCid,
+      remoteCid: ch.remoteCid,
+      handle: ch.handle,
+      psm: ch.psm,
+      state: ch.state,
+      initiator: ch.initiator,
+      localMtu: ch.localMtu,
+      remoteMtu: ch.remoteMtu,
+      flushTimeout: ch.flushTimeout,
+      stats: snapshot(ch.stats),
+    };
+  }
+
+  /** Counters of one link (undefined when it is not up), or, without a handle, of every link since start. */
+  stats(handle?: number): LinkStats | undefined {
+    if (handle === undefined) return snapshot(this.totals);
+    const link = this.links.get(handle);
+    return link ? snapshot(link.stats) : undefined;
+  }
+
+  // ── input from below ─────────────────────────────────────────────────────────────────────
+
+  receivePdu(handle: number, pdu: Uint8Array, now: number): void {
+    const link = this.links.get(handle);
+    if (!link) {
+      this.totals.drops['unknown-handle']++;
+      return;
+    }
+    link.stats.framesIn++;
+    link.stats.bytesIn += pdu.length;
+    this.totals.framesIn++;
+    this.totals.bytesIn += pdu.length;
+    let frame;
+    try {
+      frame = decodeBasicFrame(pdu);
+    } catch {
+      this.drop(link, undefined, 'malformed-frame');
+      return;
+    }
+    if (frame.cid === CID.SIGNALING) {
+      this.onSignalingFrame(link, frame.payload, now);
+      return;
+    }
+    if (frame.cid < CID.DYNAMIC_FIRST) {
+      this.drop(link, undefined, 'fixed-cid');
+      return;
+    }
+    const ch = this.channels.get(frame.cid);
+    if (!ch || ch.handle !== handle) {
+      this.drop(link, undefined, 'unknown-cid');
+      return;
+    }
+    ch.stats.framesIn++;
+    ch.stats.bytesIn += pdu.length;
+    if (ch.state !== CHANNEL_STATE.OPEN) {
+      this.drop(link, ch, 'not-open');
+      return;
+    }
+    if (frame.payload.length > ch.localMtu) {
+      this.drop(link, ch, 'over-mtu');
+      return;
+    }
+    this.emit(link, { type: 'channel-data', cid: ch.localCid, sdu: frame.payload });
+  }
+
+  // ── signaling input ──────────────────────────────────────────────────────────────────────
+
+  private onSignalingFrame(link: Link, payload: Uint8Array, now: number): void {
+    const sig = link.stats.signaling;
+    if (payload.length > this.opts.signalingMtu) {
+      sig.oversizedFrames++;
+      this.totals.signaling.oversizedFrames++;
+      this.sendReject(link, rejectSignalingMtuExceeded(payload.length >= 2 ? payload[1] : 0, this.opts.signalingMtu));
+      return;
+    }
+    const frame = decodeSignalingFrame(payload);
+    for (const item of frame.commands) {
+      this.bumpSignaling(link, 'commandsIn');
+      if (item.kind === 'malformed') {
+        this.bumpSignaling(link, 'malformedCommands');
+        if (item.identifier !== 0 && item.code !== SIGNAL_CODE.COMMAND_REJECT) this.sendReject(link, rejectNotUnderstood(item.identifier));
+        continue;
+      }
+      this.onSignal(link, item.signal, now);
+    }
+    if (frame.tail) {
+      this.bumpSignaling(link, 'truncatedCommands');
+      if (frame.tail.length >= 2 && frame.tail[1] !== 0) this.sendReject(link, rejectNotUnderstood(frame.tail[1]));
+    }
+  }
+
+  private onSignal(link: Link, s: L2capSignal, now: number): void {
+    if (s.identifier === 0) {
+      this.bumpSignaling(link, 'ignoredCommands');
+      return;
+    }
+    if (isResponse(s)) {
+      const p = link.signaling.match(s);
+      if (!p) {
+        this.bumpSignaling(link, 'ignoredCommands');
+        return;
+      }
+      this.onResponse(link, p, s, now);
+      return;
+    }
+    switch (s.type) {
+      case 'connection-request':
+        this.onConnectionRequest(link, s, now);
+        return;
+      case 'configuration-request':
+        this.onConfigurationRequest(link, s);
+        return;
+      case 'disconnection-request':
+        this.onDisconnectionRequest(link, s, now);
+        return;
+      case 'echo-request':
+        this.sendSignal(link, { type: 'echo-response', identifier: s.identifier, data: s.data });
+        return;
+      case 'information-request':
+        this.sendSignal(link, { type: 'information-response', identifier: s.identifier, infoType: s.infoType, ...this.informationFor(s.infoType) });
+        return;
+      default:
+        this.bumpSignaling(link, 'unknownCommands');
+        this.sendReject(link, rejectNotUnderstood(s.identifier));
+    }
+  }
+
+  private informationFor(infoType: number): { result: number; data: Uint8Array } {
+    if (infoType === INFO_TYPE.EXTENDED_FEATURES) {
+      const m = OUR_EXTENDED_FEATURES;
+      return { result: INFO_RESULT.SUCCESS, data: Uint8Array.of(m & 0xff, (m >>> 8) & 0xff, (m >>> 16) & 0xff, m >>> 24) };
+    }
+    if (infoType === INFO_TYPE.FIXED_CHANNELS) {
+      const data = new Uint8Array(8);
+      data[0] = OUR_FIXED_CHANNELS;
+      return { result: INFO_RESULT.SUCCESS, data };
+    }
+    return { result: INFO_RESULT.NOT_SUPPORTED, data: new Uint8Array(0) };
+  }
+
+  private onConnectionRequest(link: Link, s: ConnectionRequest, now: number): void {
+    const refuse = (result: number): void => {
+      link.stats.connectionsRefused++;
+      this.totals.connectionsRefused++;
+      this.sendSignal(link, { type: 'connection-response', identifier: s.identifier, dcid: 0, scid: s.scid, result, status: 0 });
+    };
+    const reg = this.psms.get(s.psm);
+    if (!reg) return refuse(CONNECTION_RESULT.PSM_NOT_SUPPORTED);
+    if (s.scid < CID.DYNAMIC_FIRST) return refuse(CONNECTION_RESULT.INVALID_SOURCE_CID);
+    for (const cid of link.channels) if (this.channels.get(cid)!.remoteCid === s.scid) return refuse(CONNECTION_RESULT.SOURCE_CID_ALREADY_ALLOCATED);
+    if (link.channels.size >= this.opts.maxChannelsPerLink) return refuse(CONNECTION_RESULT.NO_RESOURCES);
+    const cid = this.allocateCid();
+    if (cid === undefined) return refuse(CONNECTION_RESULT.NO_RESOURCES);
+    const ch = this.newChannel(link, cid, s.psm, false, reg.mtu);
+    ch.remoteCid = s.scid;
+    ch.connectIdentifier = s.identifier;
+    const status = this.opts.pendingIncoming?.({ handle: link.handle, address: link.address, psm: s.psm, cid });
+    if (status === undefined) {
+      this.acceptIncoming(link, ch, now);
+      return;
+    }
+    ch.state = CHANNEL_STATE.WAIT_CONNECT;
+    ch.announced = true;
+    this.sendSignal(link, { type: 'connection-response', identifier: s.identifier, dcid: cid, scid: s.scid, result: CONNECTION_RESULT.PENDING, status: status & 0xffff });
+    this.emit(link, { type: 'incoming-pending', cid, handle: link.handle, psm: s.psm, address: link.address });
+  }
+
+  private acceptIncoming(link: Link, ch: Channel, now: number): void {
+    this.sendSignal(link, {
+      type: 'connection-response',
+      identifier: ch.connectIdentifier,
+      dcid: ch.localCid,
+      scid: ch.remoteCid,
+      result: CONNECTION_RESULT.SUCCESS,
+      status: CONNECTION_STATUS.NO_FURTHER_INFORMATION,
+    });
+    this.enterConfig(link, ch, now);
+  }
+
+  private enterConfig(link: Link, ch: Channel, now: number): void {
+    ch.state = CHANNEL_STATE.CONFIG;
+    this.timers.set(`cfg:${ch.localCid}`, now + this.opts.configTimeoutMs);
+    this.sendConfigRequest(link, ch, now);
+  }
+
+  private sendConfigRequest(link: Link, ch: Channel, now: number): void {
+    const sent = this.sendRequest(link, ch.localCid, now, (identifier) => ({
+      type: 'configuration-request',
+      identifier,
+      dcid: ch.remoteCid,
+      flags: 0,
+      options: ourConfigOptions(ch.localMtu),
+    }));
+    if (!sent) this.startDisconnect(ch, 'no signaling identifier', now);
+  }
+
+  private onConfigurationRequest(link: Link, s: ConfigurationRequest): void {
+    const ch = this.channels.get(s.dcid);
+    if (!ch || ch.handle !== link.handle || (ch.state !== CHANNEL_STATE.CONFIG && ch.state !== CHANNEL_STATE.OPEN)) {
+      this.sendReject(link, rejectInvalidCid(s.identifier, s.dcid, ch && ch.handle === link.handle ? ch.remoteCid : 0));
+      return;
+    }
+    const respond = (flags: number, result: number, options: ConfigurationResponse['options']): void =>
+      this.sendSignal(link, { type: 'configuration-response', identifier: s.identifier, scid: ch.remoteCid, flags, result, options });
+    ch.continuationBytes += configOptionsLength(s.options);
+    if (ch.continuationBytes > this.opts.maxConfigBytes) {
+      ch.continuation = [];
+      ch.continuationBytes = 0;
+      respond(0, CONFIGURATION_RESULT.REJECTED, []);
+      return;
+    }
+    ch.continuation.push(...s.options);
+    if (s.flags & CONFIGURATION_FLAG_CONTINUATION) {
+      respond(CONFIGURATION_FLAG_CONTINUATION, CONFIGURATION_RESULT.SUCCESS, []);
+      return;
+    }
+    const options = ch.continuation;
+    ch.continuation = [];
+    ch.continuationBytes = 0;
+    const wasOpen = ch.state === CHANNEL_STATE.OPEN;
+    const decision = evaluateConfigRequest(options, ch.remoteConfigDone || wasOpen ? ch.remoteMtu : undefined, MIN_SIGNALING_MTU - 10);
+    respond(0, decision.result, decision.options);
+    if (decision.result !== CONFIGURATION_RESULT.SUCCESS) return;
+    ch.remoteMtu = decision.remoteMtu!;
+    if (decision.flushTimeout !== undefined) ch.flushTimeout = decision.flushTimeout;
+    ch.remoteConfigDone = true;
+    if (wasOpen) this.emit(link, { type: 'channel-reconfigured', cid: ch.localCid, remoteMtu: ch.remoteMtu });
+    else this.maybeOpen(link, ch);
+  }
+
+  private onDisconnectionRequest(link: Link, s: DisconnectionRequest, _now: number): void {
+    const ch = this.channels.get(s.dcid);
+    if (!ch || ch.handle !== link.handle || ch.remoteCid !== s.scid || ch.state === CHANNEL_STATE.WAIT_CONNECT_RSP) {
+      this.sendReject(link, rejectInvalidCid(s.identifier, s.dcid, s.scid));
+      return;
+    }
+    this.sendSignal(link, { type: 'disconnection-response', identifier: s.identifier, dcid: s.dcid, scid: s.scid });
+    this.closeChannel(ch, 'remote');
+  }
+
+  // ── responses to our requests ────────────────────────────────────────────────────────────
+
+  private onResponse(link: Link, p: PendingRequest, s: L2capSignal, now: number): void {
+    const ch = p.cid === undefined ? undefined : this.channels.get(p.cid);
+    if (s.type === 'connection-response' && ch) {
+      if (s.scid !== ch.localCid) return this.bumpSignaling(link, 'ignoredCommands');
+      if (s.result === CONNECTION_RESULT.PENDING) {
+        p.extended = true;
+        this.timers.set(rtxKey(link.handle, p.identifier), now + this.opts.ertxMs);
+        return;
+      }
+      this.settle(link, p);
+      this.onConnectionResponse(link, ch, s, now);
+      return;
+    }
+    if (s.type === 'configuration-response' && ch) {
+      if (s.scid !== ch.localCid) return this.bumpSignaling(link, 'ignoredCommands');
+      if (s.result === CONFIGURATION_RESULT.PENDING) {
+        p.extended = true;
+        this.timers.set(rtxKey(link.handle, p.identifier), now + this.opts.ertxMs);
+        return;
+      }
+      this.settle(link, p);
+      this.onConfigurationResponse(link, ch, s, now);
+      return;
+    }
+    this.settle(link, p);
+    switch (s.type) {
+      case 'disconnection-response':
+        if (ch) this.closeChannel(ch, ch.closeReason);
+        return;
+      case 'echo-response':
+        this.emit(link, { type: 'echo-response', handle: link.handle, data: s.data });
+        return;
+      case 'information-response':
+        this.emit(link, { type: 'info-response', handle: link.handle, infoType: s.infoType, result: s.result, data: s.data });
+        return;
+      case 'command-reject':
+        this.onRequestFailed(link, p, 'rejected', now);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onConnectionResponse(link: Link, ch: Channel, s: ConnectionResponse, now: number): void {
+    if (s.result !== CONNECTION_RESULT.SUCCESS || s.dcid < CID.DYNAMIC_FIRST) {
+      this.closeChannel(ch, s.result === CONNECTION_RESULT.SUCCESS ? 'invalid destination CID' : 'refused', s.result);
+      return;
+    }
+    ch.remoteCid = s.dcid;
+    if (ch.closeRequested) {
+      this.startDisconnect(ch, ch.closeReason, now);
+      return;
+    }
+    this.enterConfig(link, ch, now);
+  }
+
+  private onConfigurationResponse(link: Link, ch: Channel, s: ConfigurationResponse, now: number): void {
+    if (ch.state !== CHANNEL_STATE.CONFIG && ch.state !== CHANNEL_STATE.OPEN) return;
+    if (s.result === CONFIGURATION_RESULT.SUCCESS) {
+      if (s.flags & CONFIGURATION_FLAG_CONTINUATION) {
+        this.sendRequest(link, ch.localCid, now, (identifier) => ({ type: 'configuration-request', identifier, dcid: ch.remoteCid, flags: 0, options: [] }));
+        return;
+      }
+      ch.localConfigDone = true;
+      this.maybeOpen(link, ch);
+      return;
+    }
+    if (s.result === CONFIGURATION_RESULT.UNACCEPTABLE_PARAMETERS && ch.configRounds < this.opts.maxConfigRounds) {
+      const mtu = adjustAfterUnacceptable(s.options, ch.localMtu, this.opts.maxMtu);
+      if (mtu !== undefined) {
+        ch.configRounds++;
+        ch.localMtu = mtu;
+        this.sendConfigRequest(link, ch, now);
+        return;
+      }
+    }
+    this.startDisconnect(ch, 'configuration failed', now);
+  }
+
+  private maybeOpen(link: Link, ch: Channel): void {
+    if (ch.state !== CHANNEL_STATE.CONFIG || !ch.localConfigDone || !ch.remoteConfigDone) return;
+    ch.state = CHANNEL_STATE.OPEN;
+    ch.announced = true;
+    this.timers.clear(`cfg:${ch.localCid}`);
+    link.stats.channelsOpened++;
+    this.totals.channelsOpened++;
+    this.emit(link, { type: 'channel-open', cid: ch.localCid, handle: ch.handle, psm: ch.psm, localMtu: ch.localMtu, remoteMtu: ch.remoteMtu, initiator: ch.initiator });
+  }
+
+  // ── timers ───────────────────────────────────────────────────────────────────────────────
+
+  private onRtx(handle: number, identifier: number, now: number): void {
+    const link = this.links.get(handle);
+    const p = link?.signaling.pending.get(identifier);
+    if (!link || !p) return;
+    if (p.code === SIGNAL_CODE.CONFIGURATION_REQUEST && !p.extended && p.retransmissions < this.opts.configRetransmissions) {
+      p.retransmissions++;
+      p.delayMs *= 2;
+      this.bumpSignaling(link, 'retransmissions');
+      this.transmitSignaling(link, p.frame);
+      this.timers.set(rtxKey(handle, identifier), now + p.delayMs);
+      return;
+    }
+    this.bumpSignaling(link, 'timeouts');
+    link.signaling.pending.delete(identifier);
+    this.onRequestFailed(link, p, 'timeout', now);
+  }
+
+  private onConfigTimeout(cid: number, now: number): void {
+    const ch = this.channels.get(cid);
+    if (ch && ch.state === CHANNEL_STATE.CONFIG) this.startDisconnect(ch, 'configuration timeout', now);
+  }
+
+  /** A request of ours got a Command Reject or no answer. */
+  private onRequestFailed(link: Link, p: PendingRequest, why: 'timeout' | 'rejected', now: number): void {
+    const ch = p.cid === undefined ? undefined : this.channels.get(p.cid);
+    switch (p.code) {
+      case SIGNAL_CODE.CONNECTION_REQUEST:
+        if (ch) this.closeChannel(ch, why === 'timeout' ? 'no response to the connection request' : 'connection request rejected', CONNECT_RESULT_NO_RESPONSE);
+        return;
+      case SIGNAL_CODE.CONFIGURATION_REQUEST:
+        if (ch) this.startDisconnect(ch, why === 'timeout' ? 'configuration timeout' : 'configuration rejected', now);
+        return;
+      case SIGNAL_CODE.DISCONNECTION_REQUEST:
+        if (ch) this.closeChannel(ch, ch.closeReason);
+        return;
+      default:
+        this.failSimpleRequest(link, p, why);
+    }
+  }
+
+  private failSimpleRequest(link: Link, p: PendingRequest, reason: 'timeout' | 'rejected' | 'link-down'): void {
+    if (p.code === SIGNAL_CODE.ECHO_REQUEST || p.code === SIGNAL_CODE.INFORMATION_REQUEST) {
+      const request = p.code === SIGNAL_CODE.ECHO_REQUEST ? 'echo' : 'information';
+      this.emit(link, { type: 'request-failed', handle: link.handle, identifier: p.identifier, request, reason });
+    }
+  }
+
+  // ── channel lifecycle ────────────────────────────────────────────────────────────────────
+
+  private newChannel(link: Link, cid: number, psm: number, initiator: boolean, localMtu: number): Channel {
+    const ch: Channel = {
+      localCid: cid,
+      remoteCid: 0,
+      handle: link.handle,
+      psm,
+      initiator,
+      state: CHANNEL_STATE.CLOSED,
+      localMtu,
+      remoteMtu: DEFAULT_MTU,
+      flushTimeout: undefined,
+      localConfigDone: false,
+      remoteConfigDone: false,
+      continuation: [],
+      continuationBytes: 0,
+      configRounds: 0,
+      connectIdentifier: 0,
+      closeRequested: false,
+      closeReason: '',
+      announced: false,
+      stats: newTrafficStats(),
+    };
+    this.channels.set(cid, ch);
+    link.channels.add(cid);
+    return ch;
+  }
+
+  private startDisconnect(ch: Channel, reason: string, now: number): void {
+    const link = this.links.get(ch.handle)!;
+    this.timers.clear(`cfg:${ch.localCid}`);
+    for (const p of link.signaling.forChannel(ch.localCid)) this.settle(link, p);
+    ch.state = CHANNEL_STATE.WAIT_DISCONNECT;
+    ch.closeReason = reason;
+    const sent = this.sendRequest(link, ch.localCid, now, (identifier) => ({ type: 'disconnection-request', identifier, dcid: ch.remoteCid, scid: ch.localCid }));
+    if (!sent) this.closeChannel(ch, reason);
+  }
+
+  /** Removes the channel and tells the application: connect-failed when it never opened as initiator, else channel-closed. */
+  private closeChannel(ch: Channel, reason: string, result: number = CONNECT_RESULT_NO_RESPONSE): void {
+    const link = this.links.get(ch.handle);
+    if (link) for (const p of link.signaling.forChannel(ch.localCid)) this.settle(link, p);
+    this.forgetChannel(ch);
+    ch.state = CHANNEL_STATE.CLOSED;
+    if (ch.initiator && !ch.announced) {
+      this.emit(link, { type: 'connect-failed', cid: ch.localCid, handle: ch.handle, psm: ch.psm, result, reason });
+    } else if (ch.announced) {
+      this.emit(link, { type: 'channel-closed', cid: ch.localCid, reason });
+    }
+  }
+
+  private forgetChannel(ch: Channel): void {
+    this.timers.clear(`cfg:${ch.localCid}`);
+    this.channels.delete(ch.localCid);
+    this.links.get(ch.handle)?.channels.delete(ch.localCid);
+  }
+
+  private allocateCid(): number | undefined {
+    const span = CID.DYNAMIC_LAST - CID.DYNAMIC_FIRST + 1;
+    for (let i = 0; i < span; i++) {
+      const cid = this.nextCid;
+      this.nextCid = cid === CID.DYNAMIC_LAST ? CID.DYNAMIC_FIRST : cid + 1;
+      if (!this.channels.has(cid)) return cid;
+    }
+    return undefined;
+  }
+
+  // ── output ───────────────────────────────────────────────────────────────────────────────
+
+  /** Sends a request under RTX; returns false when no identifier is free. */
+  private sendRequest(link: Link, cid: number | undefined, now: number, build: (identifier: number) => L2capSignal): boolean {
+    const identifier = link.signaling.allocateIdentifier();
+    if (identifier === undefined) return false;
+    const signal = build(identifier);
+    const frame = encodeBasicFrame({ cid: CID.SIGNALING, payload: encodeSignal(signal) });
+    const code = frame[4];
+    link.signaling.pending.set(identifier, { identifier, code, cid, frame, delayMs: this.opts.rtxMs, retransmissions: 0, extended: false });
+    this.timers.set(rtxKey(link.handle, identifier), now + this.opts.rtxMs);
+    this.transmitSignaling(link, frame);
+    return true;
+  }
+
+  private sendLocalRequest(link: Link, now: number, build: (identifier: number) => L2capSignal): number {
+    let id = 0;
+    const sent = this.sendRequest(link, undefined, now, (identifier) => {
+      id = identifier;
+      return build(identifier);
+    });
+    if (!sent) throw new InvalidStateError(`too many signaling requests outstanding on link 0x${link.handle.toString(16)}: retry after responses arrive`);
+    return id;
+  }
+
+  private settle(link: Link, p: PendingRequest): void {
+    link.signaling.pending.delete(p.identifier);
+    this.timers.clear(rtxKey(link.handle, p.identifier));
+  }
+
+  private sendSignal(link: Link, s: L2capSignal): void {
+    this.transmitSignaling(link, encodeBasicFrame({ cid: CID.SIGNALING, payload: encodeSignal(s) }));
+  }
+
+  private sendReject(link: Link, s: L2capSignal & { type: 'command-reject' }): void {
+    const r = link.stats.signaling.rejectsSent;
+    const t = this.totals.signaling.rejectsSent;
+    const key = s.reason === 0 ? 'notUnderstood' : s.reason === 1 ? 'mtuExceeded' : 'invalidCid';
+    r[key]++;
+    t[key]++;
+    this.sendSignal(link, s);
+  }
+
+  private transmitSignaling(link: Link, pdu: Uint8Array): void {
+    if (!this.tx.push({ handle: link.handle, pdu })) {
+      this.drop(link, undefined, 'queue-full');
+      return;
+    }
+    this.bumpSignaling(link, 'commandsOut');
+    this.countOut(link, undefined, pdu.length);
+  }
+
+  private emit(link: Link | undefined, e: L2capEvent): void {
+    if (!this.events.push(e)) this.drop(link, undefined, 'queue-full');
+  }
+
+  // ── counting ─────────────────────────────────────────────────────────────────────────────
+
+  private countOut(link: Link | undefined, ch: TrafficStats | undefined, bytes: number): void {
+    for (const s of [link?.stats, this.totals, ch]) {
+      if (!s) continue;
+      s.framesOut++;
+      s.bytesOut += bytes;
+    }
+  }
+
+  private drop(link: Link | undefined, ch: Channel | undefined, reason: DropReason): void {
+    if (link) link.stats.drops[reason]++;
+    this.totals.drops[reason]++;
+    if (ch) ch.stats.drops[reason]++;
+  }
+
+  private bumpSignaling(link: Link, key: Exclude<keyof LinkStats['signaling'], 'rejectsSent'>): void {
+    link.stats.signaling[key]++;
+    this.totals.signaling[key]++;
+  }
+
+  private requireLink(handle: number): Link {
+    const link = this.links.get(handle);
+    if (!link) throw new InvalidStateError(`ACL handle 0x${handle.toString(16)} is not up in L2CAP: call linkUp first`);
+    return link;
+  }
+}
+
+function rtxKey(handle: number, identifier: number): TimerKey {
+  return `rtx:${handle}:${identifier}`;
+}

@@ -1,0 +1,47 @@
+/**
+ * The L2CAP basic frame (B-frame, and the C-frame on CID 0x0001), Core v5.4 Vol 3 Part A §3.1:
+ *
+ *   length (2, LE, of the payload) | channel ID (2, LE) | payload (length octets)
+ *
+ * Contract: `decodeBasicFrame` is total and strict: it throws `DecodeError` unless the buffer holds
+ * exactly the 4-byte header plus `length` payload octets (the recombined size). The payload is a
+ * copy. `encodeBasicFrame` throws `ArgumentError` for a payload over 65535 bytes or a bad CID.
+ */
+import { ArgumentError, ByteReader, ByteWriter, hex } from '../../core/index.js';
+
+export const BASIC_HEADER_LENGTH = 4;
+
+export interface BasicFrame {
+  readonly cid: number;
+  readonly payload: Uint8Array;
+}
+
+export function basicFrameLength(f: BasicFrame): number {
+  return BASIC_HEADER_LENGTH + f.payload.length;
+}
+
+/** Writes the frame at `offset`; returns the offset just past it. */
+export function encodeBasicFrameInto(f: BasicFrame, out: Uint8Array, offset: number): number {
+  if (f.payload.length > 0xffff) throw new ArgumentError(`an L2CAP payload is at most 65535 bytes, got ${f.payload.length}`);
+  if (!Number.isInteger(f.cid) || f.cid < 0 || f.cid > 0xffff) throw new ArgumentError(`an L2CAP CID is 0..0xffff, got ${f.cid}`);
+  return new ByteWriter(out, offset).u16le(f.payload.length).u16le(f.cid).put(f.payload).offset;
+}
+
+export function encodeBasicFrame(f: BasicFrame): Uint8Array {
+  const out = new Uint8Array(basicFrameLength(f));
+  encodeBasicFrameInto(f, out, 0);
+  return out;
+}
+
+export function decodeBasicFrame(bytes: Uint8Array): BasicFrame {
+  const r = new ByteReader(bytes, 'l2cap', 'basic frame');
+  const length = r.u16le('length');
+  const cid = r.u16le('channel ID');
+  if (length !== r.remaining) r.fail(`length field says ${length} payload byte(s), ${r.remaining} present`, 0);
+  return { cid, payload: r.rest() };
+}
+
+export function describeBasicFrame(f: BasicFrame): string {
+  const shown = f.payload.subarray(0, 16);
+  return `L2CAP cid=0x${f.cid.toString(16).padStart(4, '0')} len=${f.payload.length}${shown.length ? ' ' + hex(shown) : ''}${f.payload.length > 16 ? '…' : ''}`;
+}

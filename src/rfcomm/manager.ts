@@ -1,0 +1,294 @@
+/**
+ * RfcommManager: every RFCOMM session of the stack (one per L2CAP channel on PSM 3, named by the
+ * channel's local CID) and the server channels this side offers (docs/layers.md "RFCOMM").
+ *
+ * Sans-I/O: inputs are `sessionUp`, `receive`, `sessionDown` and the application's `connect`,
+ * `write`, `consume`, `close`; outputs are drained with `pollTransmit`, `pollEvent`, `pollTimeout`
+ * and `handleTimeout`. Sessions take turns in `pollTransmit` (one SDU each), DLCs take turns
+ * within a session. dlcIds are never reused.
+ *
+ * `l2capMtu` in `sessionUp` is the smaller of the channel's two MTUs: frames we send must fit the
+ * peer's, frames we accept must fit ours. On 'session-closed' the composer drains `pollTransmit`
+ * (the last UA or DISC) and then disconnects the L2CAP channel. `sessionDown` closes every DLC of
+ * the session with reason 'session-closed' and reports no 'session-closed' event.
+ */
+import { ArgumentError, BoundedQueue, InvalidStateError, earliest } from '../core/index.js';
+import { Dlc } from './dlc.js';
+import type { RfcommEvent } from './events.js';
+import { Multiplexer, type MuxHost } from './multiplexer.js';
+import { resolveRfcommOptions, type ResolvedRfcommOptions, type RfcommOptions } from './options.js';
+import type { DlcStats, SessionStats } from './stats.js';
+import { V24_DEFAULT, type Mcc, type RpnParams } from './wire/index.js';
+
+/** Server channels RFCOMM offers (RFCOMM 1.2 §5.4: 1..30). */
+export const MIN_SERVER_CHANNEL = 1;
+export const MAX_SERVER_CHANNEL = 30;
+
+export interface DlcInfo {
+  readonly dlcId: number;
+  readonly sessionId: number;
+  readonly serverChannel: number;
+  readonly dlci: number;
+  readonly incoming: boolean;
+  readonly state: string;
+  readonly open: boolean;
+  readonly n1: number;
+  readonly creditBasedFlowControl: boolean;
+  readonly txCredits: number;
+  readonly rxCredits: number;
+  readonly txQueued: number;
+  readonly rxUnconsumed: number;
+}
+
+export interface SessionInfo {
+  readonly sessionId: number;
+  readonly state: string;
+  readonly initiator: boolean;
+  readonly l2capMtu: number;
+  readonly dlcs: number;
+}
+
+export class RfcommManager {
+  readonly options: ResolvedRfcommOptions;
+  private readonly sessions = new Map<number, Multiplexer>();
+  private readonly dlcs = new Map<number, { dlc: Dlc; session: Multiplexer }>();
+  private readonly serverChannels = new Set<number>();
+  private readonly events: BoundedQueue<RfcommEvent>;
+  private nextDlcId = 1;
+  private rr = 0;
+  private dropped = 0;
+
+  constructor(options: RfcommOptions = {}) {
+    this.options = resolveRfcommOptions(options);
+    this.events = new BoundedQueue(this.options.maxPendingEvents);
+    this.host = this.makeHost();
+  }
+
+  // ── server channels ────────────────────────────────────────────────────────
+
+  registerServerChannel(channel: number): void {
+    checkChannel(channel);
+    if (this.serverChannels.has(channel)) throw new InvalidStateError(`RFCOMM server channel ${channel} is already registered`);
+    this.serverChannels.add(channel);
+  }
+
+  unregisterServerChannel(channel: number): void {
+    this.serverChannels.delete(channel);
+  }
+
+  allocateServerChannel(): number {
+    for (let ch = MIN_SERVER_CHANNEL; ch <= MAX_SERVER_CHANNEL; ch++) {
+      if (!this.serverChannels.has(ch)) {
+        this.serverChannels.add(ch);
+        return ch;
+      }
+    }
+    throw new InvalidStateError('all 30 RFCOMM server channels are registered: unregister one first');
+  }
+
+  // ── sessions ───────────────────────────────────────────────────────────────
+
+  sessionUp(sessionId: number, params: { initiator: boolean; l2capMtu: number }, now: number): void {
+    if (this.sessions.has(sessionId) && this.sessions.get(sessionId)!.state !== 'closed') throw new InvalidStateError(`RFCOMM session ${sessionId} is already up`);
+    if (!Number.isInteger(params.l2capMtu) || params.l2capMtu < 7) throw new ArgumentError(`l2capMtu must be an integer ≥ 7, got ${params.l2capMtu}`);
+    this.sessions.set(sessionId, new Multiplexer(sessionId, params.initiator, params.l2capMtu, this.host, now));
+  }
+
+  sessionDown(sessionId: number, now: number): void {
+    const s = this.sessions.get(sessionId);
+    if (!s) return;
+    s.down(now);
+    this.sessions.delete(sessionId);
+  }
+
+  receive(sessionId: number, sdu: Uint8Array, now: number): void {
+    this.sessions.get(sessionId)?.receive(sdu, now);
+  }
+
+  // ── DLCs ───────────────────────────────────────────────────────────────────
+
+  connect(sessionId: number, serverChannel: number, now: number): number {
+    checkChannel(serverChannel);
+    const s = this.sessions.get(sessionId);
+    if (!s || s.state === 'closed' || s.state === 'disconnecting') throw new InvalidStateError(`RFCOMM session ${sessionId} is not up: open an L2CAP channel on PSM 3 first`);
+    if (s.dlcCount >= this.options.maxDlcsPerSession) throw new InvalidStateError(`RFCOMM session ${sessionId} already has ${s.dlcCount} DLCs (maxDlcsPerSession)`);
+    if (s.hasChannel(serverChannel)) throw new InvalidStateError(`server channel ${serverChannel} is already connected on session ${sessionId}`);
+    const dlc = new Dlc(this.nextDlcId++, serverChannel, false, this.options.maxTxBytes, this.options.maxRxBytes);
+    this.dlcs.set(dlc.id, { dlc, session: s });
+    s.connect(dlc, now);
+    return dlc.id;
+  }
+
+  write(dlcId: number, bytes: Uint8Array): number {
+    const { dlc, session } = this.lookup(dlcId);
+    if (dlc.state === 'closing' || dlc.state === 'disc-sent' || dlc.state === 'closed') throw new InvalidStateError(`RFCOMM DLC ${dlcId} is closing: no more writes`);
+    return session.write(dlc, bytes);
+  }
+
+  consume(dlcId: number, n: number, now: number): void {
+    if (!Number.isInteger(n) || n < 0) throw new ArgumentError(`consume needs a byte count ≥ 0, got ${n}`);
+    const entry = this.dlcs.get(dlcId);
+    if (entry) entry.session.consume(entry.dlc, n, now);
+  }
+
+  close(dlcId: number, now: number): void {
+    const entry = this.dlcs.get(dlcId);
+    if (entry) entry.session.close(entry.dlc, now);
+  }
+
+  // ── outputs ────────────────────────────────────────────────────────────────
+
+  pollTransmit(): { sessionId: number; sdu: Uint8Array } | undefined {
+    const list = [...this.sessions.values()];
+    for (let i = 0; i < list.length; i++) {
+      const s = list[(this.rr + i) % list.length];
+      const sdu = s.nextSdu();
+      if (sdu) {
+        this.rr = (this.rr + i + 1) % list.length;
+        return { sessionId: s.id, sdu };
+      }
+    }
+    for (const s of list) if (s.idle) this.sessions.delete(s.id);
+    return undefined;
+  }
+
+  pollEvent(): RfcommEvent | undefined {
+    return this.events.shift();
+  }
+
+  pollTimeout(): number | undefined {
+    let t: number | undefined;
+    for (const s of this.sessions.values()) t = earliest(t, s.pollTimeout());
+    return t;
+  }
+
+  handleTimeout(now: number): void {
+    for (const s of [...this.sessions.values()]) s.handleTimeout(now);
+  }
+
+  // ── research helpers (every byte visible and injectable) ───────────────────
+
+  /** Sends any multiplexer command or response on DLCI 0; a command arms T2. */
+  sendMcc(sessionId: number, mcc: Mcc, now: number): void {
+    this.openSession(sessionId).sendMcc(mcc, now);
+  }
+
+  /** Test command (TS 07.10 §5.4.6.3.4); the echo arrives as an 'mcc' event with reportMcc. */
+  sendTest(sessionId: number, pattern: Uint8Array, now: number): void {
+    this.sendMcc(sessionId, { type: 'Test', cr: true, pattern }, now);
+  }
+
+  /** RPN query (no params) or set request for a DLCI. */
+  sendRpn(sessionId: number, dlci: number, params: RpnParams | undefined, now: number): void {
+    this.sendMcc(sessionId, params ? { type: 'RPN', cr: true, dlci, params } : { type: 'RPN', cr: true, dlci }, now);
+  }
+
+  sendRls(sessionId: number, dlci: number, lineStatus: number, now: number): void {
+    this.sendMcc(sessionId, { type: 'RLS', cr: true, dlci, lineStatus }, now);
+  }
+
+  sendMsc(sessionId: number, dlci: number, signals = V24_DEFAULT, breakSignal: number | undefined, now: number): void {
+    this.sendMcc(sessionId, breakSignal === undefined ? { type: 'MSC', cr: true, dlci, signals } : { type: 'MSC', cr: true, dlci, signals, breakSignal }, now);
+  }
+
+  /** Aggregate flow control: FCoff asks the peer to stop sending on every DLC, FCon to resume. */
+  sendFlowControl(sessionId: number, on: boolean, now: number): void {
+    this.sendMcc(sessionId, { type: on ? 'FCon' : 'FCoff', cr: true }, now);
+  }
+
+  /** Queues raw bytes as one SDU on the session (malformed-frame injection). */
+  inject(sessionId: number, sdu: Uint8Array): void {
+    this.openSession(sessionId).inject(sdu);
+  }
+
+  // ── introspection ──────────────────────────────────────────────────────────
+
+  /** Events dropped because nobody polled them (maxPendingEvents). */
+  get eventsDropped(): number {
+    return this.dropped;
+  }
+
+  dlcInfo(dlcId: number): DlcInfo | undefined {
+    const e = this.dlcs.get(dlcId);
+    if (!e) return undefined;
+    const d = e.dlc;
+    return {
+      dlcId,
+      sessionId: e.session.id,
+      serverChannel: d.serverChannel,
+      dlci: d.dlci,
+      incoming: d.incoming,
+      state: d.state,
+      open: d.opened,
+      n1: d.n1,
+      creditBasedFlowControl: d.cbfc,
+      txCredits: d.txCredits,
+      rxCredits: d.rxOutstanding,
+      txQueued: d.txQueue.length,
+      rxUnconsumed: d.unconsumed,
+    };
+  }
+
+  sessionInfo(sessionId: number): SessionInfo | undefined {
+    const s = this.sessions.get(sessionId);
+    return s && { sessionId, state: s.state, initiator: s.initiator, l2capMtu: s.l2capMtu, dlcs: s.dlcCount };
+  }
+
+  dlcStats(dlcId: number): DlcStats | undefined {
+    const e = this.dlcs.get(dlcId) ?? this.closedStats.get(dlcId);
+    if (!e) return undefined;
+    const st = 'dlc' in e ? e.dlc.stats : e;
+    return { ...st, drops: { ...st.drops } };
+  }
+
+  stats(sessionId: number): SessionStats | undefined {
+    const s = this.sessions.get(sessionId);
+    return s && { ...s.stats, drops: { ...s.stats.drops } };
+  }
+
+  /** Statistics of the most recently closed DLCs (bounded), so a test can read them after close. */
+  private readonly closedStats = new Map<number, DlcStats>();
+
+  // ── plumbing ───────────────────────────────────────────────────────────────
+
+  private readonly host: MuxHost;
+
+  private makeHost(): MuxHost {
+    return {
+      options: this.options,
+      emit: (event) => {
+        if (!this.events.push(event)) this.dropped++;
+      },
+      isServerChannel: (ch) => this.serverChannels.has(ch),
+      newDlcId: () => this.nextDlcId++,
+      adopt: (dlc, session) => {
+        this.dlcs.set(dlc.id, { dlc, session });
+      },
+      release: (dlc) => {
+        this.dlcs.delete(dlc.id);
+        this.closedStats.set(dlc.id, dlc.stats);
+        if (this.closedStats.size > CLOSED_STATS_KEPT) this.closedStats.delete(this.closedStats.keys().next().value!);
+      },
+    };
+  }
+
+  private lookup(dlcId: number): { dlc: Dlc; session: Multiplexer } {
+    const e = this.dlcs.get(dlcId);
+    if (!e) throw new InvalidStateError(`RFCOMM DLC ${dlcId} does not exist or is closed`);
+    return e;
+  }
+
+  private openSession(sessionId: number): Multiplexer {
+    const s = this.sessions.get(sessionId);
+    if (!s || s.state !== 'open') throw new InvalidStateError(`RFCOMM session ${sessionId} is not open`);
+    return s;
+  }
+}
+
+const CLOSED_STATS_KEPT = 256;
+
+function checkChannel(channel: number): void {
+  if (!Number.isInteger(channel) || channel < MIN_SERVER_CHANNEL || channel > MAX_SERVER_CHANNEL) {
+    throw new ArgumentError(`an RFCOMM server channel is ${MIN_SERVER_CHANNEL}..${MAX_SERVER_CHANNEL}, got ${channel}`);
+  }
+}

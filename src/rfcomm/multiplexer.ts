@@ -1,0 +1,661 @@
+/**
+ * One RFCOMM session: the multiplexer on one L2CAP channel (PSM 3), its control channel DLCI 0
+ * and the DLCs on it (RFCOMM 1.2 §5, §6; TS 07.10 §5.2–5.4).
+ *
+ * Session states:
+ *   listening ─(SABM 0 from peer)→ open [UA]     listening ─(SABM 0, acceptSessions=false)→ closed [DM]
+ *   listening|connecting ─connect()→ connecting [SABM 0, T1 20 s] ─(UA)→ open ─(DM / T1)→ closed
+ *   open ─(last DLC closed + sessionIdleMs)→ disconnecting [DISC 0, T1] ─(UA/DM/T1)→ closed
+ *   any ─(DISC 0 from peer)→ closed [UA], every DLC closed 'session-closed'
+ * A SABM 0 from the peer while ours is outstanding gets DM (we keep the initiator role).
+ *
+ * C/R (TS 07.10 Table 1, RFCOMM erratum 1510): commands and every UIH carry C/R = 1 from the
+ * initiator and 0 from the responder; responses the opposite. The MCC type octet has its own C/R.
+ * DLCI = server channel << 1 | D, D = 1 for channels on the initiator (A2 rule 3). DLCIs 1, 62 and
+ * 63 never get state.
+ *
+ * Remote input (conformance.md B3): bad FCS, malformed frames, unknown control fields and SABM/
+ * DISC/UA with P/F = 0 are discarded and counted; SABM/DISC/UIH for a DLCI with no DLC (or a
+ * reserved, wrong-direction or unregistered one) get DM with F = P; PN for an unregistered channel
+ * gets DM; an unknown MCC command gets NSC echoing its type octet; an MCC that does not decode is
+ * discarded. A UIH arriving after our DISC gets DM F = P (the teardown race in the captures).
+ *
+ * Output: control frames (responses, DM, MCC, SABM, DISC) are encoded at once into a bounded
+ * queue; data and credit frames are built when polled, one frame per DLC in turn (round robin),
+ * so a busy DLC never starves the others and credits are granted as late as possible.
+ */
+import { DecodeError, TimerSet } from '../core/index.js';
+import { ControlOutput } from './control-output.js';
+import { DEFAULT_N1, Dlc, type DlcParams } from './dlc.js';
+import { acceptPnResponse, answerPn, currentPn, maxN1For, pnOffer, type PnLimits, type PnMcc, type PnOffer } from './pn-negotiation.js';
+import type { RfcommEvent, RfcommCloseReason } from './events.js';
+import type { ResolvedRfcommOptions } from './options.js';
+import { newSessionStats } from './stats.js';
+import {
+  type DecodeFrameOptions,
+  MCC_TYPE,
+  RPN_DEFAULT,
+  RPN_MASK_ALL,
+  V24,
+  decodeMcc,
+  decodeRfcommFrame,
+  mccTypeOctet,
+  peekDlci,
+  type Mcc,
+  type RfcommFrame,
+} from './wire/index.js';
+
+export type MuxState = 'listening' | 'connecting' | 'open' | 'disconnecting' | 'closed';
+
+/** What a multiplexer needs from its manager. */
+export interface MuxHost {
+  readonly options: ResolvedRfcommOptions;
+  emit(event: RfcommEvent): void;
+  isServerChannel(channel: number): boolean;
+  newDlcId(): number;
+  adopt(dlc: Dlc, session: Multiplexer): void;
+  release(dlc: Dlc): void;
+}
+
+const RESERVED_DLCIS = new Set([0, 1, 62, 63]);
+
+export class Multiplexer {
+  state: MuxState;
+  initiator: boolean;
+  /** The peer sent FCoff (aggregate flow control; ignored by CBFC DLCs). */
+  aggregateOff = false;
+  readonly stats = newSessionStats();
+  /** DLCs that have a DLCI, by DLCI. */
+  private readonly dlcs = new Map<number, Dlc>();
+  /** DLCs this side opens, waiting for the multiplexer. */
+  private readonly waiting: Dlc[] = [];
+  /** Parameters the peer negotiated by PN for DLCIs it has not opened yet. */
+  private readonly pendingPn = new Map<number, DlcParams>();
+  private readonly offers = new Map<number, PnOffer>();
+  private readonly out: ControlOutput;
+  private readonly timers = new TimerSet<string>();
+  private rr = 0;
+  private hadDlc = false;
+  /** The latest time seen (for deadlines armed while polling). */
+  private now = 0;
+
+  constructor(
+    readonly id: number,
+    initiator: boolean,
+    readonly l2capMtu: number,
+    private readonly host: MuxHost,
+    now: number,
+  ) {
+    this.now = now;
+    this.initiator = initiator;
+    this.out = new ControlOutput(
+      host.options.maxControlFrames,
+      () => this.initiator,
+      () => {
+        this.stats.drops.controlOverflow++;
+        this.diagnose('control queue full: frame dropped');
+      },
+    );
+    this.state = 'listening';
+    if (initiator) this.startMultiplexer(now);
+  }
+
+  private get o(): ResolvedRfcommOptions {
+    return this.host.options;
+  }
+
+  // ── queries ────────────────────────────────────────────────────────────────
+
+  get dlcCount(): number {
+    return this.dlcs.size + this.waiting.length;
+  }
+
+  get idle(): boolean {
+    return this.state === 'closed' && this.out.length === 0;
+  }
+
+  hasChannel(channel: number): boolean {
+    return this.waiting.some((d) => d.serverChannel === channel) || [...this.dlcs.values()].some((d) => !d.incoming && d.serverChannel === channel);
+  }
+
+  pollTimeout(): number | undefined {
+    return this.timers.next();
+  }
+
+  private get limits(): PnLimits {
+    return { ...this.o, l2capMtu: this.l2capMtu };
+  }
+
+  // ── local commands ─────────────────────────────────────────────────────────
+
+  connect(dlc: Dlc, now: number): void {
+    this.now = now;
+    this.hadDlc = true;
+    this.timers.clear('idle');
+    this.waiting.push(dlc);
+    if (this.state === 'open') this.startWaiting(now);
+    else if (this.state === 'listening') {
+      this.initiator = true;
+      this.startMultiplexer(now);
+    }
+  }
+
+  write(dlc: Dlc, bytes: Uint8Array): number {
+    const n = dlc.txQueue.push(bytes);
+    if (n < bytes.length) dlc.wantWritable = true;
+    return n;
+  }
+
+  consume(dlc: Dlc, n: number, now: number): void {
+    this.now = now;
+    dlc.consume(n);
+    this.announceLocalFc(dlc);
+  }
+
+  close(dlc: Dlc, now: number): void {
+    this.now = now;
+    switch (dlc.state) {
+      case 'waiting-mux':
+      case 'pn-sent':
+        this.finish(dlc, 'disconnected', 'closed locally before the DLC was established');
+        break;
+      case 'sabm-sent':
+        this.sendDisc(dlc, now);
+        break;
+      case 'connected':
+        dlc.state = 'closing';
+        if (dlc.txQueue.length === 0) this.sendDisc(dlc, now);
+        else this.timers.set(`linger:${dlc.dlci}`, now + this.o.closeLingerMs);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Sends any multiplexer command (research helper); a command arms T2. */
+  sendMcc(mcc: Mcc, now: number): void {
+    this.now = now;
+    this.queueMcc(mcc, mcc.cr ? this.t2Key(mcc) : undefined);
+  }
+
+  /** Queues raw bytes as one L2CAP SDU (research helper: malformed frames). */
+  inject(sdu: Uint8Array): void {
+    this.out.raw(Uint8Array.from(sdu));
+  }
+
+  /** L2CAP went away: every DLC closes, no frame is sent. */
+  down(now: number): void {
+    this.now = now;
+    this.out.clear();
+    this.closeAll('session-closed', 'the L2CAP channel carrying the RFCOMM session closed');
+    this.state = 'closed';
+  }
+
+  // ── input ──────────────────────────────────────────────────────────────────
+
+  receive(sdu: Uint8Array, now: number): void {
+    this.now = now;
+    this.stats.framesRx++;
+    this.stats.bytesRx += sdu.length;
+    const dlci = peekDlci(sdu);
+    const frame = this.decode(sdu, dlci);
+    if (!frame) return;
+    if (frame.dlci === 0) this.onControlFrame(frame, now);
+    else this.onDlcFrame(frame, now);
+  }
+
+  private decode(sdu: Uint8Array, dlci: number | undefined): RfcommFrame | undefined {
+    const dlc = dlci === undefined ? undefined : this.dlcs.get(dlci);
+    const attempts: DecodeFrameOptions[] = dlc ? [{ credits: dlc.cbfc }] : [{ credits: true }, { credits: false }];
+    let error: DecodeError | undefined;
+    for (const opts of attempts) {
+      try {
+        return decodeRfcommFrame(sdu, opts);
+      } catch (e) {
+        if (!(e instanceof DecodeError)) throw e;
+        error ??= e;
+      }
+    }
+    if (error?.reason === 'bad FCS') this.stats.drops.badFcs++;
+    else this.stats.drops.malformed++;
+    this.diagnose(`discarded frame: ${error?.reason}`);
+    return undefined;
+  }
+
+  private onControlFrame(f: RfcommFrame, now: number): void {
+    switch (f.type) {
+      case 'SABM':
+        if (!f.pf) return this.dropPfZero(f);
+        if (this.state === 'open') return this.out.frame('UA', 0, true);
+        if (this.state === 'listening' && this.o.acceptSessions) {
+          this.out.frame('UA', 0, true);
+          this.state = 'open';
+          return;
+        }
+        this.sendDm(0, true, `session refused (state ${this.state})`);
+        if (this.state === 'listening') this.closeSession('refused', 'RFCOMM sessions are not accepted', true);
+        return;
+      case 'UA':
+        if (!f.pf) return this.dropPfZero(f);
+        if (this.state === 'connecting') {
+          this.timers.clear('T1');
+          this.state = 'open';
+          this.startWaiting(now);
+        } else if (this.state === 'disconnecting') {
+          this.closeSession('session-closed', 'the multiplexer closed', true);
+        } else this.unexpected('UA on DLCI 0');
+        return;
+      case 'DM':
+        if (this.state === 'connecting') this.closeSession('refused', 'the peer refused the RFCOMM session (DM on DLCI 0)', true);
+        else if (this.state === 'open' || this.state === 'disconnecting') this.closeSession('session-closed', 'the peer closed the RFCOMM session (DM on DLCI 0)', true);
+        else this.unexpected('DM on DLCI 0');
+        return;
+      case 'DISC':
+        if (!f.pf) return this.dropPfZero(f);
+        if (this.state === 'listening' || this.state === 'closed') return this.sendDm(0, true, 'DISC on DLCI 0 with no session');
+        this.out.frame('UA', 0, true);
+        this.closeSession('session-closed', 'the peer closed the RFCOMM session', true);
+        return;
+      case 'UIH':
+        if (this.state !== 'open' && this.state !== 'disconnecting') return this.unexpected('UIH on DLCI 0 before the session is open');
+        return this.onMccFrame(f.info, now);
+      default:
+        return this.unexpected(`${f.type} on DLCI 0`);
+    }
+  }
+
+  private onDlcFrame(f: RfcommFrame, now: number): void {
+    const dlc = this.dlcs.get(f.dlci);
+    if ((f.type === 'SABM' || f.type === 'DISC' || f.type === 'UA') && !f.pf) return this.dropPfZero(f);
+    if (this.state !== 'open') {
+      if (f.type === 'SABM' || f.type === 'DISC' || f.type === 'UIH') this.sendDm(f.dlci, f.pf, `${f.type} on DLCI ${f.dlci} while the session is ${this.state}`);
+      else this.unexpected(`${f.type} on DLCI ${f.dlci} while the session is ${this.state}`);
+      return;
+    }
+    switch (f.type) {
+      case 'SABM':
+        if (dlc) {
+          if (dlc.live) this.out.frame('UA', f.dlci, true);
+          else this.sendDm(f.dlci, true, `SABM on DLCI ${f.dlci} in state ${dlc.state}`);
+          return;
+        }
+        return this.onRemoteSabm(f.dlci, now);
+      case 'UA':
+        if (dlc?.state === 'sabm-sent') {
+          this.timers.clear(`T1:${f.dlci}`);
+          this.connected(dlc);
+        } else if (dlc?.state === 'disc-sent') this.finish(dlc, 'disconnected', 'closed');
+        else this.unexpected(`UA on DLCI ${f.dlci}`);
+        return;
+      case 'DM':
+        this.pendingPn.delete(f.dlci);
+        if (!dlc) return this.unexpected(`DM on DLCI ${f.dlci}`);
+        if (dlc.state === 'pn-sent' || dlc.state === 'sabm-sent') this.finish(dlc, 'refused', `the peer refused server channel ${dlc.serverChannel} (DM)`);
+        else this.finish(dlc, 'disconnected', 'the peer closed the DLC (DM)');
+        return;
+      case 'DISC':
+        this.pendingPn.delete(f.dlci);
+        if (!dlc) return this.sendDm(f.dlci, true, `DISC on DLCI ${f.dlci} that is not open`);
+        this.out.frame('UA', f.dlci, true);
+        this.finish(dlc, dlc.state === 'pn-sent' || dlc.state === 'sabm-sent' ? 'refused' : 'disconnected', 'the peer closed the DLC');
+        return;
+      case 'UIH':
+        if (!dlc || !dlc.live) return this.sendDm(f.dlci, f.pf, `UIH on DLCI ${f.dlci} that is not open`);
+        return this.onData(dlc, f);
+      default:
+        return this.unexpected(`${f.type} on DLCI ${f.dlci}`);
+    }
+  }
+
+  /** True when `dlci` names a server channel on this side (direction bit, A2 rule 3). */
+  private isLocalDlci(dlci: number): boolean {
+    return !RESERVED_DLCIS.has(dlci) && (dlci & 1) === (this.initiator ? 1 : 0);
+  }
+
+  /** Why the peer may not open `dlci` towards us, or undefined when it may. */
+  private refusal(dlci: number): string | undefined {
+    if (RESERVED_DLCIS.has(dlci)) return `DLCI ${dlci} is reserved`;
+    if (!this.isLocalDlci(dlci)) return `DLCI ${dlci} has the wrong direction bit for a channel on this side`;
+    if (!this.host.isServerChannel(dlci >>> 1)) return `server channel ${dlci >>> 1} is not registered`;
+    const others = this.dlcCount + this.pendingPn.size - (this.pendingPn.has(dlci) ? 1 : 0);
+    if (others >= this.o.maxDlcsPerSession) return `the session already has ${others} DLCs open or negotiated (maxDlcsPerSession)`;
+    return undefined;
+  }
+
+  private onRemoteSabm(dlci: number, now: number): void {
+    const why = this.refusal(dlci);
+    if (why) {
+      if (RESERVED_DLCIS.has(dlci) || !this.isLocalDlci(dlci)) this.stats.drops.invalidDlci++;
+      this.pendingPn.delete(dlci);
+      return this.sendDm(dlci, true, `SABM refused: ${why}`);
+    }
+    const dlc = new Dlc(this.host.newDlcId(), dlci >>> 1, true, this.o.maxTxBytes, this.o.maxRxBytes);
+    dlc.dlci = dlci;
+    dlc.apply(this.pendingPn.get(dlci) ?? { n1: Math.min(DEFAULT_N1, maxN1For(this.limits, false)), cbfc: false, txCredits: 0, rxCredits: 0 });
+    this.pendingPn.delete(dlci);
+    this.dlcs.set(dlci, dlc);
+    this.hadDlc = true;
+    this.timers.clear('idle');
+    this.host.adopt(dlc, this);
+    this.out.frame('UA', dlci, true);
+    this.connected(dlc);
+  }
+
+  private connected(dlc: Dlc): void {
+    dlc.state = 'connected';
+    this.queueMcc({ type: 'MSC', cr: true, dlci: dlc.dlci, signals: dlc.signals }, `T2:MSC:${dlc.dlci}`);
+  }
+
+  private maybeOpen(dlc: Dlc, force: boolean): void {
+    if (dlc.opened || dlc.state !== 'connected') return;
+    if (!force && !dlc.mscAnswered && !dlc.peerMscSeen) return;
+    dlc.opened = true;
+    this.host.emit({ type: 'dlc-open', dlcId: dlc.id, sessionId: this.id, serverChannel: dlc.serverChannel, dlci: dlc.dlci, n1: dlc.n1, incoming: dlc.incoming });
+  }
+
+  private onData(dlc: Dlc, f: RfcommFrame): void {
+    dlc.stats.framesRx++;
+    if (f.credits !== undefined) dlc.addTxCredits(f.credits);
+    if (f.info.length === 0) return;
+    const drop = dlc.acceptData(f.info.length);
+    if (drop) {
+      dlc.stats.drops[drop]++;
+      this.diagnose(`DLCI ${dlc.dlci}: dropped ${f.info.length} byte(s) (${drop})`);
+      return;
+    }
+    dlc.stats.bytesRx += f.info.length;
+    this.maybeOpen(dlc, true);
+    this.host.emit({ type: 'dlc-data', dlcId: dlc.id, data: f.info });
+    this.announceLocalFc(dlc);
+  }
+
+  private announceLocalFc(dlc: Dlc): void {
+    const fc = dlc.localFcChange();
+    if (fc === undefined) return;
+    dlc.localFc = fc;
+    this.queueMcc({ type: 'MSC', cr: true, dlci: dlc.dlci, signals: fc ? dlc.signals | V24.FC : dlc.signals & ~V24.FC });
+  }
+
+  // ── multiplexer control commands ───────────────────────────────────────────
+
+  private onMccFrame(info: Uint8Array, now: number): void {
+    let mcc: Mcc;
+    try {
+      mcc = decodeMcc(info);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      this.stats.drops.badMcc++;
+      this.diagnose(`discarded MCC: ${e.reason}`);
+      return;
+    }
+    this.stats.mccRx++;
+    if (this.o.reportMcc) this.host.emit({ type: 'mcc', sessionId: this.id, mcc });
+    if (mcc.cr) this.onMccCommand(mcc);
+    else this.onMccResponse(mcc, now);
+  }
+
+  private onMccCommand(mcc: Mcc): void {
+    switch (mcc.type) {
+      case 'PN':
+        return this.onPnCommand(mcc);
+      case 'MSC': {
+        const dlc = this.dlcs.get(mcc.dlci);
+        if (!dlc || !(dlc.live || dlc.state === 'disc-sent')) return this.unexpected(`MSC for DLCI ${mcc.dlci} that is not open`);
+        this.queueMcc({ ...mcc, cr: false });
+        dlc.peerFc = (mcc.signals & V24.FC) !== 0;
+        dlc.peerMscSeen = true;
+        return this.maybeOpen(dlc, false);
+      }
+      case 'RPN': {
+        const dlc = this.dlcs.get(mcc.dlci);
+        if (mcc.params) {
+          if (dlc) dlc.rpn = mcc.params;
+          return this.queueMcc({ ...mcc, cr: false });
+        }
+        return this.queueMcc({ type: 'RPN', cr: false, dlci: mcc.dlci, params: { ...(dlc?.rpn ?? RPN_DEFAULT), mask: RPN_MASK_ALL } });
+      }
+      case 'RLS':
+      case 'Test':
+        return this.queueMcc({ ...mcc, cr: false });
+      case 'FCon':
+      case 'FCoff':
+        this.aggregateOff = mcc.type === 'FCoff';
+        return this.queueMcc({ type: mcc.type, cr: false });
+      case 'NSC':
+        return this.unexpected('NSC sent as a command');
+      case 'unknown':
+        this.stats.nscSent++;
+        this.diagnose(`unsupported MCC type 0x${mcc.code.toString(16)}: NSC`);
+        return this.queueMcc({ type: 'NSC', cr: false, commandType: mccTypeOctet(mcc) });
+    }
+  }
+
+  private onPnCommand(pn: PnMcc): void {
+    const existing = this.dlcs.get(pn.dlci);
+    if (existing) {
+      const offer = this.offers.get(pn.dlci);
+      return this.queueMcc(offer ? currentPn(pn, offer.n1, offer.cbfc) : currentPn(pn, existing.n1, existing.cbfc));
+    }
+    if (RESERVED_DLCIS.has(pn.dlci)) {
+      this.stats.drops.invalidDlci++;
+      return this.diagnose(`PN for reserved DLCI ${pn.dlci} ignored`);
+    }
+    const why = this.refusal(pn.dlci);
+    if (why) {
+      if (!this.isLocalDlci(pn.dlci)) this.stats.drops.invalidDlci++;
+      return this.sendDm(pn.dlci, false, `PN refused: ${why}`);
+    }
+    const { params, response } = answerPn(this.limits, pn);
+    this.pendingPn.set(pn.dlci, params);
+    this.timers.clear('idle');
+    this.hadDlc = true;
+    this.queueMcc(response);
+  }
+
+  private onMccResponse(mcc: Mcc, now: number): void {
+    switch (mcc.type) {
+      case 'PN': {
+        const dlc = this.dlcs.get(mcc.dlci);
+        const offer = this.offers.get(mcc.dlci);
+        if (!dlc || dlc.state !== 'pn-sent' || !offer) return this.unexpected(`PN response for DLCI ${mcc.dlci}`);
+        this.timers.clear(`T2:PN:${mcc.dlci}`);
+        this.offers.delete(mcc.dlci);
+        dlc.apply(acceptPnResponse(offer, mcc));
+        dlc.state = 'sabm-sent';
+        this.out.frame('SABM', dlc.dlci, true);
+        this.timers.set(`T1:${dlc.dlci}`, now + this.o.dlcAckTimeoutMs);
+        return;
+      }
+      case 'MSC': {
+        const dlc = this.dlcs.get(mcc.dlci);
+        if (!dlc) return this.unexpected(`MSC response for DLCI ${mcc.dlci}`);
+        this.timers.clear(`T2:MSC:${mcc.dlci}`);
+        dlc.mscAnswered = true;
+        return this.maybeOpen(dlc, false);
+      }
+      case 'NSC': {
+        for (const key of this.t2KeysFor(mcc.commandType)) this.timers.clear(key);
+        // A peer without MSC never answers ours: do not let the gating wait for it.
+        if (mcc.commandType >>> 2 === MCC_TYPE.MSC) for (const dlc of this.dlcs.values()) this.maybeOpen(dlc, true);
+        return;
+      }
+      case 'unknown':
+        return this.unexpected(`response to unknown MCC type 0x${mcc.code.toString(16)}`);
+      default:
+        this.timers.clear(this.t2Key(mcc));
+        return;
+    }
+  }
+
+  private t2Key(mcc: Mcc): string {
+    return 'dlci' in mcc ? `T2:${mcc.type}:${mcc.dlci}` : `T2:${mcc.type === 'FCoff' ? 'FCon' : mcc.type}`;
+  }
+
+  /** The T2 keys an NSC naming `typeOctet` answers (every DLC's for per-DLC commands). */
+  private t2KeysFor(typeOctet: number): string[] {
+    const name = (Object.keys(MCC_TYPE) as (keyof typeof MCC_TYPE)[]).find((n) => MCC_TYPE[n] === typeOctet >>> 2);
+    if (!name) return [];
+    const base = name === 'FCoff' ? 'FCon' : name;
+    return [`T2:${base}`, ...[...this.dlcs.keys()].map((dlci) => `T2:${base}:${dlci}`)];
+  }
+
+  // ── timers ─────────────────────────────────────────────────────────────────
+
+  handleTimeout(now: number): void {
+    this.now = now;
+    for (const key of this.timers.expire(now)) {
+      const [kind, a, b] = key.split(':');
+      if (key === 'T1') {
+        if (this.state === 'connecting') this.closeSession('timeout', 'no answer to SABM on DLCI 0 (T1)', true);
+        else if (this.state === 'disconnecting') this.closeSession('session-closed', 'no answer to DISC on DLCI 0 (T1)', true);
+      } else if (key === 'idle') {
+        if (this.state === 'open' && this.dlcCount === 0 && this.pendingPn.size === 0) {
+          this.state = 'disconnecting';
+          this.out.frame('DISC', 0, true);
+          this.timers.set('T1', now + this.o.sessionAckTimeoutMs);
+        }
+      } else if (kind === 'T1') {
+        const dlc = this.dlcs.get(Number(a));
+        if (dlc?.state === 'sabm-sent') this.finish(dlc, 'timeout', 'no answer to SABM (T1)');
+        else if (dlc?.state === 'disc-sent') this.finish(dlc, 'timeout', 'no answer to DISC (T1)');
+      } else if (kind === 'linger') {
+        const dlc = this.dlcs.get(Number(a));
+        if (dlc?.state === 'closing') {
+          dlc.txQueue.clear();
+          this.sendDisc(dlc, now);
+        }
+      } else if (kind === 'T2' && a === 'PN') {
+        const dlc = this.dlcs.get(Number(b));
+        if (dlc?.state === 'pn-sent') this.finish(dlc, 'timeout', 'no answer to PN (T2)');
+      } else if (kind === 'T2' && a === 'MSC') {
+        const dlc = this.dlcs.get(Number(b));
+        if (dlc) this.maybeOpen(dlc, true);
+      }
+    }
+  }
+
+  // ── output ─────────────────────────────────────────────────────────────────
+
+  /** The next L2CAP SDU to send on this session, or undefined. */
+  nextSdu(): Uint8Array | undefined {
+    const c = this.out.shift();
+    if (c) return this.counted(c);
+    const list = [...this.dlcs.values()];
+    for (let i = 0; i < list.length; i++) {
+      const dlc = list[(this.rr + i) % list.length];
+      const sdu = this.dataFrame(dlc);
+      if (sdu) {
+        this.rr = (this.rr + i + 1) % list.length;
+        return this.counted(sdu);
+      }
+    }
+    return undefined;
+  }
+
+  private counted(sdu: Uint8Array): Uint8Array {
+    this.stats.framesTx++;
+    this.stats.bytesTx += sdu.length;
+    return sdu;
+  }
+
+  private dataFrame(dlc: Dlc): Uint8Array | undefined {
+    const next = dlc.nextFrame(this.aggregateOff);
+    if (!next) return undefined;
+    const sdu = this.out.uih(dlc.dlci, next.info, next.credits);
+    if (dlc.takeWritable()) this.host.emit({ type: 'dlc-writable', dlcId: dlc.id });
+    if (dlc.state === 'closing' && dlc.txQueue.length === 0) {
+      this.timers.clear(`linger:${dlc.dlci}`);
+      this.sendDisc(dlc, this.now);
+    }
+    return sdu;
+  }
+
+  // ── helpers ────────────────────────────────────────────────────────────────
+
+  private startMultiplexer(now: number): void {
+    this.state = 'connecting';
+    this.out.frame('SABM', 0, true);
+    this.timers.set('T1', now + this.o.sessionAckTimeoutMs);
+  }
+
+  private startWaiting(now: number): void {
+    for (const dlc of this.waiting.splice(0)) {
+      dlc.dlci = (dlc.serverChannel << 1) | (this.initiator ? 0 : 1);
+      if (this.dlcs.has(dlc.dlci)) {
+        this.finishUnlisted(dlc, 'refused', `DLCI ${dlc.dlci} is already in use on this session`);
+        continue;
+      }
+      this.dlcs.set(dlc.dlci, dlc);
+      dlc.state = 'pn-sent';
+      const { offer, command } = pnOffer(this.limits, dlc.dlci);
+      this.offers.set(dlc.dlci, offer);
+      this.queueMcc(command, `T2:PN:${dlc.dlci}`);
+    }
+  }
+
+  private sendDisc(dlc: Dlc, now: number): void {
+    dlc.state = 'disc-sent';
+    this.out.frame('DISC', dlc.dlci, true);
+    this.timers.set(`T1:${dlc.dlci}`, now + this.o.dlcAckTimeoutMs);
+  }
+
+  private finish(dlc: Dlc, reason: RfcommCloseReason, message: string): void {
+    this.dlcs.delete(dlc.dlci);
+    this.offers.delete(dlc.dlci);
+    for (const k of ['T1', 'T2:PN', 'T2:MSC', 'linger']) this.timers.clear(`${k}:${dlc.dlci}`);
+    this.finishUnlisted(dlc, reason, message);
+    if (this.state === 'open' && this.hadDlc && this.dlcCount === 0 && this.pendingPn.size === 0) {
+      this.timers.set('idle', this.now + this.o.sessionIdleMs);
+    }
+  }
+
+  private finishUnlisted(dlc: Dlc, reason: RfcommCloseReason, message: string): void {
+    dlc.state = 'closed';
+    dlc.txQueue.clear();
+    this.host.release(dlc);
+    this.host.emit({ type: 'dlc-closed', dlcId: dlc.id, reason, message });
+  }
+
+  private closeAll(reason: RfcommCloseReason, message: string): void {
+    for (const dlc of this.waiting.splice(0)) this.finishUnlisted(dlc, reason, message);
+    for (const dlc of [...this.dlcs.values()]) {
+      this.dlcs.delete(dlc.dlci);
+      this.finishUnlisted(dlc, reason, message);
+    }
+    this.pendingPn.clear();
+    this.offers.clear();
+  }
+
+  private closeSession(reason: RfcommCloseReason, message: string, report: boolean): void {
+    this.state = 'closed';
+    this.timers.expire(Number.POSITIVE_INFINITY);
+    this.closeAll(reason, message);
+    if (report) this.host.emit({ type: 'session-closed', sessionId: this.id });
+  }
+
+  private sendDm(dlci: number, f: boolean, why: string): void {
+    this.stats.dmSent++;
+    this.diagnose(`DM on DLCI ${dlci}: ${why}`);
+    this.out.frame('DM', dlci, f);
+  }
+
+  private queueMcc(mcc: Mcc, t2Key?: string): void {
+    this.stats.mccTx++;
+    this.out.mcc(mcc);
+    if (t2Key) this.timers.set(t2Key, this.now + this.o.mccResponseTimeoutMs);
+  }
+
+  private dropPfZero(f: RfcommFrame): void {
+    this.stats.drops.pfZero++;
+    this.diagnose(`${f.type} on DLCI ${f.dlci} with P/F = 0 discarded`);
+  }
+
+  private unexpected(what: string): void {
+    this.stats.drops.unexpected++;
+    this.diagnose(`ignored: ${what}`);
+  }
+
+  private diagnose(message: string): void {
+    if (this.o.reportDiagnostics) this.host.emit({ type: 'diagnostic', sessionId: this.id, message });
+  }
+}

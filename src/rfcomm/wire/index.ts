@@ -1,0 +1,3 @@
+export * from './fcs.js';
+export * from './frame.js';
+export * from './mcc.js';

@@ -1,0 +1,28 @@
+/** BR/EDR pairing and link security (docs/security.md): the sans-I/O `SecurityManager`, key stores, the association model. */
+export { SecurityManager, REMOTE_OOB_DATA_REQUEST_NEGATIVE_REPLY } from './security-manager.js';
+export {
+  SECURITY_LEVELS,
+  type LinkSecurity,
+  type SecurityEvent,
+  type SecurityLevel,
+  type SecurityManagerOptions,
+  type SecurityStats,
+} from './security-types.js';
+export { checkStoredKey, LINK_KEY_LENGTH, MemoryKeyStore, type KeyStore, type StoredKey } from './key-store.js';
+export { isAuthenticatedKeyType, keyTypeName, LINK_KEY_TYPE } from './key-types.js';
+export {
+  associationModel,
+  AUTHENTICATION_REQUIREMENTS,
+  authenticationRequirements,
+  IO_CAPABILITIES,
+  IO_CAPABILITY,
+  ioCapabilityName,
+  requiresBonding,
+  requiresMitm,
+  type AssociationModel,
+  type AssociationModelName,
+  type Bonding,
+  type IoCapability,
+  type Side,
+} from './association-model.js';
+export { failureReason, mitmReason } from './failure-reasons.js';

@@ -1,0 +1,614 @@
+/**
+ * The host side of BR/EDR pairing and link security (Core v5.4 Vol 3 Part C §5.2.2 security
+ * mode 4, Vol 2 Part F §4.2 Secure Simple Pairing, Vol 4 Part E §7.1.10–§7.1.34 and §7.7.6–§7.7.45
+ * for the commands and events). Sans-I/O: security events from `HciHost` come in through
+ * `handleEvent`, the replies and procedures go out through `pollCommand`, everything the
+ * application must know or answer through `pollEvent`.
+ *
+ * Rules, by event:
+ *   Link Key Request          → Link Key Request Reply with the stored key, or the Negative Reply
+ *                               when there is none or it is unauthenticated and a pending
+ *                               request asks for MITM protection (that forces a new pairing).
+ *   IO Capability Request     → IO Capability Request Reply (our IO capability, no OOB data,
+ *                               Authentication_Requirements from `bonding`/`mitm`), or the
+ *                               Negative Reply 0x18 Pairing Not Allowed when not pairable.
+ *   IO Capability Response    → remembered: the remote IO capability and requirements.
+ *   User Confirmation Request → Just Works without MITM asked locally: the Reply at once;
+ *                               otherwise a `confirm-request` prompt.
+ *   User Passkey Request      → a `passkey-request` prompt.    PIN Code Request → a `pin-request` prompt.
+ *   User Passkey Notification → a `passkey-display` event.     Remote OOB Data Request → Negative Reply.
+ *   Simple Pairing Complete ≠ 0 / Authentication Complete ≠ 0 during pairing → `pairing-failed`.
+ *   Link Key Notification     → `paired`; stored (`key-stored`) when bonding.
+ *   Authentication Complete 0x05/0x06 after a stored key was offered → the key is deleted (`key-removed`).
+ *   Encryption Change         → `encryption-changed`; a link encrypted is also authenticated.
+ * A prompt unanswered for `userTimeoutMs` gets the negative reply. A newer prompt for the same
+ * address cancels the older one (`prompt-cancelled`), as does the link going down.
+ *
+ * `requestSecurity(handle, level)`: per link, while a request is unmet, Authentication Requested
+ * when the link is not authenticated (or its key is unauthenticated and the level is `mitm`), then
+ * Set Connection Encryption when encryption is needed; each step at most once per request. The
+ * request completes with `security-complete` as soon as the link meets its level, fails when a
+ * step fails, when the link goes down, or after `requestTimeoutMs`.
+ *
+ * Caps (DESIGN.md rule 6): command and event queues `maxQueued` (overflow drops and counts), open
+ * prompts `maxPrompts` (beyond: negative reply at once), peers with pairing state 64 (the oldest
+ * is forgotten), requests per link 32 (beyond: InvalidStateError).
+ */
+import { ArgumentError, type BdAddr, bdAddrToBytes, BoundedQueue, earliest, InvalidStateError, TimerSet, utf8 } from '../core/index.js';
+import { type HciCommand, type HciEvent, statusName } from '../hci/index.js';
+import { associationModel, authenticationRequirements, ioCapabilityName, IO_CAPABILITY, requiresBonding, requiresMitm } from './association-model.js';
+import { failureReason, type LocalCause, mitmReason, STATUS } from './failure-reasons.js';
+import { type KeyStore, MemoryKeyStore, type StoredKey } from './key-store.js';
+import { isAuthenticatedKeyType, LINK_KEY_TYPE } from './key-types.js';
+import { type LinkSecurity, SECURITY_LEVELS, type SecurityEvent, type SecurityLevel, type SecurityManagerOptions, type SecurityStats } from './security-types.js';
+
+/** Remote OOB Data Request Negative Reply (Vol 4 Part E §7.1.35), OGF 0x01 OCF 0x0033: not in the HCI command table, sent raw. */
+export const REMOTE_OOB_DATA_REQUEST_NEGATIVE_REPLY = 0x0433;
+
+const MAX_PEERS = 64;
+const MAX_REQUESTS_PER_LINK = 32;
+const MAX_PASSKEY = 999_999;
+const MAX_PIN_LENGTH = 16;
+
+interface Pairing {
+  legacy: boolean;
+  /** True when our IO Capability Request came before the peer's IO Capability Response. */
+  initiator: boolean | undefined;
+  localReplied: boolean;
+  localAuthReq: number | undefined;
+  remoteIo: number | undefined;
+  remoteAuthReq: number | undefined;
+  cause: LocalCause;
+}
+
+interface Peer {
+  pairing: Pairing | undefined;
+  /** The key the controller was given for this peer (stored key) or told us about (new key). */
+  keyType: number | undefined;
+  /** A stored key was offered since the last authentication outcome. */
+  storedKeyOffered: boolean;
+  promptId: number | undefined;
+}
+
+interface Request {
+  readonly id: number;
+  readonly level: SecurityLevel;
+  authTried: boolean;
+  encTried: boolean;
+}
+
+interface Link {
+  readonly handle: number;
+  readonly address: BdAddr;
+  authenticated: boolean;
+  encrypted: boolean;
+  keyType: number | undefined;
+  authInFlight: boolean;
+  encInFlight: boolean;
+  requests: Request[];
+}
+
+type PromptKind = 'confirm' | 'passkey' | 'pin';
+interface Prompt {
+  readonly id: number;
+  readonly kind: PromptKind;
+  readonly address: BdAddr;
+}
+
+export class SecurityManager {
+  readonly stats: SecurityStats = { ignoredEvents: 0, droppedCommands: 0, droppedEvents: 0, promptTimeouts: 0, promptOverflows: 0 };
+  readonly keyStore: KeyStore;
+  private readonly userTimeoutMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly maxPrompts: number;
+  private readonly commands: BoundedQueue<HciCommand>;
+  private readonly events: BoundedQueue<SecurityEvent>;
+  private readonly links = new Map<number, Link>();
+  private readonly peers = new Map<BdAddr, Peer>();
+  private readonly prompts = new Map<number, Prompt>();
+  private readonly promptTimers = new TimerSet<number>();
+  private readonly requestTimers = new TimerSet<number>();
+  private nextId = 1;
+
+  constructor(private readonly options: SecurityManagerOptions) {
+    if (!(options.ioCapability in IO_CAPABILITY)) {
+      throw new ArgumentError(`ioCapability must be one of ${Object.keys(IO_CAPABILITY).join(', ')}, got ${JSON.stringify(options.ioCapability)}`);
+    }
+    this.keyStore = options.keyStore ?? new MemoryKeyStore();
+    this.userTimeoutMs = options.userTimeoutMs ?? 30_000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
+    this.maxPrompts = options.maxPrompts ?? 16;
+    this.commands = new BoundedQueue(options.maxQueued ?? 256);
+    this.events = new BoundedQueue(options.maxQueued ?? 256);
+  }
+
+  // ── inputs ────────────────────────────────────────────────────────────────────────────────
+
+  linkUp(handle: number, address: BdAddr): void {
+    const peer = this.peers.get(address);
+    this.links.set(handle, {
+      handle,
+      address,
+      authenticated: false,
+      encrypted: false,
+      keyType: peer?.keyType,
+      authInFlight: false,
+      encInFlight: false,
+      requests: [],
+    });
+  }
+
+  /** The ACL link is gone: its requests fail, and prompts and pairing for its peer end. */
+  linkDown(handle: number, reason: number = STATUS.UNSPECIFIED_ERROR): void {
+    const link = this.links.get(handle);
+    if (!link) return;
+    this.links.delete(handle);
+    for (const req of link.requests) this.finish(link, req, false, `the link went down (${statusName(reason)})`);
+    link.requests = [];
+    if ([...this.links.values()].some((l) => l.address === link.address)) return;
+    const peer = this.peers.get(link.address);
+    if (!peer) return;
+    this.cancelPrompt(peer, 'the link went down');
+    if (peer.pairing) this.pairingFailed(link.address, peer, reason, `the link went down during pairing (${statusName(reason)})`);
+    this.peers.delete(link.address);
+  }
+
+  /** A security event from `HciHost` (`{ type: 'security', event }`). Never throws. */
+  handleEvent(ev: HciEvent, now: number): void {
+    switch (ev.name) {
+      case 'Link Key Request':
+        return this.onLinkKeyRequest(ev.bdaddr);
+      case 'IO Capability Request':
+        return this.onIoCapabilityRequest(ev.bdaddr);
+      case 'IO Capability Response':
+        return this.onIoCapabilityResponse(ev.bdaddr, ev.ioCapability, ev.authenticationRequirements);
+      case 'User Confirmation Request':
+        return this.onUserConfirmationRequest(ev.bdaddr, ev.numericValue, now);
+      case 'User Passkey Request':
+        return this.openPrompt('passkey', ev.bdaddr, now);
+      case 'User Passkey Notification':
+        return this.emit({ type: 'passkey-display', address: ev.bdaddr, passkey: ev.passkey });
+      case 'PIN Code Request':
+        return this.onPinCodeRequest(ev.bdaddr, now);
+      case 'Remote OOB Data Request':
+        return this.send({ name: 'Unknown Command', opcode: REMOTE_OOB_DATA_REQUEST_NEGATIVE_REPLY, params: bdAddrToBytes(ev.bdaddr) });
+      case 'Simple Pairing Complete':
+        return this.onSimplePairingComplete(ev.status, ev.bdaddr);
+      case 'Link Key Notification':
+        return this.onLinkKeyNotification(ev.bdaddr, ev.linkKey, ev.keyType);
+      case 'Authentication Complete':
+        return this.onAuthenticationComplete(ev.status, ev.handle, now);
+      case 'Encryption Change':
+        return this.onEncryptionChange(ev.status, ev.handle, ev.encryptionEnabled, now);
+      default:
+        this.stats.ignoredEvents++;
+    }
+  }
+
+  /**
+   * The controller's answer (Command Status or Command Complete) to a command this manager sent.
+   * Only failures matter: a refused Authentication Requested or Set Connection Encryption fails the
+   * requests waiting on it.
+   */
+  handleCommandStatus(cmd: HciCommand, status: number, now: number): void {
+    if (status === STATUS.SUCCESS) return;
+    if (cmd.name !== 'Authentication Requested' && cmd.name !== 'Set Connection Encryption') return;
+    const link = this.links.get(cmd.handle);
+    if (!link) return;
+    const auth = cmd.name === 'Authentication Requested';
+    if (auth) link.authInFlight = false;
+    else link.encInFlight = false;
+    const what = auth ? 'Authentication Requested' : 'Set Connection Encryption';
+    for (const req of [...link.requests]) {
+      if (auth ? this.needsAuth(link, req) : this.needsEncryption(link, req)) this.finish(link, req, false, `the controller refused ${what}: ${statusName(status)} (0x${status.toString(16).padStart(2, '0')})`);
+    }
+    this.advance(link, now);
+  }
+
+  // ── commands from above ───────────────────────────────────────────────────────────────────
+
+  /** Brings link `handle` to `level`; the outcome comes as `security-complete` with the returned id. */
+  requestSecurity(handle: number, level: SecurityLevel, now: number): number {
+    if (!SECURITY_LEVELS.includes(level)) throw new ArgumentError(`security level must be one of ${SECURITY_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+    const link = this.links.get(handle);
+    if (!link) throw new InvalidStateError(`no ACL link with handle 0x${handle.toString(16).padStart(4, '0')}: connect first, then request security`);
+    if (link.requests.length >= MAX_REQUESTS_PER_LINK) throw new InvalidStateError(`${MAX_REQUESTS_PER_LINK} security requests already wait on this link: wait for their security-complete`);
+    const req: Request = { id: this.nextId++, level, authTried: false, encTried: false };
+    link.requests.push(req);
+    this.requestTimers.set(req.id, now + this.requestTimeoutMs);
+    this.advance(link, now);
+    return req.id;
+  }
+
+  /** Answers a `confirm-request`. Returns false when the prompt is no longer open (timed out, cancelled). */
+  answerConfirm(id: number, accept: boolean, _now: number): boolean {
+    const prompt = this.takePrompt(id, 'confirm');
+    if (!prompt) return false;
+    if (accept) this.send({ name: 'User Confirmation Request Reply', bdaddr: prompt.address });
+    else this.reject(prompt, 'rejected-by-user');
+    return true;
+  }
+
+  /** Answers a `passkey-request` with 0–999999, or null to refuse. */
+  answerPasskey(id: number, passkey: number | null, _now: number): boolean {
+    if (passkey !== null && (!Number.isInteger(passkey) || passkey < 0 || passkey > MAX_PASSKEY)) {
+      throw new ArgumentError(`a passkey is an integer from 0 to ${MAX_PASSKEY}, got ${passkey}`);
+    }
+    const prompt = this.takePrompt(id, 'passkey');
+    if (!prompt) return false;
+    if (passkey !== null) this.send({ name: 'User Passkey Request Reply', bdaddr: prompt.address, numericValue: passkey });
+    else this.reject(prompt, 'rejected-by-user');
+    return true;
+  }
+
+  /** Answers a `pin-request` with 1–16 octets (a string is taken as UTF-8), or null to refuse. */
+  answerPin(id: number, pin: string | Uint8Array | null, _now: number): boolean {
+    const bytes = typeof pin === 'string' ? utf8(pin) : pin;
+    if (bytes !== null && (bytes.length < 1 || bytes.length > MAX_PIN_LENGTH)) {
+      throw new ArgumentError(`a PIN is 1 to ${MAX_PIN_LENGTH} octets, got ${bytes.length}`);
+    }
+    const prompt = this.takePrompt(id, 'pin');
+    if (!prompt) return false;
+    if (bytes !== null) {
+      const pinCode = new Uint8Array(MAX_PIN_LENGTH);
+      pinCode.set(bytes);
+      this.send({ name: 'PIN Code Request Reply', bdaddr: prompt.address, pinCodeLength: bytes.length, pinCode });
+    } else this.reject(prompt, 'rejected-by-user');
+    return true;
+  }
+
+  /** Forgets the stored key of `address` (unpairing). */
+  removeKey(address: BdAddr): void {
+    if (this.storeCall(address, () => this.keyStore.get(address)) === undefined) return;
+    if (this.storeCall(address, () => (this.keyStore.delete(address), true))) this.emit({ type: 'key-removed', address, reason: 'removed by the application' });
+  }
+
+  linkSecurity(handle: number): LinkSecurity | undefined {
+    const l = this.links.get(handle);
+    return l && { handle: l.handle, address: l.address, authenticated: l.authenticated, encrypted: l.encrypted, keyType: l.keyType };
+  }
+
+  // ── outputs ───────────────────────────────────────────────────────────────────────────────
+
+  pollCommand(): HciCommand | undefined {
+    return this.commands.shift();
+  }
+  pollEvent(): SecurityEvent | undefined {
+    return this.events.shift();
+  }
+  pollTimeout(): number | undefined {
+    return earliest(this.promptTimers.next(), this.requestTimers.next());
+  }
+  handleTimeout(now: number): void {
+    for (const id of this.promptTimers.expire(now)) {
+      const prompt = this.prompts.get(id);
+      if (!prompt) continue;
+      this.prompts.delete(id);
+      const peer = this.peers.get(prompt.address);
+      if (peer?.promptId === id) peer.promptId = undefined;
+      this.stats.promptTimeouts++;
+      this.reject(prompt, 'user-timeout');
+    }
+    for (const id of this.requestTimers.expire(now)) {
+      for (const link of this.links.values()) {
+        const req = link.requests.find((r) => r.id === id);
+        if (!req) continue;
+        this.finish(link, req, false, `timeout: the link did not reach '${req.level}' within ${this.requestTimeoutMs} ms`);
+        if (link.requests.length === 0) {
+          link.authInFlight = false;
+          link.encInFlight = false;
+        }
+      }
+    }
+  }
+
+  // ── event handlers ────────────────────────────────────────────────────────────────────────
+
+  private onLinkKeyRequest(address: BdAddr): void {
+    const peer = this.peer(address);
+    const key = this.storeCall(address, () => this.keyStore.get(address));
+    const mitmWanted = this.linksOf(address).some((l) => l.requests.some((r) => r.level === 'mitm'));
+    if (key && !(mitmWanted && !isAuthenticatedKeyType(key.keyType))) {
+      peer.keyType = key.keyType;
+      peer.storedKeyOffered = true;
+      this.send({ name: 'Link Key Request Reply', bdaddr: address, linkKey: key.linkKey });
+    } else {
+      peer.storedKeyOffered = false;
+      this.send({ name: 'Link Key Request Negative Reply', bdaddr: address });
+    }
+  }
+
+  private onIoCapabilityRequest(address: BdAddr): void {
+    const peer = this.peer(address);
+    if (!peer.pairing || peer.pairing.localReplied) peer.pairing = newPairing(false);
+    const pairing = peer.pairing;
+    pairing.initiator = pairing.remoteIo === undefined;
+    pairing.localReplied = true;
+    if (this.options.pairable === false) {
+      pairing.cause = 'not-pairable';
+      this.send({ name: 'IO Capability Request Negative Reply', bdaddr: address, reason: STATUS.PAIRING_NOT_ALLOWED });
+      return;
+    }
+    const mitm = this.options.mitm || this.linksOf(address).some((l) => l.requests.some((r) => r.level === 'mitm'));
+    pairing.localAuthReq = authenticationRequirements(this.options.bonding ? 'general' : 'none', mitm);
+    this.send({
+      name: 'IO Capability Request Reply',
+      bdaddr: address,
+      ioCapability: IO_CAPABILITY[this.options.ioCapability],
+      oobDataPresent: 0x00,
+      authenticationRequirements: pairing.localAuthReq,
+    });
+  }
+
+  private onIoCapabilityResponse(address: BdAddr, ioCapability: number, authReq: number): void {
+    const peer = this.peer(address);
+    if (!peer.pairing || peer.pairing.remoteIo !== undefined) peer.pairing = newPairing(false);
+    peer.pairing.remoteIo = ioCapability;
+    peer.pairing.remoteAuthReq = authReq;
+  }
+
+  private onUserConfirmationRequest(address: BdAddr, numericValue: number, now: number): void {
+    const peer = this.peer(address);
+    const pairing = (peer.pairing ??= newPairing(false));
+    const local = this.options.ioCapability;
+    const remote = ioCapabilityName(pairing.remoteIo ?? IO_CAPABILITY.NoInputNoOutput);
+    const initiator = pairing.initiator ?? true;
+    const localMitm = requiresMitm(pairing.localAuthReq ?? 0) || this.options.mitm;
+    const mitmRequired = localMitm || requiresMitm(pairing.remoteAuthReq ?? 0);
+    const m = initiator ? associationModel(local, remote, mitmRequired) : associationModel(remote, local, mitmRequired);
+    const justWorks = m.model === 'JustWorks';
+    if (justWorks && !localMitm && !this.options.confirmJustWorks) {
+      this.send({ name: 'User Confirmation Request Reply', bdaddr: address });
+      return;
+    }
+    this.openPrompt('confirm', address, now, (id) => ({ type: 'confirm-request', id, address, numericValue, justWorks, model: m.model }));
+  }
+
+  private onPinCodeRequest(address: BdAddr, now: number): void {
+    const peer = this.peer(address);
+    if (!peer.pairing || !peer.pairing.legacy) peer.pairing = newPairing(true);
+    if (this.options.pairable === false) {
+      peer.pairing.cause = 'not-pairable';
+      this.send({ name: 'PIN Code Request Negative Reply', bdaddr: address });
+      return;
+    }
+    this.openPrompt('pin', address, now);
+  }
+
+  private onSimplePairingComplete(status: number, address: BdAddr): void {
+    const peer = this.peers.get(address);
+    if (status === STATUS.SUCCESS || !peer) {
+      if (!peer) this.stats.ignoredEvents++;
+      return;
+    }
+    this.cancelPrompt(peer, 'pairing ended');
+    this.pairingFailed(address, peer, status);
+  }
+
+  private onLinkKeyNotification(address: BdAddr, linkKey: Uint8Array, keyType: number): void {
+    const peer = this.peer(address);
+    const pairing = peer.pairing;
+    peer.pairing = undefined;
+    peer.keyType = keyType;
+    peer.storedKeyOffered = false;
+    this.emit({ type: 'paired', address, keyType });
+    for (const link of this.linksOf(address)) {
+      link.keyType = keyType;
+      this.markAuthenticated(link);
+    }
+    const remoteBonds = pairing?.remoteAuthReq === undefined || requiresBonding(pairing.remoteAuthReq);
+    if (!this.options.bonding || !remoteBonds || keyType === LINK_KEY_TYPE.DEBUG_COMBINATION_KEY) return;
+    const key: StoredKey = { linkKey: linkKey.slice(), keyType };
+    if (this.storeCall(address, () => (this.keyStore.set(address, key), true))) this.emit({ type: 'key-stored', address, keyType });
+  }
+
+  private onAuthenticationComplete(status: number, handle: number, now: number): void {
+    const link = this.links.get(handle);
+    if (!link) {
+      this.stats.ignoredEvents++;
+      return;
+    }
+    link.authInFlight = false;
+    const peer = this.peer(link.address);
+    const storedKey = peer.storedKeyOffered;
+    peer.storedKeyOffered = false;
+    if (status === STATUS.SUCCESS) {
+      link.keyType = peer.keyType ?? link.keyType;
+      this.markAuthenticated(link);
+      this.advance(link, now);
+      return;
+    }
+    const reason = failureReason(status, { legacy: peer.pairing?.legacy, storedKey: storedKey && !peer.pairing, cause: peer.pairing?.cause });
+    if (storedKey && (status === STATUS.AUTHENTICATION_FAILURE || status === STATUS.PIN_OR_KEY_MISSING)) {
+      peer.keyType = undefined;
+      if (this.storeCall(link.address, () => (this.keyStore.delete(link.address), true))) this.emit({ type: 'key-removed', address: link.address, reason });
+    }
+    if (peer.pairing) {
+      this.cancelPrompt(peer, 'pairing ended');
+      this.pairingFailed(link.address, peer, status, reason);
+    }
+    for (const req of [...link.requests]) if (this.needsAuth(link, req)) this.finish(link, req, false, reason);
+    this.advance(link, now);
+  }
+
+  private onEncryptionChange(status: number, handle: number, enabled: number, now: number): void {
+    const link = this.links.get(handle);
+    if (!link) {
+      this.stats.ignoredEvents++;
+      return;
+    }
+    link.encInFlight = false;
+    if (status === STATUS.SUCCESS) {
+      link.encrypted = enabled !== 0;
+      if (link.encrypted) {
+        link.keyType = this.peers.get(link.address)?.keyType ?? link.keyType;
+        this.markAuthenticated(link);
+      }
+    }
+    this.emit({ type: 'encryption-changed', handle, address: link.address, status, enabled: link.encrypted });
+    if (status !== STATUS.SUCCESS) {
+      const reason = `encryption failed: ${statusName(status)} (0x${status.toString(16).padStart(2, '0')})`;
+      for (const req of [...link.requests]) if (this.needsEncryption(link, req)) this.finish(link, req, false, reason);
+    }
+    this.advance(link, now);
+  }
+
+  // ── requests ──────────────────────────────────────────────────────────────────────────────
+
+  private satisfied(link: Link, level: SecurityLevel): boolean {
+    switch (level) {
+      case 'none':
+        return true;
+      case 'authenticated':
+        return link.authenticated;
+      case 'encrypted':
+        return link.authenticated && link.encrypted;
+      case 'mitm':
+        return link.authenticated && link.encrypted && isAuthenticatedKeyType(link.keyType);
+    }
+  }
+
+  private needsAuth(link: Link, req: Request): boolean {
+    if (req.level === 'none') return false;
+    return !link.authenticated || (req.level === 'mitm' && !isAuthenticatedKeyType(link.keyType));
+  }
+
+  private needsEncryption(link: Link, req: Request): boolean {
+    return (req.level === 'encrypted' || req.level === 'mitm') && !link.encrypted;
+  }
+
+  /** Completes what is met, fails what cannot progress, and starts the next step of the rest. */
+  private advance(link: Link, _now: number): void {
+    for (const req of [...link.requests]) {
+      if (this.satisfied(link, req.level)) {
+        this.finish(link, req, true);
+      } else if (this.needsAuth(link, req)) {
+        if (link.authInFlight) continue;
+        if (req.authTried) {
+          this.finish(link, req, false, req.level === 'mitm' && link.authenticated ? mitmReason(link.keyType) : 'authentication did not complete');
+          continue;
+        }
+        link.authInFlight = true;
+        for (const r of link.requests) if (this.needsAuth(link, r)) r.authTried = true;
+        this.send({ name: 'Authentication Requested', handle: link.handle });
+      } else {
+        if (link.encInFlight) continue;
+        if (req.encTried) {
+          this.finish(link, req, false, 'encryption was not enabled');
+          continue;
+        }
+        link.encInFlight = true;
+        for (const r of link.requests) if (this.needsEncryption(link, r)) r.encTried = true;
+        this.send({ name: 'Set Connection Encryption', handle: link.handle, encryptionEnable: 0x01 });
+      }
+    }
+  }
+
+  private finish(link: Link, req: Request, ok: boolean, reason?: string): void {
+    const i = link.requests.indexOf(req);
+    if (i >= 0) link.requests.splice(i, 1);
+    this.requestTimers.clear(req.id);
+    this.emit({ type: 'security-complete', id: req.id, handle: link.handle, ok, level: req.level, ...(ok ? {} : { reason }) });
+  }
+
+  private markAuthenticated(link: Link): void {
+    if (link.authenticated) return;
+    link.authenticated = true;
+    this.emit({ type: 'authenticated', handle: link.handle, address: link.address, keyType: link.keyType });
+  }
+
+  // ── prompts ───────────────────────────────────────────────────────────────────────────────
+
+  private openPrompt(kind: PromptKind, address: BdAddr, now: number, make?: (id: number) => SecurityEvent): void {
+    const peer = this.peer(address);
+    this.cancelPrompt(peer, 'the controller asked again');
+    const prompt: Prompt = { id: this.nextId++, kind, address };
+    if (this.prompts.size >= this.maxPrompts) {
+      this.stats.promptOverflows++;
+      this.reject(prompt, 'rejected-by-user');
+      return;
+    }
+    this.prompts.set(prompt.id, prompt);
+    peer.promptId = prompt.id;
+    this.promptTimers.set(prompt.id, now + this.userTimeoutMs);
+    this.emit(make ? make(prompt.id) : { type: kind === 'pin' ? 'pin-request' : 'passkey-request', id: prompt.id, address });
+  }
+
+  private takePrompt(id: number, kind: PromptKind): Prompt | undefined {
+    const prompt = this.prompts.get(id);
+    if (!prompt) return undefined;
+    if (prompt.kind !== kind) throw new ArgumentError(`prompt ${id} is a ${prompt.kind} request, not a ${kind} request`);
+    this.prompts.delete(id);
+    this.promptTimers.clear(id);
+    const peer = this.peers.get(prompt.address);
+    if (peer?.promptId === id) peer.promptId = undefined;
+    return prompt;
+  }
+
+  private cancelPrompt(peer: Peer, reason: string): void {
+    if (peer.promptId === undefined) return;
+    const prompt = this.prompts.get(peer.promptId);
+    peer.promptId = undefined;
+    if (!prompt) return;
+    this.prompts.delete(prompt.id);
+    this.promptTimers.clear(prompt.id);
+    this.emit({ type: 'prompt-cancelled', id: prompt.id, address: prompt.address, reason });
+  }
+
+  /** The negative reply for a prompt, remembering why for the failure reason. */
+  private reject(prompt: Prompt, cause: LocalCause): void {
+    const pairing = this.peers.get(prompt.address)?.pairing;
+    if (pairing) pairing.cause = cause;
+    const bdaddr = prompt.address;
+    if (prompt.kind === 'confirm') this.send({ name: 'User Confirmation Request Negative Reply', bdaddr });
+    else if (prompt.kind === 'passkey') this.send({ name: 'User Passkey Request Negative Reply', bdaddr });
+    else this.send({ name: 'PIN Code Request Negative Reply', bdaddr });
+  }
+
+  // ── helpers ───────────────────────────────────────────────────────────────────────────────
+
+  private pairingFailed(address: BdAddr, peer: Peer, status: number, reason?: string): void {
+    const pairing = peer.pairing;
+    peer.pairing = undefined;
+    this.emit({ type: 'pairing-failed', address, status, reason: reason ?? failureReason(status, { legacy: pairing?.legacy, cause: pairing?.cause }) });
+  }
+
+  private peer(address: BdAddr): Peer {
+    let peer = this.peers.get(address);
+    if (peer) return peer;
+    if (this.peers.size >= MAX_PEERS) {
+      const oldest = [...this.peers.entries()].find(([a]) => this.linksOf(a).length === 0) ?? this.peers.entries().next().value!;
+      this.cancelPrompt(oldest[1], 'too many peers pairing at once');
+      this.peers.delete(oldest[0]);
+    }
+    peer = { pairing: undefined, keyType: undefined, storedKeyOffered: false, promptId: undefined };
+    this.peers.set(address, peer);
+    return peer;
+  }
+
+  private linksOf(address: BdAddr): Link[] {
+    return [...this.links.values()].filter((l) => l.address === address);
+  }
+
+  /** Runs a key store call; a store that throws (a disk error) becomes a `key-store-error` event. */
+  private storeCall<T>(address: BdAddr, f: () => T): T | undefined {
+    try {
+      return f();
+    } catch (error) {
+      this.emit({ type: 'key-store-error', address, message: error instanceof Error ? error.message : String(error) });
+      return undefined;
+    }
+  }
+
+  private send(cmd: HciCommand): void {
+    if (!this.commands.push(cmd)) this.stats.droppedCommands++;
+  }
+
+  private emit(ev: SecurityEvent): void {
+    if (!this.events.push(ev)) this.stats.droppedEvents++;
+  }
+}
+
+function newPairing(legacy: boolean): Pairing {
+  return { legacy, initiator: undefined, localReplied: false, localAuthReq: undefined, remoteIo: undefined, remoteAuthReq: undefined, cause: undefined };
+}

@@ -1,0 +1,88 @@
+/**
+ * The public types of `SecurityManager`: options, security levels and the events it raises
+ * (docs/security.md). Prompts (`confirm-request`, `passkey-request`, `pin-request`) carry an `id`
+ * that the application answers with `answerConfirm` / `answerPasskey` / `answerPin`.
+ */
+import type { BdAddr } from '../core/index.js';
+import type { AssociationModelName, IoCapability } from './association-model.js';
+import type { KeyStore } from './key-store.js';
+
+/**
+ * What a link must have, weakest first: `authenticated` (a link key was checked), `encrypted`
+ * (authenticated and encrypted), `mitm` (encrypted with an authenticated key, type 0x05 or 0x08).
+ */
+export type SecurityLevel = 'none' | 'authenticated' | 'encrypted' | 'mitm';
+export const SECURITY_LEVELS: readonly SecurityLevel[] = ['none', 'authenticated', 'encrypted', 'mitm'];
+
+export interface SecurityManagerOptions {
+  readonly ioCapability: IoCapability;
+  /** Store link keys (General Bonding); without it keys last only for the connection. */
+  readonly bonding: boolean;
+  /** Ask for MITM protection in every pairing, and never auto-accept Just Works. */
+  readonly mitm: boolean;
+  /** Default: a new `MemoryKeyStore`. */
+  readonly keyStore?: KeyStore;
+  /** How long a prompt waits for the application before the negative reply; default 30 000 ms. */
+  readonly userTimeoutMs?: number;
+  /** How long a `requestSecurity` waits for the controller before it fails; default 60 000 ms. */
+  readonly requestTimeoutMs?: number;
+  /** Accept pairing at all; false answers IO Capability Request and PIN Code Request negatively. Default true. */
+  readonly pairable?: boolean;
+  /** Ask the application (a `confirm-request` with `justWorks: true`) even when Just Works could be auto-accepted. Default false. */
+  readonly confirmJustWorks?: boolean;
+  /** Prompts waiting for an answer at once; beyond it a request gets the negative reply at once. Default 16. */
+  readonly maxPrompts?: number;
+  /** Output queue caps (commands, events); overflow drops and counts. Default 256 each. */
+  readonly maxQueued?: number;
+}
+
+export interface LinkSecurity {
+  readonly handle: number;
+  readonly address: BdAddr;
+  readonly authenticated: boolean;
+  readonly encrypted: boolean;
+  /** Type of the link key in use, when known. */
+  readonly keyType: number | undefined;
+}
+
+export type SecurityEvent =
+  | {
+      readonly type: 'confirm-request';
+      readonly id: number;
+      readonly address: BdAddr;
+      readonly numericValue: number;
+      readonly justWorks: boolean;
+      readonly model: AssociationModelName;
+    }
+  | { readonly type: 'passkey-request'; readonly id: number; readonly address: BdAddr }
+  | { readonly type: 'pin-request'; readonly id: number; readonly address: BdAddr }
+  | { readonly type: 'passkey-display'; readonly address: BdAddr; readonly passkey: number }
+  /** A prompt that no longer needs an answer (the link went down, or the controller asked again). */
+  | { readonly type: 'prompt-cancelled'; readonly id: number; readonly address: BdAddr; readonly reason: string }
+  | { readonly type: 'paired'; readonly address: BdAddr; readonly keyType: number }
+  | { readonly type: 'pairing-failed'; readonly address: BdAddr; readonly status: number; readonly reason: string }
+  | { readonly type: 'key-stored'; readonly address: BdAddr; readonly keyType: number }
+  | { readonly type: 'key-removed'; readonly address: BdAddr; readonly reason: string }
+  /** The key store threw (for a file store: a disk error); the key was not read, written or deleted. */
+  | { readonly type: 'key-store-error'; readonly address: BdAddr; readonly message: string }
+  | { readonly type: 'authenticated'; readonly handle: number; readonly address: BdAddr; readonly keyType: number | undefined }
+  | { readonly type: 'encryption-changed'; readonly handle: number; readonly address: BdAddr; readonly status: number; readonly enabled: boolean }
+  | {
+      readonly type: 'security-complete';
+      readonly id: number;
+      readonly handle: number;
+      readonly ok: boolean;
+      readonly level: SecurityLevel;
+      readonly reason?: string;
+    };
+
+export interface SecurityStats {
+  /** Events for an address or handle the manager had no use for (late, duplicated, unknown link). */
+  ignoredEvents: number;
+  /** Outputs dropped because a queue was full. */
+  droppedCommands: number;
+  droppedEvents: number;
+  /** Prompts answered negatively because no answer came in time or too many were open. */
+  promptTimeouts: number;
+  promptOverflows: number;
+}

@@ -1,0 +1,236 @@
+/**
+ * An `Adapter` is one controller with a running stack: it opens the transport named by a spec
+ * (`virtual`, `h4:unix:/path`, `h4:tcp:host:port`, `hci0`, `serial:/dev/tty…[,baud]`), runs the
+ * HCI init sequence, and routes stack events to the sockets that own them. It is the promise-based
+ * face of one `Stack` + `Driver`.
+ */
+import { TimeoutError, type BdAddr, type BluetoothError } from '../core/index.js';
+import { Stack, type StackOptions } from '../stack/stack.js';
+import { Driver, type PacketSink } from '../stack/driver.js';
+import type { StackEvent } from '../stack/events.js';
+import { openTransport } from '../transport/index.js';
+import type { Transport } from '../transport/transport.js';
+import { BtsnoopFileRecorder } from '../trace/files.js';
+
+export interface AdapterOptions {
+  /** Local name written to the controller (default `btc`). */
+  name?: string;
+  /** Class of Device (default 0x001f00: uncategorised). */
+  classOfDevice?: number;
+  /** Inquiry scan on (others can discover us); default true. */
+  discoverable?: boolean;
+  /** Page scan on (others can connect to us); default true. */
+  connectable?: boolean;
+  /** Record every HCI packet to this btsnoop file (opens in Wireshark and `btmon -r`). */
+  btsnoop?: string;
+  /** Options for the layers. */
+  stack?: StackOptions;
+  /** How long the controller may take to initialise (default 10 s). */
+  initTimeoutMs?: number;
+}
+
+/** Receives the stack events that belong to one socket or server. */
+export interface EventRoute {
+  (event: StackEvent): void;
+}
+
+export class Adapter {
+  readonly stack: Stack;
+  readonly driver: Driver;
+  private readonly routes = new Map<number, EventRoute>();
+  private readonly rfcommServers = new Map<number, EventRoute>();
+  private readonly l2capServers = new Map<number, EventRoute>();
+  private readonly watchers = new Set<(e: StackEvent) => void>();
+  private recorder: BtsnoopFileRecorder | undefined;
+  private closed = false;
+  name: string;
+  classOfDevice: number;
+  discoverable: boolean;
+  connectable: boolean;
+
+  private constructor(
+    readonly spec: string,
+    transport: Transport,
+    options: AdapterOptions,
+  ) {
+    this.name = options.name ?? 'btc';
+    this.classOfDevice = options.classOfDevice ?? 0x001f00;
+    this.discoverable = options.discoverable ?? true;
+    this.connectable = options.connectable ?? true;
+    const stackOptions = options.stack ?? {};
+    this.stack = new Stack({
+      ...stackOptions,
+      hci: {
+        localName: this.name,
+        classOfDevice: this.classOfDevice,
+        scanEnable: (this.discoverable ? 1 : 0) | (this.connectable ? 2 : 0),
+        vendorPackets: transport.vendorPackets,
+        ...(transport.maxAclData ? { hostAclMtu: transport.maxAclData } : {}),
+        ...stackOptions.hci,
+      },
+    });
+    this.driver = new Driver(this.stack, transport);
+    this.driver.on((e) => this.route(e));
+  }
+
+  /** Opens and initialises the controller named by `spec` (default: a virtual controller). */
+  static async open(spec = 'virtual', options: AdapterOptions = {}): Promise<Adapter> {
+    const transport = await openTransport(spec);
+    const adapter = new Adapter(spec, transport, options);
+    if (options.btsnoop) {
+      adapter.recorder = await BtsnoopFileRecorder.create(options.btsnoop);
+      adapter.driver.addSink(adapter.recorder as PacketSink);
+    }
+    const ready = adapter.waitFor((e) => (e.type === 'ready' ? e : e.type === 'error' ? Promise.reject(e.error) : undefined), options.initTimeoutMs ?? 10_000, 'controller initialisation');
+    adapter.driver.start();
+    try {
+      await ready;
+    } catch (error) {
+      await adapter.close();
+      throw error;
+    }
+    return adapter;
+  }
+
+  /** The controller's BD_ADDR. */
+  get address(): BdAddr {
+    return this.stack.address;
+  }
+
+  /** Description of the transport, e.g. `h4:unix:/tmp/bt-server-bredr`. */
+  get transport(): string {
+    return this.driver.transport.description;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Closes the adapter gracefully: channels still closing get up to `graceMs` to finish (queued
+   * data sent, DISC answered, idle links dropped), then remaining links are disconnected, then
+   * the transport closes.
+   */
+  async close(graceMs = 3000): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const allDown = (ms: number) => this.waitFor((e) => (e.type === 'link-down' && this.stack.linkCount === 0 ? true : undefined), ms, 'links to close');
+    try {
+      if (!this.driver.isClosed && this.stack.linkCount > 0) {
+        const idle = allDown(graceMs).catch(() => undefined);
+        this.driver.run((now) => this.stack.shutdown(now));
+        if (this.stack.linkCount > 0) await idle;
+      }
+      if (!this.driver.isClosed && this.stack.linkCount > 0) {
+        const down = allDown(1000).catch(() => undefined);
+        this.driver.run((now) => this.stack.disconnectAll(now));
+        await down;
+      }
+    } finally {
+      await this.driver.close();
+      await this.recorder?.close();
+    }
+  }
+
+  // ------------------------------------------------------------ routing for sockets
+
+  /** Registers the owner of a stack id (socket, query). */
+  own(id: number, route: EventRoute): void {
+    this.routes.set(id, route);
+  }
+
+  disown(id: number): void {
+    this.routes.delete(id);
+  }
+
+  serveRfcomm(channel: number, route: EventRoute): void {
+    this.rfcommServers.set(channel, route);
+  }
+
+  unserveRfcomm(channel: number): void {
+    this.rfcommServers.delete(channel);
+  }
+
+  serveL2cap(psm: number, route: EventRoute): void {
+    this.l2capServers.set(psm, route);
+  }
+
+  unserveL2cap(psm: number): void {
+    this.l2capServers.delete(psm);
+  }
+
+  /** Calls `watch` with every stack event until the returned function is called. */
+  watch(watch: (e: StackEvent) => void): () => void {
+    this.watchers.add(watch);
+    return () => this.watchers.delete(watch);
+  }
+
+  /**
+   * Resolves with the first non-undefined value `match` returns for a stack event (a returned
+   * rejected promise rejects), or rejects with `TimeoutError` after `timeoutMs`.
+   */
+  waitFor<T>(match: (e: StackEvent) => T | Promise<T> | undefined, timeoutMs: number | undefined, what: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const stop = this.watch((e) => {
+        let v: T | Promise<T> | undefined;
+        try {
+          v = match(e);
+        } catch (error) {
+          v = Promise.reject(error);
+        }
+        if (v === undefined) return;
+        stop();
+        if (timer) clearTimeout(timer);
+        Promise.resolve(v).then(resolve, reject);
+      });
+      if (timeoutMs !== undefined && timeoutMs !== Infinity) {
+        timer = setTimeout(() => {
+          stop();
+          reject(new TimeoutError(what, `timed out after ${timeoutMs} ms waiting for ${what}`));
+        }, timeoutMs);
+      }
+    });
+  }
+
+  private route(e: StackEvent): void {
+    for (const w of this.watchers) w(e);
+    switch (e.type) {
+      case 'rfcomm-open':
+        if (e.incoming && !this.routes.has(e.id)) {
+          const server = this.rfcommServers.get(e.channel);
+          if (server) server(e);
+          else this.driver.run((now) => this.stack.closeRfcomm(e.id, now));
+          return;
+        }
+        this.routes.get(e.id)?.(e);
+        return;
+      case 'l2cap-open':
+        if (e.incoming && !this.routes.has(e.id)) {
+          const server = this.l2capServers.get(e.psm);
+          if (server) server(e);
+          else this.driver.run((now) => this.stack.closeL2cap(e.id, now));
+          return;
+        }
+        this.routes.get(e.id)?.(e);
+        return;
+      case 'rfcomm-data':
+      case 'rfcomm-writable':
+      case 'rfcomm-closed':
+      case 'l2cap-data':
+      case 'l2cap-closed':
+      case 'sdp-result':
+      case 'sdp-failed':
+        this.routes.get(e.id)?.(e);
+        return;
+      case 'error':
+        this.lastError = e.error;
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The most recent asynchronous error the stack reported (transport failure, command timeout…). */
+  lastError: BluetoothError | undefined;
+}

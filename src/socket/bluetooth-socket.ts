@@ -1,0 +1,507 @@
+/**
+ * `BluetoothSocket`: the PyBluez socket surface (`connect`, `bind`, `listen`, `accept`, `send`,
+ * `sendall`, `recv`, `close`, `settimeout`, `setblocking`, `getpeername`, `getsockname`) on a Node
+ * `Duplex`, for RFCOMM and L2CAP.
+ *
+ * Backpressure (DESIGN.md rule 8): received bytes wait in the socket until the application takes
+ * them with `recv` or the stream's reader; only then does the socket tell RFCOMM they were consumed,
+ * and RFCOMM grants the peer new credits. A paused reader therefore stops the peer. `send` resolves
+ * when the DLC has accepted every byte into its credit-bounded queue.
+ *
+ * Closing: a peer that disconnects makes pending `recv`/`send` fail with ECONNRESET and the stream
+ * end; later `recv` calls return an empty buffer (EOF), as a Python socket does. Link loss also
+ * destroys the stream with ECONNRESET.
+ */
+import { Duplex } from 'node:stream';
+import { ArgumentError, BDADDR_ANY, parseBdAddr, type BdAddr } from '../core/index.js';
+import type { StackEvent } from '../stack/events.js';
+import type { Adapter } from './adapter.js';
+import { errnoForClose, SocketError } from './errors.js';
+import { currentDefault, defaultAdapter } from './default-adapter.js';
+
+export const RFCOMM = 3;
+export const L2CAP = 0;
+export const PORT_ANY = 0;
+
+export type Protocol = typeof RFCOMM | typeof L2CAP;
+export type SocketAddress = [BdAddr, number];
+
+export interface SocketOptions {
+  /** The adapter to use; default: the process-wide adapter from `setDefaultAdapter` or a virtual one. */
+  adapter?: Adapter;
+  /** Receive buffer cap in bytes for the stream side (default 64 KiB). */
+  highWaterMark?: number;
+  /** L2CAP only: received SDUs waiting for `recv` beyond this many bytes are dropped and counted
+   * (basic-mode L2CAP has no flow control; default 4 MiB). RFCOMM needs no cap: credits bound it. */
+  maxQueuedBytes?: number;
+}
+
+type State = 'new' | 'bound' | 'listening' | 'connecting' | 'connected' | 'closed';
+
+interface Waiter<T> {
+  resolve(v: T): void;
+  reject(e: Error): void;
+}
+
+export class BluetoothSocket extends Duplex {
+  readonly proto: Protocol;
+  private adapterRef: Adapter | undefined;
+  private state: State = 'new';
+  private id: number | undefined;
+  private local: SocketAddress | undefined;
+  private peer: SocketAddress | undefined;
+  private timeoutMs: number | undefined;
+  private blocking = true;
+  private mtu = 0;
+  /** Counts 'rfcomm-writable' events, so a sender can tell whether room came back during a write. */
+  private writableEvents = 0;
+  private readonly maxQueuedBytes: number;
+  /** L2CAP SDUs dropped because the application did not read them in time. */
+  droppedSdus = 0;
+
+  private rx: Uint8Array[] = [];
+  private rxBytes = 0;
+  private readWanted = false;
+  private eof = false;
+  private closeError: SocketError | undefined;
+  private readonly recvWaiters: Waiter<void>[] = [];
+  private readonly writableWaiters: Waiter<void>[] = [];
+  private openWaiter: Waiter<void> | undefined;
+  private finalCallback: (() => void) | undefined;
+
+  private backlog = 0;
+  private readonly pending: BluetoothSocket[] = [];
+  private readonly acceptWaiters: Waiter<BluetoothSocket>[] = [];
+
+  constructor(proto: Protocol = RFCOMM, options: SocketOptions = {}) {
+    super({ allowHalfOpen: false, readableHighWaterMark: options.highWaterMark ?? 65536 });
+    if (proto !== RFCOMM && proto !== L2CAP) throw new ArgumentError(`unknown protocol ${proto}: use RFCOMM or L2CAP`);
+    this.proto = proto;
+    this.adapterRef = options.adapter;
+    this.maxQueuedBytes = options.maxQueuedBytes ?? 4 * 1024 * 1024;
+  }
+
+  // ------------------------------------------------------------ PyBluez surface
+
+  /** Connects to `[address, channel]` (RFCOMM) or `[address, psm]` (L2CAP). */
+  async connect(address: SocketAddress): Promise<void> {
+    if (this.state === 'connected' || this.state === 'connecting') throw new SocketError('EISCONN', 'the socket is already connected');
+    if (this.state === 'closed') throw new SocketError('EBADF', 'the socket is closed');
+    const [addrText, port] = checkAddress(address, this.proto);
+    const addr = parseBdAddr(addrText);
+    const adapter = await this.adapter();
+    this.state = 'connecting';
+    const opened = new Promise<void>((resolve, reject) => (this.openWaiter = { resolve, reject }));
+    this.peer = [addr, port];
+    adapter.driver.runAttached(
+      (now) => (this.proto === RFCOMM ? adapter.stack.connectRfcomm(addr, port, now) : adapter.stack.connectL2cap(addr, port, now)),
+      (id) => this.attach(adapter, id),
+    );
+    this.local = [adapter.address, this.local?.[1] ?? 0];
+    await this.withTimeout(opened, `connecting to ${addr} ${this.proto === RFCOMM ? 'channel' : 'PSM'} ${port}`, () => this.abort());
+  }
+
+  /** Binds a server socket to `[address, channel|psm]`; 0 (`PORT_ANY`) picks a free one. */
+  bind(address: SocketAddress): void {
+    if (this.state !== 'new') throw new SocketError('EINVAL', `cannot bind a socket that is ${this.state}`);
+    const [addrText, port] = checkAddress(address, this.proto, true);
+    if (addrText !== '' && addrText !== BDADDR_ANY) parseBdAddr(addrText);
+    this.local = [addrText, port];
+    this.state = 'bound';
+  }
+
+  /** Starts accepting connections; at most `backlog` wait for `accept()`. */
+  listen(backlog = 1): void {
+    if (this.state !== 'bound') throw new SocketError('EINVAL', 'listen() needs bind() first');
+    const adapter = this.adapterRef ?? currentDefault();
+    if (!adapter) throw new SocketError('EINVAL', 'listen() on the default adapter needs `await openDefaultAdapter()` first, or pass { adapter }');
+    this.adapterRef = adapter;
+    this.backlog = Math.max(1, backlog);
+    const requested = this.local![1];
+    let port: number;
+    try {
+      port = this.proto === RFCOMM ? adapter.stack.listenRfcomm(requested) : adapter.stack.listenL2cap(requested);
+    } catch (error) {
+      throw new SocketError('EADDRINUSE', `cannot listen on ${this.proto === RFCOMM ? 'channel' : 'PSM'} ${requested}: ${(error as Error).message}`, { cause: error });
+    }
+    this.local = [adapter.address, port];
+    const route = (e: StackEvent) => this.onIncoming(e);
+    if (this.proto === RFCOMM) adapter.serveRfcomm(port, route);
+    else adapter.serveL2cap(port, route);
+    this.state = 'listening';
+  }
+
+  /** Waits for a connection: `[socket, [address, channel]]`. */
+  async accept(): Promise<[BluetoothSocket, SocketAddress]> {
+    if (this.state !== 'listening') throw new SocketError('EINVAL', 'accept() needs listen() first');
+    const next = this.pending.shift();
+    if (next) return [next, next.getpeername()];
+    if (!this.blocking) throw new SocketError('EAGAIN', 'no connection is waiting (non-blocking socket)');
+    const waiter = new Promise<BluetoothSocket>((resolve, reject) => this.acceptWaiters.push({ resolve, reject }));
+    const sock = await this.withTimeout(waiter, 'a connection', () => undefined);
+    return [sock, sock.getpeername()];
+  }
+
+  /** Sends bytes (strings as UTF-8); resolves with the number sent once the channel accepted them. */
+  async send(data: Uint8Array | string): Promise<number> {
+    const bytes = toBytes(data);
+    this.ensureConnected();
+    if (this.proto === L2CAP) {
+      if (bytes.length > this.mtu) throw new SocketError('EMSGSIZE', `an L2CAP SDU of ${bytes.length} bytes is over the peer's MTU of ${this.mtu}`);
+      const adapter = this.adapterRef!;
+      adapter.driver.run((now) => adapter.stack.sendL2cap(this.id!, bytes, now));
+      return bytes.length;
+    }
+    let sent = 0;
+    while (sent < bytes.length) {
+      const seen = this.writableEvents;
+      const n = this.writeSome(bytes.subarray(sent));
+      sent += n;
+      if (sent < bytes.length) {
+        if (!this.blocking) {
+          if (sent > 0) return sent;
+          throw new SocketError('EAGAIN', 'the channel has no room now (non-blocking socket)');
+        }
+        // Room may have come back while the write itself ran (events are dispatched synchronously).
+        if (this.writableEvents === seen) await this.withTimeout(this.waitWritable(), 'room to send', () => undefined);
+      }
+    }
+    return sent;
+  }
+
+  /** Sends every byte. */
+  async sendall(data: Uint8Array | string): Promise<void> {
+    await this.send(data);
+  }
+
+  /** Receives up to `bufsize` bytes (an L2CAP socket: one SDU, cut to `bufsize`); empty at EOF. */
+  async recv(bufsize = 65536): Promise<Buffer> {
+    if (!(bufsize > 0)) throw new SocketError('EINVAL', `recv(bufsize) needs a positive size, not ${bufsize}`);
+    if (this.state === 'listening' || this.state === 'new' || this.state === 'bound') throw new SocketError('ENOTCONN', 'the socket is not connected');
+    for (;;) {
+      if (this.rxBytes > 0) return this.takeBytes(bufsize);
+      if (this.closeError && this.closeError.code !== 'ECONNRESET') throw this.closeError;
+      if (this.eof || this.state === 'closed') return Buffer.alloc(0);
+      if (!this.blocking) throw new SocketError('EAGAIN', 'no data is waiting (non-blocking socket)');
+      await this.withTimeout(new Promise<void>((resolve, reject) => this.recvWaiters.push({ resolve, reject })), 'data', () => undefined);
+    }
+  }
+
+  /** Closes the channel (or stops listening). Returns at once; the disconnect runs in the background. */
+  close(): void {
+    if (this.state === 'closed') return;
+    this.shutdownChannel();
+    this.finish(undefined);
+    this.destroy();
+  }
+
+  /** Seconds (null = blocking forever, 0 = non-blocking), as Python's `settimeout`. */
+  settimeout(seconds: number | null): void {
+    if (seconds === null) {
+      this.timeoutMs = undefined;
+      this.blocking = true;
+    } else if (seconds === 0) {
+      this.blocking = false;
+    } else if (seconds > 0) {
+      this.timeoutMs = seconds * 1000;
+      this.blocking = true;
+    } else throw new SocketError('EINVAL', `timeout must be null or ≥ 0, not ${seconds}`);
+  }
+
+  gettimeout(): number | null {
+    if (!this.blocking) return 0;
+    return this.timeoutMs === undefined ? null : this.timeoutMs / 1000;
+  }
+
+  setblocking(flag: boolean): void {
+    this.blocking = flag;
+    if (flag) this.timeoutMs = undefined;
+  }
+
+  getpeername(): SocketAddress {
+    if (!this.peer) throw new SocketError('ENOTCONN', 'the socket is not connected');
+    return [this.peer[0], this.peer[1]];
+  }
+
+  getsockname(): SocketAddress {
+    const adapter = this.adapterRef;
+    return [adapter?.address ?? BDADDR_ANY, this.local?.[1] ?? 0];
+  }
+
+  /** The adapter this socket runs on (once connected, bound to one, or listening). */
+  get adapterInUse(): Adapter | undefined {
+    return this.adapterRef;
+  }
+
+  /** The negotiated size: RFCOMM N1 or the peer's L2CAP MTU. */
+  get frameSize(): number {
+    return this.mtu;
+  }
+
+  // ------------------------------------------------------------ Duplex
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.send(chunk).then(
+      () => callback(),
+      (error: Error) => callback(error),
+    );
+  }
+
+  /** `end()`: queued bytes go out, then the channel closes; 'finish' follows the peer's answer. */
+  override _final(callback: (error?: Error | null) => void): void {
+    if (this.state !== 'connected') {
+      callback();
+      return;
+    }
+    this.finalCallback = () => callback();
+    this.shutdownChannel();
+  }
+
+  override _read(): void {
+    this.readWanted = true;
+    this.pushBuffered();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (this.state !== 'closed') {
+      this.shutdownChannel();
+      this.finish(undefined);
+    }
+    callback(error);
+  }
+
+  // ------------------------------------------------------------ internals
+
+  private async adapter(): Promise<Adapter> {
+    if (!this.adapterRef) this.adapterRef = await defaultAdapter();
+    return this.adapterRef;
+  }
+
+  private attach(adapter: Adapter, id: number): void {
+    this.adapterRef = adapter;
+    this.id = id;
+    adapter.own(id, (e) => this.onEvent(e));
+  }
+
+  /** A server socket's accepted connection. */
+  private static accepted(parent: BluetoothSocket, e: Extract<StackEvent, { type: 'rfcomm-open' | 'l2cap-open' }>): BluetoothSocket {
+    const sock = new BluetoothSocket(parent.proto, { adapter: parent.adapterRef });
+    const adapter = parent.adapterRef!;
+    sock.attach(adapter, e.id);
+    sock.state = 'connected';
+    sock.mtu = e.type === 'rfcomm-open' ? e.n1 : e.remoteMtu;
+    sock.peer = [e.address, e.type === 'rfcomm-open' ? e.channel : e.psm];
+    sock.local = [adapter.address, parent.local![1]];
+    return sock;
+  }
+
+  private onIncoming(e: StackEvent): void {
+    if (e.type !== 'rfcomm-open' && e.type !== 'l2cap-open') return;
+    const sock = BluetoothSocket.accepted(this, e);
+    const waiter = this.acceptWaiters.shift();
+    if (waiter) waiter.resolve(sock);
+    else if (this.pending.length < this.backlog) this.pending.push(sock);
+    else sock.close();
+  }
+
+  private onEvent(e: StackEvent): void {
+    switch (e.type) {
+      case 'rfcomm-open':
+      case 'l2cap-open':
+        this.state = 'connected';
+        this.mtu = e.type === 'rfcomm-open' ? e.n1 : e.remoteMtu;
+        this.openWaiter?.resolve();
+        this.openWaiter = undefined;
+        return;
+      case 'rfcomm-data':
+        this.receive(e.data);
+        return;
+      case 'l2cap-data':
+        this.receive(e.sdu);
+        return;
+      case 'rfcomm-writable':
+        this.writableEvents++;
+        for (const w of this.writableWaiters.splice(0)) w.resolve();
+        return;
+      case 'rfcomm-closed':
+      case 'l2cap-closed': {
+        const code = errnoForClose(e.reason);
+        const error = new SocketError(code, e.message);
+        if (this.openWaiter) {
+          this.openWaiter.reject(error);
+          this.openWaiter = undefined;
+        }
+        this.finish(error, e.reason);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private receive(data: Uint8Array): void {
+    if (this.proto === L2CAP && this.rxBytes + data.length > this.maxQueuedBytes) {
+      this.droppedSdus++;
+      return;
+    }
+    this.rx.push(data);
+    this.rxBytes += data.length;
+    for (const w of this.recvWaiters.splice(0)) w.resolve();
+    this.pushBuffered();
+  }
+
+  /** Moves buffered bytes into the stream while its reader wants them. */
+  private pushBuffered(): void {
+    while (this.readWanted && this.rx.length > 0) {
+      const chunk = this.rx.shift()!;
+      this.rxBytes -= chunk.length;
+      this.consumed(chunk.length);
+      this.readWanted = this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    }
+    if (this.readWanted && this.rx.length === 0 && (this.eof || this.state === 'closed')) {
+      this.readWanted = false;
+      this.push(null);
+    }
+  }
+
+  private takeBytes(bufsize: number): Buffer {
+    if (this.proto === L2CAP) {
+      const sdu = this.rx.shift()!;
+      this.rxBytes -= sdu.length;
+      return Buffer.from(sdu.subarray(0, bufsize));
+    }
+    const parts: Uint8Array[] = [];
+    let n = 0;
+    while (n < bufsize && this.rx.length > 0) {
+      const head = this.rx[0];
+      const want = bufsize - n;
+      if (head.length <= want) {
+        parts.push(this.rx.shift()!);
+        n += head.length;
+      } else {
+        parts.push(head.subarray(0, want));
+        this.rx[0] = head.subarray(want);
+        n += want;
+      }
+    }
+    this.rxBytes -= n;
+    this.consumed(n);
+    return Buffer.concat(parts);
+  }
+
+  private consumed(n: number): void {
+    if (this.proto !== RFCOMM || this.id === undefined || this.state !== 'connected') return;
+    const adapter = this.adapterRef!;
+    const id = this.id;
+    adapter.driver.run((now) => adapter.stack.consumeRfcomm(id, n, now));
+  }
+
+  private writeSome(bytes: Uint8Array): number {
+    const adapter = this.adapterRef!;
+    return adapter.driver.run((now) => adapter.stack.writeRfcomm(this.id!, bytes, now));
+  }
+
+  private waitWritable(): Promise<void> {
+    if (this.closeError) return Promise.reject(this.closeError);
+    return new Promise<void>((resolve, reject) => this.writableWaiters.push({ resolve, reject }));
+  }
+
+  private ensureConnected(): void {
+    if (this.closeError) throw this.closeError;
+    if (this.state !== 'connected') throw new SocketError('ENOTCONN', `the socket is ${this.state === 'closed' ? 'closed' : 'not connected'}`);
+  }
+
+  /** Waits for `p`, bounded by the socket timeout; on timeout runs `onTimeout` and rejects ETIMEDOUT. */
+  private withTimeout<T>(p: Promise<T>, what: string, onTimeout: () => void): Promise<T> {
+    if (this.timeoutMs === undefined) return p;
+    const ms = this.timeoutMs;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        onTimeout();
+        reject(new SocketError('ETIMEDOUT', `timed out after ${ms / 1000} s waiting for ${what}`));
+      }, ms);
+      p.then(
+        (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      );
+    });
+  }
+
+  private abort(): void {
+    this.shutdownChannel();
+    this.finish(new SocketError('ETIMEDOUT', 'the connection attempt timed out'));
+  }
+
+  /** Tells the stack to close the channel or stop listening. */
+  private shutdownChannel(): void {
+    const adapter = this.adapterRef;
+    if (!adapter || adapter.isClosed) return;
+    if (this.state === 'listening') {
+      const port = this.local![1];
+      if (this.proto === RFCOMM) {
+        adapter.unserveRfcomm(port);
+        adapter.stack.unlistenRfcomm(port);
+      } else {
+        adapter.unserveL2cap(port);
+        adapter.stack.unlistenL2cap(port);
+      }
+      for (const s of this.pending.splice(0)) s.close();
+      for (const w of this.acceptWaiters.splice(0)) w.reject(new SocketError('EBADF', 'the listening socket was closed'));
+      this.state = 'closed';
+      return;
+    }
+    if (this.id !== undefined && (this.state === 'connected' || this.state === 'connecting')) {
+      const id = this.id;
+      adapter.driver.run((now) => (this.proto === RFCOMM ? adapter.stack.closeRfcomm(id, now) : adapter.stack.closeL2cap(id, now)));
+    }
+  }
+
+  /** The channel is gone: settle everything that waits on it. */
+  private finish(error: SocketError | undefined, reason?: string): void {
+    if (this.state === 'closed' && this.eof) return;
+    const wasConnected = this.state === 'connected';
+    this.state = 'closed';
+    this.finalCallback?.();
+    this.finalCallback = undefined;
+    this.eof = true;
+    if (error) this.closeError = error;
+    if (this.id !== undefined) this.adapterRef?.disown(this.id);
+    const pendingError = error ?? new SocketError('ECONNRESET', 'the socket was closed');
+    for (const w of this.recvWaiters.splice(0)) w.reject(pendingError);
+    for (const w of this.writableWaiters.splice(0)) w.reject(pendingError);
+    // Link loss is an error for the stream side when someone listens for errors; recv/send report
+    // it in any case (as ECONNRESET), and an unobserved stream simply ends.
+    if (wasConnected && reason === 'link-lost' && this.listenerCount('error') > 0) {
+      this.destroy(error);
+      return;
+    }
+    this.pushBuffered();
+    if (this.readWanted || this.rx.length === 0) this.push(null);
+  }
+}
+
+function checkAddress(address: SocketAddress, proto: Protocol, server = false): SocketAddress {
+  if (!Array.isArray(address) || address.length !== 2 || typeof address[0] !== 'string' || !Number.isInteger(address[1])) {
+    throw new SocketError('EINVAL', `expected [address, ${proto === RFCOMM ? 'channel' : 'psm'}], e.g. ['00:1A:7D:DA:71:13', 1]`);
+  }
+  const port = address[1];
+  if (proto === RFCOMM && (port < (server ? 0 : 1) || port > 30)) {
+    throw new SocketError('EINVAL', `RFCOMM channel ${port} is outside 1–30${server ? ' (0 = PORT_ANY)' : ''}`);
+  }
+  if (proto === L2CAP && (port < 0 || port > 0xffff || (port !== 0 && (port & 0x0101) !== 0x0001))) {
+    throw new SocketError('EINVAL', `L2CAP PSM 0x${port.toString(16)} is not valid (odd, with the least significant bit of the upper octet 0)`);
+  }
+  return [address[0], port];
+}
+
+function toBytes(data: Uint8Array | string): Uint8Array {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  if (data instanceof Uint8Array) return data;
+  throw new SocketError('EINVAL', 'send() takes a string or bytes');
+}

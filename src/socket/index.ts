@@ -1,0 +1,16 @@
+export { Adapter, type AdapterOptions } from './adapter.js';
+export { BluetoothSocket, RFCOMM, L2CAP, PORT_ANY, type Protocol, type SocketAddress, type SocketOptions } from './bluetooth-socket.js';
+export { SocketError, ERRNO, type ErrnoName } from './errors.js';
+export { discoverDevices, lookupName, type DiscoverOptions, type DiscoveredDevice } from './discovery.js';
+export {
+  findService,
+  advertiseService,
+  stopAdvertising,
+  SERIAL_PORT_CLASS,
+  SERIAL_PORT_PROFILE,
+  PUBLIC_BROWSE_GROUP,
+  type FoundService,
+  type FindServiceOptions,
+  type AdvertiseOptions,
+} from './services.js';
+export { openDefaultAdapter, setDefaultAdapter, defaultAdapter } from './default-adapter.js';

@@ -1,0 +1,135 @@
+/**
+ * The driver runs a sans-I/O `Stack` on a `Transport` with a real monotonic clock: bytes from the
+ * transport go into `stack.receive`, H4 packets out of `stack.pollTransmit` go to the transport,
+ * events go to listeners, and one timer follows `stack.pollTimeout()`. It is the only place where
+ * the stack meets I/O and wall-clock time (DESIGN.md rules 1–3). Optionally it records every
+ * packet to a btsnoop file.
+ */
+import { performance } from 'node:perf_hooks';
+import { TransportError } from '../core/index.js';
+import type { Transport } from '../transport/transport.js';
+import type { Stack } from './stack.js';
+import type { StackEvent } from './events.js';
+
+/** Receives every H4 packet that crosses the transport (a btsnoop recorder, a live decoder). */
+export interface PacketSink {
+  record(direction: 'tx' | 'rx', h4: Uint8Array, timestampMs: number): void;
+}
+
+export type StackListener = (event: StackEvent, now: number) => void;
+
+export class Driver {
+  private readonly listeners = new Set<StackListener>();
+  private readonly sinks = new Set<PacketSink>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt: number | undefined;
+  private flushing = false;
+  private again = false;
+  private closed = false;
+  private readonly origin = performance.now();
+
+  constructor(
+    readonly stack: Stack,
+    readonly transport: Transport,
+  ) {
+    transport.onData((bytes) => this.run((now) => stack.receive(bytes, now)));
+    transport.onClose((error) => this.onTransportClose(error));
+  }
+
+  /** Monotonic milliseconds since the driver started. */
+  now(): number {
+    return performance.now() - this.origin;
+  }
+
+  start(): void {
+    this.run((now) => this.stack.start(now));
+  }
+
+  /** Runs one input or command on the stack, then drains its outputs. */
+  run<T>(fn: (now: number) => T): T {
+    if (this.closed) throw new Error(`the adapter on ${this.transport.description} is closed`);
+    const result = fn(this.now());
+    this.flush();
+    return result;
+  }
+
+  /**
+   * Like `run`, but calls `attach(result)` before the outputs are drained: an operation that
+   * returns an id can register the owner of that id before any event about it is dispatched.
+   */
+  runAttached<T>(fn: (now: number) => T, attach: (result: T) => void): T {
+    if (this.closed) throw new Error(`the adapter on ${this.transport.description} is closed`);
+    const result = fn(this.now());
+    attach(result);
+    this.flush();
+    return result;
+  }
+
+  on(listener: StackListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  addSink(sink: PacketSink): void {
+    this.sinks.add(sink);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.transport.close();
+  }
+
+  private flush(): void {
+    if (this.flushing) {
+      this.again = true;
+      return;
+    }
+    this.flushing = true;
+    try {
+      do {
+        this.again = false;
+        for (let b = this.stack.pollTransmit(); b; b = this.stack.pollTransmit()) this.transport.write(b);
+        for (let e = this.stack.pollEvent(); e; e = this.stack.pollEvent()) this.dispatch(e);
+      } while (this.again);
+    } finally {
+      this.flushing = false;
+    }
+    this.schedule();
+  }
+
+  private dispatch(e: StackEvent): void {
+    const now = this.now();
+    if (e.type === 'packet') for (const s of this.sinks) s.record(e.direction, e.bytes, now);
+    for (const l of this.listeners) l(e, now);
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    const at = this.stack.pollTimeout();
+    if (at === this.timerAt) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = at;
+    if (at === undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = undefined;
+      if (!this.closed) this.run((now) => this.stack.handleTimeout(now));
+    }, Math.max(0, Math.ceil(at - this.now())));
+  }
+
+  private onTransportClose(error?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    const now = this.now();
+    const message = error ? `transport ${this.transport.description} failed: ${error.message}` : `transport ${this.transport.description} closed`;
+    for (const l of this.listeners) l({ type: 'error', error: new TransportError(message, { cause: error }) }, now);
+  }
+}

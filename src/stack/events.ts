@@ -1,0 +1,34 @@
+/**
+ * What the composed stack reports to its user (the driver and the socket layer). Every event names
+ * the stack-level id of the thing it is about; ids are never reused within one Stack.
+ */
+import type { BdAddr, BluetoothError } from '../core/index.js';
+import type { ServiceInfo } from '../sdp/index.js';
+import type { SecurityEvent } from '../security/index.js';
+
+export type StackEvent =
+  | { type: 'ready'; address: BdAddr }
+  | { type: 'packet'; direction: 'tx' | 'rx'; bytes: Uint8Array }
+  | { type: 'error'; error: BluetoothError }
+  | { type: 'link-up'; handle: number; address: BdAddr; initiator: boolean }
+  | { type: 'link-down'; handle: number; address: BdAddr; reason: number }
+  | { type: 'inquiry-result'; address: BdAddr; classOfDevice: number; rssi?: number; name?: string }
+  | { type: 'inquiry-complete'; status: number }
+  | { type: 'remote-name'; address: BdAddr; status: number; name: string }
+  | { type: 'rfcomm-open'; id: number; address: BdAddr; channel: number; incoming: boolean; n1: number }
+  | { type: 'rfcomm-data'; id: number; data: Uint8Array }
+  | { type: 'rfcomm-writable'; id: number }
+  | { type: 'rfcomm-closed'; id: number; reason: RfcommCloseReason; message: string }
+  | { type: 'l2cap-open'; id: number; address: BdAddr; psm: number; incoming: boolean; remoteMtu: number; localMtu: number }
+  | { type: 'l2cap-data'; id: number; sdu: Uint8Array }
+  | { type: 'l2cap-closed'; id: number; reason: L2capCloseReason; message: string }
+  | { type: 'sdp-result'; id: number; address: BdAddr; services: ServiceInfo[] }
+  | { type: 'sdp-failed'; id: number; address: BdAddr; reason: L2capCloseReason; message: string }
+  /** Pairing prompts and outcomes (src/security): prompts are answered with stack.answerConfirm/Passkey/Pin. */
+  | { type: 'security'; event: SecurityEvent };
+
+/** Why an RFCOMM channel closed or never opened. */
+export type RfcommCloseReason = 'refused' | 'security' | 'disconnected' | 'session-closed' | 'timeout' | 'link-lost' | 'page-failed' | 'local';
+
+/** Why an L2CAP channel (or an SDP query riding on one) closed or never opened. */
+export type L2capCloseReason = 'refused' | 'security' | 'disconnected' | 'timeout' | 'link-lost' | 'page-failed' | 'local' | 'error';

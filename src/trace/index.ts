@@ -1,0 +1,35 @@
+/** Capture files: read btsnoop, pcap, pcapng and PacketLogger; write btsnoop. Pure codecs (no fs). */
+export {
+  CAPTURE_KINDS,
+  H4_INDICATOR,
+  kindOfH4,
+  type CaptureDirection,
+  type CaptureKind,
+  type CaptureRecord,
+} from './capture-record.js';
+export {
+  CaptureReader,
+  detectCaptureFormat,
+  readCapture,
+  readCaptureWithStats,
+  type CaptureFormat,
+  type CaptureStats,
+  type ReadCaptureOptions,
+} from './read-capture.js';
+export {
+  BTSNOOP_DATALINK,
+  BTSNOOP_EPOCH_DELTA,
+  BTSNOOP_FLAG,
+  BtsnoopWriter,
+  btsnoopRecordLength,
+  decodeBtsnoopHeader,
+  encodeBtsnoopHeader,
+  encodeBtsnoopRecord,
+  type BtsnoopHeader,
+  type BtsnoopRecordInput,
+  type BtsnoopWriteDatalink,
+} from './btsnoop.js';
+export { LINKTYPE } from './link-types.js';
+export { PACKETLOGGER_TYPE } from './packetlogger.js';
+export { MONITOR_OPCODE } from './monitor-opcodes.js';
+export { PacketDecoder, type DecodedPacket } from './describe.js';

@@ -1,0 +1,132 @@
+/**
+ * H4 (UART transport, Core v5.4 Vol 4 Part A §2) as the virtual controller sees it: a one-byte packet
+ * indicator, then an HCI packet (Vol 4 Part E §5.4). From the host it takes commands (0x01: opcode
+ * u16le, length u8), ACL data (0x02: handle+flags u16le, length u16le) and SCO data (0x03: handle u16le,
+ * length u8); it sends events (0x04: code u8, length u8) and ACL data.
+ *
+ * `HostPacketFramer` re-frames any chunking of the host's byte stream into whole packets. A byte that
+ * is not a known indicator is skipped and counted (resynchronisation); a packet is at most
+ * 4 + 65535 bytes, so the buffer is bounded by the format.
+ */
+import { bdAddrToBytes, concat, type BdAddr } from '../../core/index.js';
+import { EVT } from './constants.js';
+
+export const H4 = { COMMAND: 0x01, ACL: 0x02, SCO: 0x03, EVENT: 0x04 } as const;
+
+export type HostPacket =
+  | { readonly kind: 'command'; readonly opcode: number; readonly params: Uint8Array }
+  | { readonly kind: 'acl'; readonly handle: number; readonly pb: number; readonly bc: number; readonly data: Uint8Array }
+  | { readonly kind: 'sco'; readonly handle: number; readonly data: Uint8Array };
+
+const HEADER_LENGTH: Record<number, number> = { [H4.COMMAND]: 3, [H4.ACL]: 4, [H4.SCO]: 3 };
+
+export class HostPacketFramer {
+  private buf: Uint8Array = new Uint8Array(0);
+  /** Bytes skipped because they were not a packet indicator. */
+  skippedBytes = 0;
+
+  /** Appends a chunk and returns the packets it completes. */
+  push(chunk: Uint8Array): HostPacket[] {
+    this.buf = this.buf.length ? concat(this.buf, chunk) : Uint8Array.from(chunk);
+    const out: HostPacket[] = [];
+    let off = 0;
+    for (;;) {
+      if (off >= this.buf.length) break;
+      const indicator = this.buf[off];
+      const headerLength = HEADER_LENGTH[indicator];
+      if (headerLength === undefined) {
+        this.skippedBytes++;
+        off++;
+        continue;
+      }
+      if (this.buf.length - off < 1 + headerLength) break;
+      const b = this.buf;
+      const h = off + 1;
+      const payloadLength = indicator === H4.ACL ? b[h + 2] | (b[h + 3] << 8) : b[h + 2];
+      const total = 1 + headerLength + payloadLength;
+      if (b.length - off < total) break;
+      const payload = b.slice(h + headerLength, off + total);
+      const first = b[h] | (b[h + 1] << 8);
+      if (indicator === H4.COMMAND) out.push({ kind: 'command', opcode: first, params: payload });
+      else if (indicator === H4.ACL) out.push({ kind: 'acl', handle: first & 0x0fff, pb: (first >> 12) & 3, bc: (first >> 14) & 3, data: payload });
+      else out.push({ kind: 'sco', handle: first & 0x0fff, data: payload });
+      off += total;
+    }
+    this.buf = this.buf.slice(off);
+    return out;
+  }
+}
+
+/** Parameter bytes: a number is one octet, arrays are copied as they are. */
+export function pack(...parts: (number | Uint8Array)[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += typeof p === 'number' ? 1 : p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    if (typeof p === 'number') out[o++] = p & 0xff;
+    else {
+      out.set(p, o);
+      o += p.length;
+    }
+  }
+  return out;
+}
+
+export function le16(v: number): Uint8Array {
+  return Uint8Array.of(v & 0xff, (v >>> 8) & 0xff);
+}
+export function le24(v: number): Uint8Array {
+  return Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff);
+}
+export function le32(v: number): Uint8Array {
+  return Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff);
+}
+export function addr(a: BdAddr): Uint8Array {
+  return bdAddrToBytes(a);
+}
+
+/** A zero-padded fixed-size field (names are 248 octets, EIR 240). */
+export function padded(bytes: Uint8Array, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  out.set(bytes.subarray(0, size));
+  return out;
+}
+
+/** `04 code len params`. */
+export function encodeEvent(code: number, params: Uint8Array): Uint8Array {
+  const out = new Uint8Array(3 + params.length);
+  out[0] = H4.EVENT;
+  out[1] = code;
+  out[2] = params.length;
+  out.set(params, 3);
+  return out;
+}
+
+/** Command Complete (§7.7.14) with Num_HCI_Command_Packets = 1. */
+export function encodeCommandComplete(opcode: number, returnParams: Uint8Array): Uint8Array {
+  return encodeEvent(EVT.COMMAND_COMPLETE, pack(1, le16(opcode), returnParams));
+}
+
+/** Command Status (§7.7.15) with Num_HCI_Command_Packets = 1. */
+export function encodeCommandStatus(status: number, opcode: number): Uint8Array {
+  return encodeEvent(EVT.COMMAND_STATUS, pack(status, 1, le16(opcode)));
+}
+
+/** `02 handle|pb<<12|bc<<14 len data`. */
+export function encodeAcl(handle: number, pb: number, bc: number, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(5 + data.length);
+  out[0] = H4.ACL;
+  const first = (handle & 0x0fff) | ((pb & 3) << 12) | ((bc & 3) << 14);
+  out[1] = first & 0xff;
+  out[2] = first >> 8;
+  out[3] = data.length & 0xff;
+  out[4] = data.length >> 8;
+  out.set(data, 5);
+  return out;
+}
+
+/** `01 opcode len params`, for hosts in tests. */
+export function encodeCommand(opcode: number, params: Uint8Array = new Uint8Array(0)): Uint8Array {
+  return pack(H4.COMMAND, le16(opcode), params.length, params);
+}

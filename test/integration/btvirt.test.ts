@@ -1,0 +1,144 @@
+/**
+ * The whole stack against controllers nobody here wrote: BlueZ's btvirt emulator (one emulated
+ * BR/EDR controller per connection to /tmp/bt-server-bredr). Two adapters initialise, page each
+ * other, find a service by SDP, and move data over RFCOMM (1, 2 and 30 DLCs, 1 MiB each way, a slow
+ * reader) and raw L2CAP (1 MiB each way on a dynamic PSM), closing from either side.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Adapter, advertiseService, BluetoothSocket, findService, L2CAP, PORT_ANY, RFCOMM } from '../../src/socket/index.js';
+import { BTVIRT_SOCKET, btvirtMissing } from '../support/env.js';
+import { patternBytes } from '../support/bulk.js';
+
+const SPEC = `h4:unix:${BTVIRT_SOCKET}`;
+
+/** Reads exactly `total` bytes from `sock` and checks them against the pattern. */
+async function readPattern(sock: BluetoothSocket, total: number): Promise<void> {
+  let at = 0;
+  while (at < total) {
+    const part = await sock.recv(65536);
+    if (part.length === 0) throw new Error(`EOF after ${at} of ${total} bytes`);
+    const want = Buffer.from(patternBytes(at, part.length));
+    if (!part.equals(want)) throw new Error(`data differs in the ${part.length} bytes at ${at}`);
+    at += part.length;
+  }
+}
+
+async function writePattern(sock: BluetoothSocket, total: number, chunk = 32768): Promise<void> {
+  for (let at = 0; at < total; at += chunk) await sock.sendall(patternBytes(at, Math.min(chunk, total - at)));
+}
+
+describe.skipIf(btvirtMissing())('the stack on btvirt', () => {
+  let a: Adapter;
+  let b: Adapter;
+
+  beforeEach(async () => {
+    a = await Adapter.open(SPEC, { name: 'btvirt-a' });
+    b = await Adapter.open(SPEC, { name: 'btvirt-b' });
+  });
+
+  afterEach(async () => {
+    await a.close();
+    await b.close();
+  });
+
+  it('initialises two controllers with different addresses', () => {
+    expect(a.address).not.toBe(b.address);
+    expect(a.address).not.toBe('00:00:00:00:00:00');
+  });
+
+  it('pages, finds the service by SDP (UUID and name), and echoes over RFCOMM; the link goes down after close', async () => {
+    const server = new BluetoothSocket(RFCOMM, { adapter: b });
+    server.bind(['', PORT_ANY]);
+    server.listen(1);
+    advertiseService(server, 'btvirt echo', { serviceId: '8a5f1c3e-0000-4000-8000-00aabbccddee' });
+    const [byUuid] = await findService({ address: b.address, uuid: '8a5f1c3e-0000-4000-8000-00aabbccddee', adapter: a });
+    expect(byUuid?.port).toBe(server.getsockname()[1]);
+    const byName = await findService({ address: b.address, name: 'btvirt echo', adapter: a });
+    expect(byName.map((s) => s.port)).toEqual([byUuid.port]);
+
+    const accepted = server.accept();
+    const sock = new BluetoothSocket(RFCOMM, { adapter: a });
+    await sock.connect([b.address, byUuid.port!]);
+    const [conn] = await accepted;
+    await sock.send('Hello, world!');
+    const got = await conn.recv(1024);
+    await conn.send(got);
+    expect((await sock.recv(1024)).toString()).toBe('Hello, world!');
+    const down = a.waitFor((e) => (e.type === 'link-down' ? e : undefined), 20_000, 'the link to go down');
+    sock.close();
+    await expect(conn.recv(10)).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect((await down).address).toBe(b.address);
+  });
+
+  it.each([1, 2, 30])('%i DLC(s) at once, each moving data both ways', async (count) => {
+    const size = count === 1 ? 1 << 20 : count === 2 ? 256 * 1024 : 16 * 1024;
+    const servers: BluetoothSocket[] = [];
+    for (let ch = 1; ch <= count; ch++) {
+      const s = new BluetoothSocket(RFCOMM, { adapter: b });
+      s.bind(['', ch]);
+      s.listen(1);
+      servers.push(s);
+    }
+    const pairs = await Promise.all(
+      servers.map(async (s, i) => {
+        const accepted = s.accept();
+        const c = new BluetoothSocket(RFCOMM, { adapter: a });
+        await c.connect([b.address, i + 1]);
+        const [peer] = await accepted;
+        return [c, peer] as const;
+      }),
+    );
+    await Promise.all(pairs.flatMap(([c, p]) => [writePattern(c, size), readPattern(p, size), writePattern(p, size), readPattern(c, size)]));
+    for (const [c] of pairs) c.close();
+  });
+
+  it('a slow reader holds the sender back without losing a byte, and the accepting side closes', async () => {
+    const server = new BluetoothSocket(RFCOMM, { adapter: b });
+    server.bind(['', 4]);
+    server.listen(1);
+    const accepted = server.accept();
+    const sock = new BluetoothSocket(RFCOMM, { adapter: a });
+    await sock.connect([b.address, 4]);
+    const [conn] = await accepted;
+    const total = 400_000;
+    let written = 0;
+    const writer = (async () => {
+      for (; written < total; written += 10_000) await sock.sendall(patternBytes(written, 10_000));
+    })();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(written).toBeLessThan(total);
+    await readPattern(conn, total);
+    await writer;
+    conn.close();
+    await expect(sock.recv(10)).rejects.toMatchObject({ code: 'ECONNRESET' });
+  });
+
+  it('raw L2CAP: 1 MiB each way on a dynamic PSM, SDU boundaries kept', async () => {
+    const server = new BluetoothSocket(L2CAP, { adapter: b });
+    server.bind(['', 0]);
+    server.listen(1);
+    const psm = server.getsockname()[1];
+    const accepted = server.accept();
+    const sock = new BluetoothSocket(L2CAP, { adapter: a });
+    await sock.connect([b.address, psm]);
+    const [conn] = await accepted;
+    const mtu = Math.min(sock.frameSize, conn.frameSize);
+    const total = 1 << 20;
+    const pump = async (from: BluetoothSocket, to: BluetoothSocket) => {
+      const sending = (async () => {
+        for (let at = 0; at < total; at += mtu) await from.send(patternBytes(at, Math.min(mtu, total - at)));
+      })();
+      let at = 0;
+      while (at < total) {
+        const sdu = await to.recv(65535);
+        expect(sdu.length).toBe(Math.min(mtu, total - at));
+        expect(sdu.equals(Buffer.from(patternBytes(at, sdu.length)))).toBe(true);
+        at += sdu.length;
+      }
+      await sending;
+    };
+    await Promise.all([pump(sock, conn), pump(conn, sock)]);
+    conn.close();
+    await expect(sock.recv(10)).rejects.toMatchObject({ code: 'ECONNRESET' });
+  });
+});

@@ -1,0 +1,145 @@
+/**
+ * Trace replay: the controller's security events of real captures fed to a SecurityManager
+ * configured as the recorded host was (its IO Capability Request Reply), which must issue the same
+ * security commands in the same order as the recorded host. Normalisation: Authentication_Requirements
+ * is dropped (the recorded hosts used Dedicated Bonding, the manager uses General Bonding); keys,
+ * addresses, handles and IO capabilities are compared as they are. Keys the recorded host already
+ * had when the capture began (a Link Key Request Reply before any Link Key Notification) are put
+ * in the store first; the security level requested on a connection is read from what the host did
+ * on it (Authentication Requested, then Set Connection Encryption).
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decodeHciPacket, type HciCommand, type HciEvent } from '../../src/hci/index.js';
+import { ioCapabilityName, MemoryKeyStore, requiresBonding, requiresMitm, SecurityManager, type SecurityLevel } from '../../src/security/index.js';
+import { readCapture } from '../../src/trace/index.js';
+import { traceFiles, tracePath, tracesMissing } from '../support/env.js';
+
+const SECURITY_EVENTS = new Set([
+  'Link Key Request',
+  'Link Key Notification',
+  'IO Capability Request',
+  'IO Capability Response',
+  'User Confirmation Request',
+  'User Passkey Request',
+  'User Passkey Notification',
+  'PIN Code Request',
+  'Simple Pairing Complete',
+  'Authentication Complete',
+  'Encryption Change',
+  'Remote OOB Data Request',
+]);
+const SECURITY_COMMANDS = new Set([
+  'Link Key Request Reply',
+  'Link Key Request Negative Reply',
+  'IO Capability Request Reply',
+  'IO Capability Request Negative Reply',
+  'User Confirmation Request Reply',
+  'User Confirmation Request Negative Reply',
+  'User Passkey Request Reply',
+  'User Passkey Request Negative Reply',
+  'PIN Code Request Reply',
+  'PIN Code Request Negative Reply',
+  'Authentication Requested',
+  'Set Connection Encryption',
+]);
+
+type Item = { dir: 'tx'; cmd: HciCommand } | { dir: 'rx'; ev: HciEvent };
+
+function items(file: string): Item[] {
+  const out: Item[] = [];
+  for (const r of readCapture(new Uint8Array(readFileSync(tracePath(file))))) {
+    if (r.kind !== 'command' && r.kind !== 'event') continue;
+    const p = decodeHciPacket(r.h4);
+    if (p.type === 'command') out.push({ dir: 'tx', cmd: p.command });
+    else if (p.type === 'event') out.push({ dir: 'rx', ev: p.event });
+  }
+  return out;
+}
+
+function normalise(c: HciCommand): Record<string, unknown> {
+  const { authenticationRequirements: _drop, ...rest } = c as HciCommand & { authenticationRequirements?: number };
+  return Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, v instanceof Uint8Array ? Array.from(v) : v]));
+}
+
+/** The level the recorded host asked for on the connection opened at `start`, if any. */
+function recordedLevel(all: Item[], start: number, handle: number): SecurityLevel | undefined {
+  let level: SecurityLevel | undefined;
+  for (let i = start + 1; i < all.length; i++) {
+    const it = all[i];
+    if (it.dir === 'rx' && it.ev.name === 'Disconnection Complete' && it.ev.handle === handle) break;
+    if (it.dir === 'tx' && it.cmd.name === 'Authentication Requested' && it.cmd.handle === handle) level ??= 'authenticated';
+    if (it.dir === 'tx' && it.cmd.name === 'Set Connection Encryption' && it.cmd.handle === handle && level) level = 'encrypted';
+  }
+  return level;
+}
+
+function replay(file: string): { recorded: Record<string, unknown>[]; issued: Record<string, unknown>[] } {
+  const all = items(file);
+  const recorded = all.flatMap((it) => (it.dir === 'tx' && SECURITY_COMMANDS.has(it.cmd.name) ? [it.cmd] : []));
+  const ioReply = recorded.find((c) => c.name === 'IO Capability Request Reply');
+  const store = new MemoryKeyStore();
+  const notified = new Set<string>();
+  for (const it of all) {
+    if (it.dir === 'rx' && it.ev.name === 'Link Key Notification') notified.add(it.ev.bdaddr);
+    if (it.dir === 'tx' && it.cmd.name === 'Link Key Request Reply' && !notified.has(it.cmd.bdaddr) && !store.get(it.cmd.bdaddr)) {
+      store.set(it.cmd.bdaddr, { linkKey: it.cmd.linkKey, keyType: 0x00 });
+    }
+  }
+  const sm = new SecurityManager(
+    ioReply?.name === 'IO Capability Request Reply'
+      ? { ioCapability: ioCapabilityName(ioReply.ioCapability), mitm: requiresMitm(ioReply.authenticationRequirements), bonding: requiresBonding(ioReply.authenticationRequirements), keyStore: store }
+      : { ioCapability: 'DisplayYesNo', mitm: false, bonding: true, keyStore: store },
+  );
+  const issued: HciCommand[] = [];
+  let now = 0;
+  const drain = () => {
+    for (let c = sm.pollCommand(); c; c = sm.pollCommand()) issued.push(c);
+    for (let e = sm.pollEvent(); e; e = sm.pollEvent()) {
+      if (e.type === 'confirm-request') sm.answerConfirm(e.id, true, now);
+      if (e.type === 'passkey-request' || e.type === 'pin-request') throw new Error(`${file}: a ${e.type} the replay cannot answer`);
+    }
+    for (let c = sm.pollCommand(); c; c = sm.pollCommand()) issued.push(c);
+  };
+  all.forEach((it, i) => {
+    now += 1;
+    if (it.dir !== 'rx') return;
+    const ev = it.ev;
+    if (ev.name === 'Connection Complete' && ev.status === 0) {
+      sm.linkUp(ev.handle, ev.bdaddr);
+      const level = recordedLevel(all, i, ev.handle);
+      if (level) sm.requestSecurity(ev.handle, level, now);
+    } else if (ev.name === 'Disconnection Complete') sm.linkDown(ev.handle, ev.reason);
+    else if (SECURITY_EVENTS.has(ev.name)) sm.handleEvent(ev, now);
+    drain();
+  });
+  return { recorded: recorded.map(normalise), issued: issued.map(normalise) };
+}
+
+const FILES = traceFiles().filter((f) => /^(bluffs|HappyLeaf)__/.test(f));
+
+describe.skipIf(tracesMissing())('security replay of real captures', () => {
+  it('has pairing captures with security commands to compare', () => {
+    const withSecurity = FILES.filter((f) => replay(f).recorded.length > 0);
+    expect(withSecurity.filter((f) => f.startsWith('bluffs__')).length).toBe(2);
+    expect(withSecurity.filter((f) => f.startsWith('HappyLeaf__')).length).toBeGreaterThan(0);
+  });
+
+  it.each(FILES)('%s: the manager issues the recorded host security commands in order', (file) => {
+    const { recorded, issued } = replay(file);
+    expect(issued).toEqual(recorded);
+  });
+
+  it('bluffs: SSP bonding then six reconnections answered from the key learnt in the capture', () => {
+    const { issued } = replay('bluffs__lsc-pixelbuds-aseries.pcapng');
+    const names = issued.map((c) => c.name);
+    expect(names.slice(0, 5)).toEqual([
+      'Authentication Requested',
+      'Link Key Request Negative Reply',
+      'IO Capability Request Reply',
+      'User Confirmation Request Reply',
+      'Set Connection Encryption',
+    ]);
+    expect(names.filter((n) => n === 'Link Key Request Reply').length).toBe(6);
+  });
+});

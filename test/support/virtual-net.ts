@@ -1,0 +1,134 @@
+/**
+ * Several sans-I/O stacks on virtual controllers sharing one `VirtualLink`, driven by a manual
+ * clock: `settle()` moves bytes until nothing moves at the current time, `step()` jumps to the
+ * next deadline, `runUntil(cond)` steps until the condition holds. Deterministic: no real time.
+ */
+import { Stack, type StackOptions } from '../../src/stack/stack.js';
+import type { StackEvent } from '../../src/stack/events.js';
+import { VirtualController, type VirtualControllerOptions } from '../../src/transport/virtual/controller.js';
+import { VirtualLink } from '../../src/transport/virtual/link.js';
+import { earliest } from '../../src/core/index.js';
+
+export interface NetNode {
+  stack: Stack;
+  controller: VirtualController;
+  /** Every event but 'packet', in order (tests shift from it). */
+  events: StackEvent[];
+  /** Called for every event as it happens, before it is queued in `events`. */
+  listeners: ((e: StackEvent) => void)[];
+  /** The H4 packets the host sent and received (only when `trace` was set). */
+  packets?: { direction: 'tx' | 'rx'; bytes: Uint8Array }[];
+}
+
+export class VirtualNet {
+  readonly link: VirtualLink;
+  readonly nodes: NetNode[] = [];
+  now = 0;
+
+  constructor(seed = 1) {
+    this.link = new VirtualLink({ seed });
+  }
+
+  add(options: { stack?: StackOptions; controller?: VirtualControllerOptions; trace?: boolean } = {}): NetNode {
+    const controller = new VirtualController(this.link, options.controller ?? {});
+    const node: NetNode = { stack: new Stack(options.stack ?? {}), controller, events: [], listeners: [], ...(options.trace ? { packets: [] } : {}) };
+    this.nodes.push(node);
+    node.stack.start(this.now);
+    return node;
+  }
+
+  /** Adds nodes and runs until every one reported 'ready'. */
+  ready(...nodes: NetNode[]): void {
+    this.runUntil(() => nodes.every((n) => n.stack.address !== '00:00:00:00:00:00' && this.seen(n, 'ready')), 10_000);
+  }
+
+  seen(node: NetNode, type: StackEvent['type']): boolean {
+    return node.events.some((e) => e.type === type);
+  }
+
+  /** The first queued event of `type` (removed from the queue), or undefined. */
+  take<T extends StackEvent['type']>(node: NetNode, type: T, match: (e: Extract<StackEvent, { type: T }>) => boolean = () => true): Extract<StackEvent, { type: T }> | undefined {
+    const i = node.events.findIndex((e) => e.type === type && match(e as Extract<StackEvent, { type: T }>));
+    if (i < 0) return undefined;
+    return node.events.splice(i, 1)[0] as Extract<StackEvent, { type: T }>;
+  }
+
+  /** Runs until an event of `type` matching `match` arrives at `node`, and returns it. */
+  expect<T extends StackEvent['type']>(node: NetNode, type: T, match?: (e: Extract<StackEvent, { type: T }>) => boolean, maxMs = 60_000): Extract<StackEvent, { type: T }> {
+    let found: Extract<StackEvent, { type: T }> | undefined;
+    this.runUntil(() => (found = this.take(node, type, match)) !== undefined, maxMs, `a '${type}' event`);
+    return found!;
+  }
+
+  /** Moves bytes between every stack and its controller until nothing moves at `now`. */
+  settle(): void {
+    for (let moved = true, rounds = 0; moved; rounds++) {
+      if (rounds > 1_000_000) throw new Error('the virtual net does not settle');
+      moved = false;
+      for (const node of this.nodes) {
+        for (let b = node.stack.pollTransmit(); b; b = node.stack.pollTransmit()) {
+          moved = true;
+          node.controller.receive(b, this.now);
+        }
+        for (let b = node.controller.pollTransmit(); b; b = node.controller.pollTransmit()) {
+          moved = true;
+          node.stack.receive(b, this.now);
+        }
+        for (let e = node.stack.pollEvent(); e; e = node.stack.pollEvent()) {
+          moved = true;
+          if (e.type === 'packet') {
+            node.packets?.push({ direction: e.direction, bytes: e.bytes });
+            continue;
+          }
+          for (const l of node.listeners) l(e);
+          node.events.push(e);
+        }
+        const due = earliest(node.stack.pollTimeout(), node.controller.pollTimeout());
+        if (due !== undefined && due <= this.now) {
+          moved = true;
+          node.controller.handleTimeout(this.now);
+          node.stack.handleTimeout(this.now);
+        }
+      }
+    }
+  }
+
+  /** Jumps the clock to the next deadline and settles; false when nothing is scheduled. */
+  step(): boolean {
+    this.settle();
+    let next: number | undefined;
+    for (const n of this.nodes) next = earliest(next, n.stack.pollTimeout(), n.controller.pollTimeout());
+    if (next === undefined) return false;
+    this.now = Math.max(this.now, next);
+    this.settle();
+    return true;
+  }
+
+  /** Steps until `cond()` holds; throws after `maxMs` of virtual time or when nothing is left to do. */
+  runUntil(cond: () => boolean, maxMs = 60_000, what = 'the condition'): void {
+    const limit = this.now + maxMs;
+    this.settle();
+    while (!cond()) {
+      if (this.now > limit) throw new Error(`virtual time ran ${maxMs} ms without ${what}`);
+      if (!this.step()) {
+        if (cond()) return;
+        throw new Error(`nothing left to do and still no ${what}`);
+      }
+    }
+  }
+
+  /** Advances virtual time by `ms`, firing every deadline on the way. */
+  advance(ms: number): void {
+    const until = this.now + ms;
+    this.settle();
+    for (;;) {
+      let next: number | undefined;
+      for (const n of this.nodes) next = earliest(next, n.stack.pollTimeout(), n.controller.pollTimeout());
+      if (next === undefined || next > until) break;
+      this.now = Math.max(this.now, next);
+      this.settle();
+    }
+    this.now = until;
+    this.settle();
+  }
+}
