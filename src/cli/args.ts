@@ -29,6 +29,12 @@ export const COMMON_OPTIONS: OptionSpec[] = [
   { name: 'transport', value: 'SPEC', help: 'controller: virtual, h4:unix:/path, h4:tcp:host:port, hci0, serial:/dev/ttyUSB0[,baud]', default: 'virtual' },
   { name: 'btsnoop', value: 'FILE', help: 'record every HCI packet to a btsnoop file (Wireshark, btmon -r)' },
   { name: 'name', value: 'NAME', help: 'local device name' },
+  { name: 'rx-window', value: 'BYTES', help: 'RFCOMM receive window per channel (smaller for btvirt, which drops packets a slow reader misses)', default: '65536' },
+  { name: 'security', value: 'LEVEL', help: 'require none | authenticated | encrypted | mitm on RFCOMM/L2CAP channels', default: 'none' },
+  { name: 'io', value: 'CAP', help: 'pairing IO capability: NoInputNoOutput | DisplayOnly | DisplayYesNo | KeyboardOnly', default: 'NoInputNoOutput' },
+  { name: 'keys', value: 'FILE', help: 'keep link keys in this JSON file (bonds survive restarts)' },
+  { name: 'pin', value: 'PIN', help: 'legacy PIN to answer PIN requests with (e.g. 1234)' },
+  { name: 'yes', help: 'accept numeric comparisons without asking' },
   { name: 'help', help: 'show this help' },
 ];
 

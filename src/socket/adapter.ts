@@ -11,6 +11,7 @@ import type { StackEvent } from '../stack/events.js';
 import { openTransport } from '../transport/index.js';
 import type { Transport } from '../transport/transport.js';
 import { BtsnoopFileRecorder } from '../trace/files.js';
+import { answerPrompt, securityOptions, type PairingOptions } from './pairing-hooks.js';
 
 export interface AdapterOptions {
   /** Local name written to the controller (default `btc`). */
@@ -23,6 +24,12 @@ export interface AdapterOptions {
   connectable?: boolean;
   /** Record every HCI packet to this btsnoop file (opens in Wireshark and `btmon -r`). */
   btsnoop?: string;
+  /** RFCOMM receive window per channel in bytes: how much a peer may send ahead of the reader
+   * (credits granted ≤ window ÷ N1; default 64 KiB). Smaller windows suit controllers that drop
+   * packets when the host reads late, such as btvirt. */
+  rxWindow?: number;
+  /** Pairing: IO capability, bonding, MITM, the key store and the prompt hooks. */
+  pairing?: PairingOptions;
   /** Options for the layers. */
   stack?: StackOptions;
   /** How long the controller may take to initialise (default 10 s). */
@@ -42,6 +49,7 @@ export class Adapter {
   private readonly l2capServers = new Map<number, EventRoute>();
   private readonly watchers = new Set<(e: StackEvent) => void>();
   private recorder: BtsnoopFileRecorder | undefined;
+  private readonly pairing: PairingOptions;
   private closed = false;
   name: string;
   classOfDevice: number;
@@ -60,6 +68,8 @@ export class Adapter {
     const stackOptions = options.stack ?? {};
     this.stack = new Stack({
       ...stackOptions,
+      rfcomm: { ...(options.rxWindow ? { maxRxBytes: options.rxWindow } : {}), ...stackOptions.rfcomm },
+      security: { ...securityOptions(options.pairing ?? {}), ...stackOptions.security },
       hci: {
         localName: this.name,
         classOfDevice: this.classOfDevice,
@@ -70,6 +80,7 @@ export class Adapter {
       },
     });
     this.driver = new Driver(this.stack, transport);
+    this.pairing = options.pairing ?? {};
     this.driver.on((e) => this.route(e));
   }
 
@@ -225,6 +236,9 @@ export class Adapter {
         return;
       case 'error':
         this.lastError = e.error;
+        return;
+      case 'security':
+        answerPrompt(e.event, this.pairing, this.stack, this.driver);
         return;
       default:
         return;

@@ -8,13 +8,15 @@
  * and RFCOMM grants the peer new credits. A paused reader therefore stops the peer. `send` resolves
  * when the DLC has accepted every byte into its credit-bounded queue.
  *
- * Closing: a peer that disconnects makes pending `recv`/`send` fail with ECONNRESET and the stream
- * end; later `recv` calls return an empty buffer (EOF), as a Python socket does. Link loss also
- * destroys the stream with ECONNRESET.
+ * Closing: a peer that disconnects (or a lost link) makes pending `send` calls and the first `recv`
+ * that finds no data left fail with ECONNRESET, as a Linux RFCOMM socket reports its error once;
+ * later `recv` calls return an empty buffer (EOF). The stream side ends, or is destroyed with
+ * ECONNRESET on link loss when it has an 'error' listener.
  */
 import { Duplex } from 'node:stream';
 import { ArgumentError, BDADDR_ANY, parseBdAddr, type BdAddr } from '../core/index.js';
 import type { StackEvent } from '../stack/events.js';
+import type { SecurityLevel } from '../security/index.js';
 import type { Adapter } from './adapter.js';
 import { errnoForClose, SocketError } from './errors.js';
 import { currentDefault, defaultAdapter } from './default-adapter.js';
@@ -31,6 +33,9 @@ export interface SocketOptions {
   adapter?: Adapter;
   /** Receive buffer cap in bytes for the stream side (default 64 KiB). */
   highWaterMark?: number;
+  /** Security this socket requires: for `connect`, before the channel opens; for `listen`, of every
+   * incoming connection ('none', 'authenticated', 'encrypted' or 'mitm'; default 'none'). */
+  security?: SecurityLevel;
   /** L2CAP only: received SDUs waiting for `recv` beyond this many bytes are dropped and counted
    * (basic-mode L2CAP has no flow control; default 4 MiB). RFCOMM needs no cap: credits bound it. */
   maxQueuedBytes?: number;
@@ -56,6 +61,7 @@ export class BluetoothSocket extends Duplex {
   /** Counts 'rfcomm-writable' events, so a sender can tell whether room came back during a write. */
   private writableEvents = 0;
   private readonly maxQueuedBytes: number;
+  private readonly security: SecurityLevel;
   /** L2CAP SDUs dropped because the application did not read them in time. */
   droppedSdus = 0;
 
@@ -64,6 +70,7 @@ export class BluetoothSocket extends Duplex {
   private readWanted = false;
   private eof = false;
   private closeError: SocketError | undefined;
+  private errorReported = false;
   private readonly recvWaiters: Waiter<void>[] = [];
   private readonly writableWaiters: Waiter<void>[] = [];
   private openWaiter: Waiter<void> | undefined;
@@ -79,6 +86,7 @@ export class BluetoothSocket extends Duplex {
     this.proto = proto;
     this.adapterRef = options.adapter;
     this.maxQueuedBytes = options.maxQueuedBytes ?? 4 * 1024 * 1024;
+    this.security = options.security ?? 'none';
   }
 
   // ------------------------------------------------------------ PyBluez surface
@@ -94,7 +102,8 @@ export class BluetoothSocket extends Duplex {
     const opened = new Promise<void>((resolve, reject) => (this.openWaiter = { resolve, reject }));
     this.peer = [addr, port];
     adapter.driver.runAttached(
-      (now) => (this.proto === RFCOMM ? adapter.stack.connectRfcomm(addr, port, now) : adapter.stack.connectL2cap(addr, port, now)),
+      (now) =>
+        this.proto === RFCOMM ? adapter.stack.connectRfcomm(addr, port, now, this.security) : adapter.stack.connectL2cap(addr, port, now, undefined, this.security),
       (id) => this.attach(adapter, id),
     );
     this.local = [adapter.address, this.local?.[1] ?? 0];
@@ -120,7 +129,7 @@ export class BluetoothSocket extends Duplex {
     const requested = this.local![1];
     let port: number;
     try {
-      port = this.proto === RFCOMM ? adapter.stack.listenRfcomm(requested) : adapter.stack.listenL2cap(requested);
+      port = this.proto === RFCOMM ? adapter.stack.listenRfcomm(requested, this.security) : adapter.stack.listenL2cap(requested, undefined, this.security);
     } catch (error) {
       throw new SocketError('EADDRINUSE', `cannot listen on ${this.proto === RFCOMM ? 'channel' : 'PSM'} ${requested}: ${(error as Error).message}`, { cause: error });
     }
@@ -180,7 +189,11 @@ export class BluetoothSocket extends Duplex {
     if (this.state === 'listening' || this.state === 'new' || this.state === 'bound') throw new SocketError('ENOTCONN', 'the socket is not connected');
     for (;;) {
       if (this.rxBytes > 0) return this.takeBytes(bufsize);
-      if (this.closeError && this.closeError.code !== 'ECONNRESET') throw this.closeError;
+      // As a kernel socket reports sk_err once: the reset surfaces on one recv, then EOF.
+      if (this.closeError && !this.errorReported) {
+        this.errorReported = true;
+        throw this.closeError;
+      }
       if (this.eof || this.state === 'closed') return Buffer.alloc(0);
       if (!this.blocking) throw new SocketError('EAGAIN', 'no data is waiting (non-blocking socket)');
       await this.withTimeout(new Promise<void>((resolve, reject) => this.recvWaiters.push({ resolve, reject })), 'data', () => undefined);
@@ -285,7 +298,7 @@ export class BluetoothSocket extends Duplex {
 
   /** A server socket's accepted connection. */
   private static accepted(parent: BluetoothSocket, e: Extract<StackEvent, { type: 'rfcomm-open' | 'l2cap-open' }>): BluetoothSocket {
-    const sock = new BluetoothSocket(parent.proto, { adapter: parent.adapterRef });
+    const sock = new BluetoothSocket(parent.proto, { adapter: parent.adapterRef, maxQueuedBytes: parent.maxQueuedBytes });
     const adapter = parent.adapterRef!;
     sock.attach(adapter, e.id);
     sock.state = 'connected';
@@ -473,7 +486,9 @@ export class BluetoothSocket extends Duplex {
     if (error) this.closeError = error;
     if (this.id !== undefined) this.adapterRef?.disown(this.id);
     const pendingError = error ?? new SocketError('ECONNRESET', 'the socket was closed');
-    for (const w of this.recvWaiters.splice(0)) w.reject(pendingError);
+    const pendingReads = this.recvWaiters.splice(0);
+    if (pendingReads.length > 0) this.errorReported = true;
+    for (const w of pendingReads) w.reject(pendingError);
     for (const w of this.writableWaiters.splice(0)) w.reject(pendingError);
     // Link loss is an error for the stream side when someone listens for errors; recv/send report
     // it in any case (as ECONNRESET), and an unobserved stream simply ends.

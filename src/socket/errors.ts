@@ -19,6 +19,7 @@ export const ERRNO = {
   EBADF: 9,
   EMSGSIZE: 90,
   EPIPE: 32,
+  EACCES: 13,
 } as const;
 
 export type ErrnoName = keyof typeof ERRNO;
@@ -42,6 +43,8 @@ export function errnoForClose(reason: string): ErrnoName {
       return 'ETIMEDOUT';
     case 'page-failed':
       return 'EHOSTDOWN';
+    case 'security':
+      return 'EACCES';
     default:
       return 'ECONNRESET';
   }

@@ -14,3 +14,6 @@ export {
   type AdvertiseOptions,
 } from './services.js';
 export { openDefaultAdapter, setDefaultAdapter, defaultAdapter } from './default-adapter.js';
+export { type PairingOptions } from './pairing-hooks.js';
+export { JsonFileKeyStore } from './key-store-file.js';
+export type { SecurityLevel, IoCapability, KeyStore } from '../security/index.js';

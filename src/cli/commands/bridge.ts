@@ -4,7 +4,7 @@
  */
 import { createServer, type Socket } from 'node:net';
 import { BluetoothSocket, RFCOMM } from '../../socket/index.js';
-import { withAdapter } from '../adapter-from-args.js';
+import { securityLevel, withAdapter } from '../adapter-from-args.js';
 import { int, str, UsageError, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
 import { parseChannel } from './connect.js';
@@ -25,7 +25,7 @@ export const bridge: Command = {
     const channel = parseChannel(ch);
     return withAdapter(args, async (adapter) => {
       const server = createServer((tcp: Socket) => {
-        const sock = new BluetoothSocket(RFCOMM, { adapter });
+        const sock = new BluetoothSocket(RFCOMM, { adapter, security: securityLevel(args) });
         tcp.pause();
         sock.connect([address, channel]).then(
           () => {

@@ -3,7 +3,7 @@
  * Serial Port channel is looked up by SDP. Interactive on a terminal, stdin/stdout when piped.
  */
 import { BluetoothSocket, findService, RFCOMM, SERIAL_PORT_CLASS } from '../../socket/index.js';
-import { withAdapter } from '../adapter-from-args.js';
+import { securityLevel, withAdapter } from '../adapter-from-args.js';
 import { str, UsageError, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
 import { pipeStdio } from './listen.js';
@@ -21,7 +21,7 @@ export const connect: Command = {
     if (!address) throw new UsageError('connect needs the device address');
     return withAdapter(args, async (adapter) => {
       const channel = ch !== undefined ? parseChannel(ch) : await channelBySdp(adapter, address, str(args, 'uuid')!);
-      const sock = new BluetoothSocket(RFCOMM, { adapter });
+      const sock = new BluetoothSocket(RFCOMM, { adapter, security: securityLevel(args) });
       await sock.connect([address, channel]);
       process.stderr.write(`Connected to ${address} channel ${channel}${process.stdin.isTTY ? ' (Ctrl-D to close)' : ''}\n`);
       await pipeStdio(sock);

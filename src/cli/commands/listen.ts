@@ -3,7 +3,7 @@
  * with --stdio joins the first connection to stdin/stdout.
  */
 import { advertiseService, BluetoothSocket, PORT_ANY, RFCOMM, SERIAL_PORT_CLASS, SERIAL_PORT_PROFILE } from '../../socket/index.js';
-import { withAdapter } from '../adapter-from-args.js';
+import { securityLevel, withAdapter } from '../adapter-from-args.js';
 import { flag, int, str, UsageError, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
 
@@ -23,7 +23,7 @@ export const listen: Command = {
     if (!Number.isInteger(channel) || channel < 0 || channel > 30) throw new UsageError(`CHANNEL must be 1–30 (or omitted), not ${args.positionals[0]}`);
     const stdio = flag(args, 'stdio');
     return withAdapter(args, async (adapter) => {
-      const server = new BluetoothSocket(RFCOMM, { adapter });
+      const server = new BluetoothSocket(RFCOMM, { adapter, security: securityLevel(args) });
       server.bind(['', channel]);
       server.listen(1);
       advertiseService(server, str(args, 'service-name') ?? 'Serial Port', { serviceClasses: [SERIAL_PORT_CLASS], profiles: [SERIAL_PORT_PROFILE] });

@@ -2,7 +2,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { advertiseService, BluetoothSocket, PORT_ANY, RFCOMM } from '../../socket/index.js';
-import { withAdapter } from '../adapter-from-args.js';
+import { securityLevel, withAdapter } from '../adapter-from-args.js';
 import { str, UsageError, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
 import { Progress } from '../progress.js';
@@ -19,7 +19,7 @@ export const receive: Command = {
     if (!Number.isInteger(channel) || channel < 0 || channel > 30) throw new UsageError(`CHANNEL must be 1–30, not ${args.positionals[0]}`);
     const outName = str(args, 'out')!;
     return withAdapter(args, async (adapter) => {
-      const server = new BluetoothSocket(RFCOMM, { adapter });
+      const server = new BluetoothSocket(RFCOMM, { adapter, security: securityLevel(args) });
       server.bind(['', channel]);
       server.listen(1);
       advertiseService(server, 'btc receive');

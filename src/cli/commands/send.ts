@@ -1,7 +1,7 @@
 /** `btc send ADDR CHANNEL FILE`: sends a file's bytes over RFCOMM with progress and throughput. */
 import { createReadStream, statSync } from 'node:fs';
 import { BluetoothSocket, RFCOMM } from '../../socket/index.js';
-import { withAdapter } from '../adapter-from-args.js';
+import { securityLevel, withAdapter } from '../adapter-from-args.js';
 import { UsageError, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
 import { Progress } from '../progress.js';
@@ -25,7 +25,7 @@ export const send: Command = {
       throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
     }
     return withAdapter(args, async (adapter) => {
-      const sock = new BluetoothSocket(RFCOMM, { adapter });
+      const sock = new BluetoothSocket(RFCOMM, { adapter, security: securityLevel(args) });
       await sock.connect([address, channel]);
       const progress = new Progress(`sent`, size);
       for await (const chunk of createReadStream(file, { highWaterMark: 16384 })) {
