@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/trace/index.js';
 import { killAll, runCli, startCli } from '../support/cli.js';
-import { BTVIRT_SOCKET, btvirtMissing, tracePath, tracesMissing } from '../support/env.js';
+import { BTVIRT_SOCKET, btvirtMissing, ROOT, tracePath, tracesMissing } from '../support/env.js';
 import { patternBytes } from '../support/bulk.js';
 
 const COMMANDS = ['demo', 'scan', 'sdp', 'listen', 'connect', 'send', 'receive', 'bridge', 'decode'];
@@ -72,6 +72,11 @@ describe('btc CLI', () => {
       const out = execFileSync('tshark', ['-r', file, '-Y', 'btrfcomm'], { encoding: 'utf8' });
       expect(out.trim().split('\n').length).toBeGreaterThan(4);
     }
+  });
+
+  it('npm start (the built CLI, as on a fresh clone after npm install) prints the echoed "Hello, world!"', () => {
+    const out = execFileSync('npm', ['start', '--silent'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(out).toContain('Received data: Hello, world!');
   });
 
   it.skipIf(tracesMissing())('decode prints every layer of a real capture, and --json keys them by layer', async () => {

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Adapter, BluetoothSocket, RFCOMM, type AdapterOptions } from '../../src/socket/index.js';
+import { Adapter, BluetoothSocket, RFCOMM, type AdapterOptions, type SecurityLevel } from '../../src/socket/index.js';
 
 const open: Adapter[] = [];
 afterEach(async () => {
@@ -21,7 +21,7 @@ async function adapter(options: AdapterOptions): Promise<Adapter> {
 }
 
 /** Server listening on `channel` with `security`; resolves the accepted socket. */
-function serve(server: Adapter, channel: number, security: 'none' | 'mitm' | 'encrypted' = 'none'): Promise<BluetoothSocket> {
+function serve(server: Adapter, channel: number, security: SecurityLevel = 'none'): Promise<BluetoothSocket> {
   const l = new BluetoothSocket(RFCOMM, { adapter: server, security });
   l.bind(['', channel]);
   l.listen(1);

@@ -78,7 +78,12 @@ export class CliProcess {
 const running = new Set<CliProcess>();
 
 export function startCli(args: string[]): CliProcess {
-  const child = spawn(process.execPath, [TSX, MAIN, ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
+  return startScript(MAIN, args);
+}
+
+/** Runs any TypeScript file of the project (an example) as a subprocess through tsx. */
+export function startScript(file: string, args: string[]): CliProcess {
+  const child = spawn(process.execPath, [TSX, file, ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
   const p = new CliProcess(child);
   running.add(p);
   child.on('close', () => running.delete(p));
