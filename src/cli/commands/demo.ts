@@ -41,7 +41,8 @@ export const demo: Command = {
         const decoder = new PacketDecoder();
         client.watch((e) => {
           if (e.type !== 'packet') return;
-          for (const line of decoder.describe(e.direction, e.bytes)) console.log(`  ${e.direction === 'tx' ? '<' : '>'} ${line}`);
+          const lines = decoder.describe(e.direction, e.bytes);
+          lines.forEach((line, i) => console.log(`  ${i > 0 ? ' ' : e.direction === 'tx' ? '<' : '>'} ${line}`));
         });
       }
 
