@@ -109,6 +109,25 @@ describe('two stacks on the virtual controller', () => {
     expect(sinkA.errors).toEqual([]);
   });
 
+  it.each([2, 30])('%i DLCs at once on one session, 1 MiB each way on each', (count) => {
+    const { net, a, b } = pair(1021, 8);
+    const total = 1 << 20;
+    const sinks: Sink[] = [];
+    for (let ch = 1; ch <= count; ch++) b.stack.listenRfcomm(ch);
+    for (let ch = 1; ch <= count; ch++) {
+      const { ida, idb } = openRfcomm(net, a, b, ch);
+      sinks.push(new Sink(net, b, idb, total), new Sink(net, a, ida, total));
+      const sendA = new Sender(a, ida, total);
+      const sendB = new Sender(b, idb, total);
+      a.listeners.push((e) => e.type === 'rfcomm-writable' && e.id === ida && sendA.pump(net.now));
+      b.listeners.push((e) => e.type === 'rfcomm-writable' && e.id === idb && sendB.pump(net.now));
+      sendA.pump(net.now);
+      sendB.pump(net.now);
+    }
+    net.runUntil(() => sinks.every((s) => s.done), 3_600_000, `${count} DLCs to deliver 1 MiB each way`);
+    expect(sinks.flatMap((s) => s.errors)).toEqual([]);
+  });
+
   it('a slow reader starves the sender of credits without losing a byte', () => {
     const { net, a, b } = pair(100, 4);
     b.stack.listenRfcomm(1);
