@@ -6,7 +6,9 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './env.js';
 
-const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
+/** tsx as a loader in this very process (not the tsx CLI, which would run the script in a child
+ * that a kill by PID would orphan). */
+const TSX_LOADER = ['--import', 'tsx'];
 const MAIN = join(ROOT, 'src/cli/main.ts');
 
 export interface CliResult {
@@ -83,7 +85,7 @@ export function startCli(args: string[]): CliProcess {
 
 /** Runs any TypeScript file of the project (an example) as a subprocess through tsx. */
 export function startScript(file: string, args: string[]): CliProcess {
-  const child = spawn(process.execPath, [TSX, file, ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
+  const child = spawn(process.execPath, [...TSX_LOADER, file, ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
   const p = new CliProcess(child);
   running.add(p);
   child.on('close', () => running.delete(p));
