@@ -208,22 +208,10 @@ export class Adapter {
     for (const w of this.watchers) w(e);
     switch (e.type) {
       case 'rfcomm-open':
-        if (e.incoming && !this.routes.has(e.id)) {
-          const server = this.rfcommServers.get(e.channel);
-          if (server) server(e);
-          else this.driver.run((now) => this.stack.closeRfcomm(e.id, now));
-          return;
-        }
-        this.routes.get(e.id)?.(e);
+        this.routeOpen(e, this.rfcommServers.get(e.channel), (now) => this.stack.closeRfcomm(e.id, now));
         return;
       case 'l2cap-open':
-        if (e.incoming && !this.routes.has(e.id)) {
-          const server = this.l2capServers.get(e.psm);
-          if (server) server(e);
-          else this.driver.run((now) => this.stack.closeL2cap(e.id, now));
-          return;
-        }
-        this.routes.get(e.id)?.(e);
+        this.routeOpen(e, this.l2capServers.get(e.psm), (now) => this.stack.closeL2cap(e.id, now));
         return;
       case 'rfcomm-data':
       case 'rfcomm-writable':
@@ -243,6 +231,15 @@ export class Adapter {
       default:
         return;
     }
+  }
+
+  /** An opened channel goes to its owner; an incoming one nobody owns yet goes to the server
+   * listening on its channel or PSM, and is closed when there is none. */
+  private routeOpen(e: StackEvent & { id: number; incoming: boolean }, server: EventRoute | undefined, close: (now: number) => void): void {
+    const owner = this.routes.get(e.id);
+    if (owner || !e.incoming) owner?.(e);
+    else if (server) server(e);
+    else this.driver.run(close);
   }
 
   /** The most recent asynchronous error the stack reported (transport failure, command timeout…). */
