@@ -5,6 +5,7 @@
  * face of one `Stack` + `Driver`.
  */
 import { TimeoutError, type BdAddr, type BluetoothError } from '../core/index.js';
+import { hciStatusError, type HciCommand } from '../hci/index.js';
 import { Stack, type StackOptions } from '../stack/stack.js';
 import { Driver, type PacketSink } from '../stack/driver.js';
 import type { StackEvent } from '../stack/events.js';
@@ -51,29 +52,29 @@ export class Adapter {
   private recorder: BtsnoopFileRecorder | undefined;
   private readonly pairing: PairingOptions;
   private closed = false;
-  name: string;
-  classOfDevice: number;
-  discoverable: boolean;
-  connectable: boolean;
+  /** Local name, Class of Device and scan settings as last written (the setters change them). */
+  private readonly settings: { name: string; classOfDevice: number; discoverable: boolean; connectable: boolean };
 
   private constructor(
     readonly spec: string,
     transport: Transport,
     options: AdapterOptions,
   ) {
-    this.name = options.name ?? 'btc';
-    this.classOfDevice = options.classOfDevice ?? 0x001f00;
-    this.discoverable = options.discoverable ?? true;
-    this.connectable = options.connectable ?? true;
+    this.settings = {
+      name: options.name ?? 'btc',
+      classOfDevice: options.classOfDevice ?? 0x001f00,
+      discoverable: options.discoverable ?? true,
+      connectable: options.connectable ?? true,
+    };
     const stackOptions = options.stack ?? {};
     this.stack = new Stack({
       ...stackOptions,
       rfcomm: { ...(options.rxWindow ? { maxRxBytes: options.rxWindow } : {}), ...stackOptions.rfcomm },
       security: { ...securityOptions(options.pairing ?? {}), ...stackOptions.security },
       hci: {
-        localName: this.name,
-        classOfDevice: this.classOfDevice,
-        scanEnable: (this.discoverable ? 1 : 0) | (this.connectable ? 2 : 0),
+        localName: this.settings.name,
+        classOfDevice: this.settings.classOfDevice,
+        scanEnable: (this.settings.discoverable ? 1 : 0) | (this.settings.connectable ? 2 : 0),
         vendorPackets: transport.vendorPackets,
         ...(transport.maxAclData ? { hostAclMtu: transport.maxAclData } : {}),
         ...stackOptions.hci,
@@ -101,6 +102,52 @@ export class Adapter {
       throw error;
     }
     return adapter;
+  }
+
+  get name(): string {
+    return this.settings.name;
+  }
+  get classOfDevice(): number {
+    return this.settings.classOfDevice;
+  }
+  get discoverable(): boolean {
+    return this.settings.discoverable;
+  }
+  get connectable(): boolean {
+    return this.settings.connectable;
+  }
+
+  /** Sends an HCI command and resolves when the controller completes it (rejects on a failure status). */
+  async command(cmd: HciCommand, timeoutMs = 10_000): Promise<void> {
+    let token = -1;
+    const done = this.waitFor((e) => (e.type === 'command-complete' && e.token === token ? e : undefined), timeoutMs, `${cmd.name} to complete`);
+    token = this.driver.run((now) => this.stack.command(cmd, now));
+    const { status, opcode } = await done;
+    if (status !== 0) throw hciStatusError(status, `${cmd.name} (opcode 0x${opcode.toString(16).padStart(4, '0')})`);
+  }
+
+  /** Changes the name others see in inquiries and name requests. */
+  async setName(name: string): Promise<void> {
+    await this.command({ name: 'Write Local Name', localName: name });
+    this.settings.name = name;
+  }
+
+  /** Changes the Class of Device (e.g. 0x001f00 uncategorised, 0x000100 computer). */
+  async setClassOfDevice(classOfDevice: number): Promise<void> {
+    await this.command({ name: 'Write Class of Device', classOfDevice });
+    this.settings.classOfDevice = classOfDevice;
+  }
+
+  /** Inquiry scan on or off: whether others find this adapter when they scan. */
+  async setDiscoverable(discoverable: boolean): Promise<void> {
+    await this.command({ name: 'Write Scan Enable', scanEnable: (discoverable ? 1 : 0) | (this.settings.connectable ? 2 : 0) });
+    this.settings.discoverable = discoverable;
+  }
+
+  /** Page scan on or off: whether others can connect to this adapter. */
+  async setConnectable(connectable: boolean): Promise<void> {
+    await this.command({ name: 'Write Scan Enable', scanEnable: (this.settings.discoverable ? 1 : 0) | (connectable ? 2 : 0) });
+    this.settings.connectable = connectable;
   }
 
   /** The controller's BD_ADDR. */

@@ -10,6 +10,7 @@ export type StackEvent =
   | { type: 'ready'; address: BdAddr }
   | { type: 'packet'; direction: 'tx' | 'rx'; bytes: Uint8Array }
   | { type: 'error'; error: BluetoothError }
+  | { type: 'command-complete'; token: number; opcode: number; status: number }
   | { type: 'link-up'; handle: number; address: BdAddr; initiator: boolean }
   | { type: 'link-down'; handle: number; address: BdAddr; reason: number }
   | { type: 'inquiry-result'; address: BdAddr; classOfDevice: number; rssi?: number; name?: string }

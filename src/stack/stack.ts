@@ -116,6 +116,8 @@ export class Stack {
   /** SDP server channels: local CID → the peer's MTU (responses are cut to it). */
   /** Security: commands in flight (token → command), requests waiting, levels required by servers. */
   private readonly securityTokens = new Map<number, HciCommand>();
+  /** Tokens of commands sent through `command()`, whose completion is reported. */
+  private readonly commandTokens = new Set<number>();
   private readonly securityWaits = new Map<number, { ok: (now: number) => void; fail: (reason: string) => void }>();
   private readonly psmLevels = new Map<number, SecurityLevel>();
   private readonly channelLevels = new Map<number, SecurityLevel>();
@@ -191,6 +193,17 @@ export class Stack {
   /** The controller's address, once the init sequence read it ('ready'). */
   get address(): BdAddr {
     return this.host.address ?? '00:00:00:00:00:00';
+  }
+
+  /**
+   * Sends any HCI command (research tools, controller settings); answers with a 'command-complete'
+   * event carrying the returned token and the controller's status.
+   */
+  command(cmd: HciCommand, now: number): number {
+    const token = this.host.sendCommand(cmd, now);
+    this.commandTokens.add(token);
+    this.pump(now);
+    return token;
   }
 
   /** ACL links up now. */
@@ -817,6 +830,7 @@ export class Stack {
           this.securityTokens.delete(e.token);
           this.security.handleCommandStatus(cmd, e.status, now);
         }
+        if (this.commandTokens.delete(e.token)) this.emit({ type: 'command-complete', token: e.token, opcode: e.opcode, status: e.status });
         return;
       }
       case 'l2cap-pdu':

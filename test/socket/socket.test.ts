@@ -255,3 +255,21 @@ describe('BluetoothSocket (L2CAP)', () => {
     sock.close();
   });
 });
+
+describe('Adapter settings', () => {
+  it('exposes and changes name, class, discoverable and connectable on the controller', async () => {
+    expect(server.name).toBe('socket-test server');
+    await server.setName('renamed');
+    expect(await lookupName(server.address, { adapter: client })).toBe('renamed');
+    await server.setClassOfDevice(0x000104);
+    const [found] = (await discoverDevices({ adapter: client, duration: 1, lookupClass: true })).filter((d) => d.address === server.address);
+    expect(found.classOfDevice).toBe(0x000104);
+    await server.setDiscoverable(false);
+    expect(server.discoverable).toBe(false);
+    expect((await discoverDevices({ adapter: client, duration: 1 })).map((d) => d.address)).not.toContain(server.address);
+    await server.setConnectable(false);
+    const sock = new BluetoothSocket(RFCOMM, { adapter: client });
+    await expect(sock.connect([server.address, 1])).rejects.toMatchObject({ code: 'EHOSTDOWN' });
+    await expect(server.command({ name: 'Write Scan Enable', scanEnable: 0x99 })).rejects.toThrow(/Write Scan Enable/);
+  });
+});
