@@ -68,7 +68,7 @@ export class Multiplexer {
   /** DLCs that have a DLCI, by DLCI. */
   private readonly dlcs = new Map<number, Dlc>();
   /** DLCs this side opens, waiting for the multiplexer. */
-  private readonly waiting: Dlc[] = [];
+  private waiting: Dlc[] = [];
   /** Parameters the peer negotiated by PN for DLCIs it has not opened yet. */
   private readonly pendingPn = new Map<number, DlcParams>();
   private readonly offers = new Map<number, PnOffer>();
@@ -156,6 +156,10 @@ export class Multiplexer {
     this.now = now;
     switch (dlc.state) {
       case 'waiting-mux':
+        // Forget it, or the multiplexer coming up would still send PN and SABM for it.
+        this.waiting = this.waiting.filter((d) => d !== dlc);
+        this.finish(dlc, 'disconnected', 'closed locally before the DLC was established');
+        break;
       case 'pn-sent':
         this.finish(dlc, 'disconnected', 'closed locally before the DLC was established');
         break;
@@ -241,6 +245,8 @@ export class Multiplexer {
           this.timers.clear('T1');
           this.state = 'open';
           this.startWaiting(now);
+          // Every DLC it was opened for was closed while it came up.
+          this.armIdleIfUnused();
         } else if (this.state === 'disconnecting') {
           this.closeSession('session-closed', 'the multiplexer closed', true);
         } else this.unexpected('UA on DLCI 0');
@@ -604,6 +610,11 @@ export class Multiplexer {
     this.offers.delete(dlc.dlci);
     for (const k of ['T1', 'T2:PN', 'T2:MSC', 'linger']) this.timers.clear(`${k}:${dlc.dlci}`);
     this.finishUnlisted(dlc, reason, message);
+    this.armIdleIfUnused();
+  }
+
+  /** Starts the idle grace period once the open session has had DLCs and has none left. */
+  private armIdleIfUnused(): void {
     if (this.state === 'open' && this.hadDlc && this.dlcCount === 0 && this.pendingPn.size === 0) {
       this.timers.set('idle', this.now + this.o.sessionIdleMs);
     }
