@@ -13,10 +13,12 @@
  * - each link queues at most `maxQueuedBytes` octets of PDUs (default 4 MiB); `enqueue` refuses
  *   (returns false, `stats.overflows`) a PDU that would pass the cap, and any PDU for a handle it
  *   does not know (`stats.noLink`).
+ * - fragments are at most `fragmentLength` octets: the controller's ACL_Data_Packet_Length, or
+ *   the `aclFragmentSize` option when that is smaller (27..65535, `checkAclFragmentSize`).
  * - until `setBuffers` is called nothing is sent.
  */
 import { BoundedQueue } from '../core/index.js';
-import { aclFragment, aclFragmentCount } from './acl-fragmenter.js';
+import { aclFragment, aclFragmentCount, checkAclFragmentSize } from './acl-fragmenter.js';
 import type { AclPacket } from './wire/acl.js';
 
 export interface AclSchedulerOptions {
@@ -24,6 +26,8 @@ export interface AclSchedulerOptions {
   readonly maxQueuedBytes?: number;
   /** Mark first fragments non-flushable (PB 0b00) instead of PB 0b10. */
   readonly nonFlushable?: boolean;
+  /** Largest ACL data length per fragment, 27..65535; the controller's length caps it (default: no host limit). */
+  readonly aclFragmentSize?: number;
 }
 
 export interface AclSchedulerStats {
@@ -47,6 +51,8 @@ export const DEFAULT_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
 export class AclScheduler {
   readonly maxQueuedBytes: number;
+  /** The host's own fragment limit (`aclFragmentSize`), or undefined for none. */
+  readonly aclFragmentSize: number | undefined;
   readonly stats: AclSchedulerStats = { sent: 0, completed: 0, overflows: 0, noLink: 0, unknownHandleCompletions: 0, overCompletions: 0 };
   private readonly nonFlushable: boolean;
   private readonly links = new Map<number, Link>();
@@ -59,6 +65,7 @@ export class AclScheduler {
   constructor(options: AclSchedulerOptions = {}) {
     this.maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
     this.nonFlushable = options.nonFlushable ?? false;
+    this.aclFragmentSize = options.aclFragmentSize === undefined ? undefined : checkAclFragmentSize(options.aclFragmentSize);
   }
 
   /** The controller's ACL buffers (Read Buffer Size). */
@@ -67,8 +74,13 @@ export class AclScheduler {
     this.total = totalNumAclDataPackets;
   }
 
+  /** ACL_Data_Packet_Length as the controller announced it (0 before `setBuffers`). */
   get aclDataLength(): number {
     return this.dataLength;
+  }
+  /** The data length of every fragment but a PDU's last: min(controller's length, `aclFragmentSize`). */
+  get fragmentLength(): number {
+    return this.aclFragmentSize === undefined ? this.dataLength : Math.min(this.dataLength, this.aclFragmentSize);
   }
   get totalBuffers(): number {
     return this.total;
@@ -139,16 +151,17 @@ export class AclScheduler {
 
   /** The next fragment to send, when a controller buffer is free and some link has data. */
   poll(): AclPacket | undefined {
-    if (this.dataLength === 0 || this.inFlight >= this.total) return undefined;
+    const size = this.fragmentLength;
+    if (size === 0 || this.inFlight >= this.total) return undefined;
     for (let tried = 0; tried < this.order.length; tried++) {
       const handle = this.order[this.cursor];
       this.cursor = (this.cursor + 1) % this.order.length;
       const link = this.links.get(handle)!;
       const pdu = link.queue.peek();
       if (!pdu) continue;
-      const packet = aclFragment(handle, pdu, this.dataLength, link.fragment, this.nonFlushable);
+      const packet = aclFragment(handle, pdu, size, link.fragment, this.nonFlushable);
       link.fragment++;
-      if (link.fragment >= aclFragmentCount(pdu.length, this.dataLength)) {
+      if (link.fragment >= aclFragmentCount(pdu.length, size)) {
         link.queue.shift();
         link.queuedBytes -= pdu.length;
         link.fragment = 0;

@@ -33,6 +33,12 @@ export interface HciHostOptions {
   readonly linkPolicy?: number;
   /** Set Event Mask, 8 octets; default: every event of the event table that can be masked. */
   readonly eventMask?: Uint8Array;
+  /**
+   * Largest ACL data length the host sends per ACL packet, 27..65535 (`ArgumentError` otherwise).
+   * Fragments are min(controller's ACL_Data_Packet_Length, aclFragmentSize) octets; default: the
+   * controller's length. For tests of small fragments on a controller with a fixed buffer size.
+   */
+  readonly aclFragmentSize?: number;
   /** Largest ACL data length the H4 framer accepts; default 4096. */
   readonly maxAclDataLength?: number;
   /** Largest reassembled L2CAP PDU (MTU + 4); default 65539. */

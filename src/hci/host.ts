@@ -17,6 +17,8 @@
  *   Connection Complete (ACL, success) → link added to the scheduler and reassembler
  *   Disconnection Complete → link removed (its outstanding buffers freed), 'disconnected'
  *   ACL in → known handle: reassembled into 'l2cap-pdu'; unknown handle: dropped (H4) and counted
+ *   sendL2cap → queued per link, sent in fragments of min(ACL_Data_Packet_Length, aclFragmentSize)
+ *     octets while the controller has free buffers
  *   Number Of Completed Packets → ACL buffer credits back (clamped)
  *   Inquiry Result / with RSSI / Extended → 'inquiry-result' (EIR name parsed); Inquiry Complete,
  *     or Inquiry Cancel completing, → 'inquiry-complete'
@@ -98,7 +100,7 @@ export class HciHost {
     this.acceptPolicy = options.acceptPolicy ?? 'auto';
     this.framer = new H4Framer({ vendorPackets: options.vendorPackets, vendorFormats: options.vendorFormats, maxDataLength: options.maxAclDataLength });
     this.reassembler = new AclReassembler({ maxPduLength: options.maxL2capPduLength });
-    this.scheduler = new AclScheduler({ maxQueuedBytes: options.maxQueuedBytesPerLink });
+    this.scheduler = new AclScheduler({ maxQueuedBytes: options.maxQueuedBytesPerLink, aclFragmentSize: options.aclFragmentSize });
     this.flow = new CommandFlow(options.commandTimeoutMs ?? 10_000, options.maxQueuedCommands);
   }
 
@@ -109,6 +111,10 @@ export class HciHost {
   /** ACL_Data_Packet_Length from Read Buffer Size (0 before). */
   get aclMtu(): number {
     return this.scheduler.aclDataLength;
+  }
+  /** The largest ACL data length the host sends: min(`aclMtu`, option `aclFragmentSize`) (0 before Read Buffer Size). */
+  get aclFragmentSize(): number {
+    return this.scheduler.fragmentLength;
   }
   /** Total_Num_ACL_Data_Packets from Read Buffer Size (0 before). */
   get aclCount(): number {
