@@ -13,7 +13,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type BdAddr, DecodeError, fromHex, hex, isBdAddr, parseBdAddr } from '../core/index.js';
-import { checkStoredKey, type KeyStore, LINK_KEY_LENGTH, type StoredKey } from '../security/index.js';
+import { checkStoredKey, LINK_KEY_LENGTH, MemoryKeyStore, type StoredKey } from '../security/index.js';
 
 const VERSION = 1;
 
@@ -22,10 +22,10 @@ interface KeyFile {
   keys: Record<string, { linkKey: string; keyType: number }>;
 }
 
-export class JsonFileKeyStore implements KeyStore {
-  private readonly keys = new Map<BdAddr, StoredKey>();
-
+/** A `MemoryKeyStore` that loads from the file at construction and saves to it on every change. */
+export class JsonFileKeyStore extends MemoryKeyStore {
   constructor(readonly path: string) {
+    super();
     let text: string;
     try {
       text = readFileSync(path, 'utf8');
@@ -33,35 +33,24 @@ export class JsonFileKeyStore implements KeyStore {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw e;
     }
-    for (const [address, key] of parseKeyFile(path, text)) this.keys.set(address, key);
+    for (const [address, key] of parseKeyFile(path, text)) super.set(address, key);
   }
 
-  get(address: BdAddr): StoredKey | undefined {
-    const k = this.keys.get(parseBdAddr(address));
-    return k && { linkKey: k.linkKey.slice(), keyType: k.keyType };
-  }
-
-  set(address: BdAddr, key: StoredKey): void {
-    checkStoredKey(key);
-    this.keys.set(parseBdAddr(address), { linkKey: key.linkKey.slice(), keyType: key.keyType });
+  override set(address: BdAddr, key: StoredKey): void {
+    super.set(address, key);
     this.save();
   }
 
-  delete(address: BdAddr): void {
-    if (this.keys.delete(parseBdAddr(address))) this.save();
-  }
-
-  get size(): number {
-    return this.keys.size;
-  }
-
-  addresses(): BdAddr[] {
-    return [...this.keys.keys()];
+  override delete(address: BdAddr): void {
+    if (!this.get(address)) return;
+    super.delete(address);
+    this.save();
   }
 
   private save(): void {
     const file: KeyFile = { version: VERSION, keys: {} };
-    for (const [address, k] of [...this.keys].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const address of this.addresses().sort((a, b) => a.localeCompare(b))) {
+      const k = this.get(address)!;
       file.keys[address] = { linkKey: hex(k.linkKey), keyType: k.keyType };
     }
     mkdirSync(dirname(this.path), { recursive: true });
@@ -93,10 +82,14 @@ function parseKeyFile(path: string, text: string): [BdAddr, StoredKey][] {
     if (typeof e?.linkKey !== 'string' || !new RegExp(`^[0-9a-fA-F]{${LINK_KEY_LENGTH * 2}}$`).test(e.linkKey)) {
       throw corrupt(path, `the link key of ${address} is not ${LINK_KEY_LENGTH * 2} hex digits`);
     }
-    if (typeof e.keyType !== 'number' || !Number.isInteger(e.keyType) || e.keyType < 0 || e.keyType > 0xff) {
+    const key: StoredKey = { linkKey: fromHex(e.linkKey), keyType: e.keyType as number };
+    try {
+      checkStoredKey(key);
+    } catch {
+      // The link key is 16 octets by the pattern above: what checkStoredKey refused is the type.
       throw corrupt(path, `the key type of ${address} is not an octet`);
     }
-    out.push([parseBdAddr(address), { linkKey: fromHex(e.linkKey), keyType: e.keyType }]);
+    out.push([parseBdAddr(address), key]);
   }
   return out;
 }

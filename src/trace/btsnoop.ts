@@ -18,8 +18,8 @@
  * `truncated` item and ends the iteration (readCapture decides whether that is an error).
  */
 import { ArgumentError, concat, DecodeError, putU32be, u32be } from '../core/index.js';
+import { H4_INDICATOR } from '../hci/index.js';
 import {
-  H4_INDICATOR,
   h4Item,
   impliedDirection,
   kindOfH4,

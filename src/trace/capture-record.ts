@@ -6,14 +6,7 @@
  * Format readers yield `CaptureItem`s: a record, a skipped non-HCI record (notes, power, index
  * changes…), or the end of a truncated file. `readCapture` turns those into records and statistics.
  */
-
-export const H4_INDICATOR = {
-  COMMAND: 0x01,
-  ACL: 0x02,
-  SCO: 0x03,
-  EVENT: 0x04,
-  ISO: 0x05,
-} as const;
+import { H4_INDICATOR } from '../hci/index.js';
 
 /** `vendor` is any H4 indicator outside 0x01–0x05 (e.g. the 0x07 frames in the bluffs captures). */
 export type CaptureKind = 'command' | 'acl' | 'sco' | 'event' | 'iso' | 'vendor';

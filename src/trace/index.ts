@@ -1,7 +1,6 @@
 /** Capture files: read btsnoop, pcap, pcapng and PacketLogger; write btsnoop. Pure codecs (no fs). */
 export {
   CAPTURE_KINDS,
-  H4_INDICATOR,
   kindOfH4,
   type CaptureDirection,
   type CaptureKind,

@@ -5,7 +5,8 @@
  * Only the packet opcodes carry HCI; the others (index added/removed, notes, logging, management
  * channel) are not HCI and readers skip them.
  */
-import { H4_INDICATOR, type CaptureDirection } from './capture-record.js';
+import { H4_INDICATOR } from '../hci/index.js';
+import type { CaptureDirection } from './capture-record.js';
 
 export const MONITOR_OPCODE = {
   NEW_INDEX: 0,

@@ -16,7 +16,8 @@
  * a record cut off by the end of the file yields one `truncated` item and ends the iteration.
  */
 import { DecodeError, u32be, u32le } from '../core/index.js';
-import { H4_INDICATOR, h4Item, withIndicator, type CaptureDirection, type CaptureItem } from './capture-record.js';
+import { H4_INDICATOR } from '../hci/index.js';
+import { h4Item, withIndicator, type CaptureDirection, type CaptureItem } from './capture-record.js';
 
 export const PACKETLOGGER_TYPE = {
   HCI_COMMAND: 0x00,

@@ -10,7 +10,7 @@ import { fromHex } from '../../src/core/index.js';
 import { readCaptureWithStats, type BtsnoopRecordInput, type BtsnoopWriteDatalink } from '../../src/trace/index.js';
 import { writeBtsnoopFile } from '../../src/trace/files.js';
 import { tracePath, tracesMissing } from '../support/env.js';
-import { run, toolMissing, tsharkCount } from './tools.js';
+import { run, toolMissing, tsharkCount, tsharkKindCounts } from './tools.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trace-tools-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,9 +60,7 @@ describe.skipIf(toolMissing('tshark'))('tshark reads written files', () => {
     it(`datalink ${datalink}: counts, directions, nothing malformed`, () => {
       const path = written(datalink);
       expect({
-        command: tsharkCount(path, 'bthci_cmd'),
-        event: tsharkCount(path, 'bthci_evt'),
-        acl: tsharkCount(path, 'bthci_acl'),
+        ...tsharkKindCounts(path),
         l2capInfo: tsharkCount(path, 'btl2cap.cmd_code == 0x0a'),
         sent: tsharkCount(path, 'frame.p2p_dir == 0'),
         malformed: tsharkCount(path, '_ws.malformed'),

@@ -57,3 +57,8 @@ export function tsharkFrames(path: string): Map<number, { kind: TsharkKind | und
 export function tsharkCount(path: string, filter: string): number {
   return run('tshark', ['-r', path, '-Y', filter, '-T', 'fields', '-e', 'frame.number']).split('\n').filter((l) => l !== '').length;
 }
+
+/** How many command, event and ACL frames tshark decodes in a file. */
+export function tsharkKindCounts(path: string): { command: number; event: number; acl: number } {
+  return { command: tsharkCount(path, 'bthci_cmd'), event: tsharkCount(path, 'bthci_evt'), acl: tsharkCount(path, 'bthci_acl') };
+}

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readCaptureWithStats } from '../../src/trace/index.js';
 import { traceFiles, tracePath, tracesMissing } from '../support/env.js';
-import { toolMissing, tsharkCount, tsharkFrames } from './tools.js';
+import { toolMissing, tsharkFrames, tsharkKindCounts } from './tools.js';
 
 const skip = tracesMissing() ?? toolMissing('tshark');
 const files = traceFiles();
@@ -39,11 +39,7 @@ describe.skipIf(skip)('tshark agrees with readCapture, frame by frame', () => {
     it(`${name}: tshark -Y bthci_cmd / bthci_evt / bthci_acl counts`, () => {
       const path = tracePath(name);
       const { stats } = readCaptureWithStats(new Uint8Array(readFileSync(path)));
-      expect({
-        command: tsharkCount(path, 'bthci_cmd'),
-        event: tsharkCount(path, 'bthci_evt'),
-        acl: tsharkCount(path, 'bthci_acl'),
-      }).toEqual({ command: stats.byKind.command, event: stats.byKind.event, acl: stats.byKind.acl });
+      expect(tsharkKindCounts(path)).toEqual({ command: stats.byKind.command, event: stats.byKind.event, acl: stats.byKind.acl });
     });
   }
 });

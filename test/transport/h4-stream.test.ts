@@ -31,6 +31,21 @@ function listen(server: Server, target: string | number): Promise<void> {
   return new Promise((resolve) => server.listen(target, resolve));
 }
 
+/** A fresh directory, removed after the test. */
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'h4-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** An echo server listening on a unix socket in a fresh directory. */
+async function unixEchoServer(): Promise<{ path: string; sockets: Socket[] }> {
+  const path = join(tempDir(), 'sock');
+  const { server, sockets } = echoServer();
+  await listen(server, path);
+  return { path, sockets };
+}
+
 function received(t: H4StreamTransport, n: number): Promise<Uint8Array> {
   return new Promise((resolve) => {
     const parts: number[] = [];
@@ -43,11 +58,7 @@ function received(t: H4StreamTransport, n: number): Promise<Uint8Array> {
 
 describe('h4-stream over a unix socket', () => {
   it('carries bytes both ways and reports a clean close', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'h4-'));
-    dirs.push(dir);
-    const path = join(dir, 'sock');
-    const { server } = echoServer();
-    await listen(server, path);
+    const { path } = await unixEchoServer();
     const t = await openUnixH4(path);
     expect(t.description).toBe(`h4:unix:${path}`);
     expect(t.vendorPackets).toBe(false);
@@ -61,11 +72,7 @@ describe('h4-stream over a unix socket', () => {
   });
 
   it('tells the caller when the server goes away', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'h4-'));
-    dirs.push(dir);
-    const path = join(dir, 'sock');
-    const { server, sockets } = echoServer();
-    await listen(server, path);
+    const { path, sockets } = await unixEchoServer();
     const t = await openUnixH4(path);
     const closed = new Promise<Error | undefined>((r) => t.onClose(r));
     while (sockets.length === 0) await new Promise((r) => setImmediate(r));
@@ -83,11 +90,7 @@ describe('h4-stream over a unix socket', () => {
   });
 
   it('hands the data to the last registered receiver only', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'h4-'));
-    dirs.push(dir);
-    const path = join(dir, 'sock');
-    const { server } = echoServer();
-    await listen(server, path);
+    const { path } = await unixEchoServer();
     const t = await openUnixH4(path);
     const first: number[] = [];
     t.onData((b) => first.push(...b));
@@ -99,9 +102,7 @@ describe('h4-stream over a unix socket', () => {
   });
 
   it('a missing socket gives one TransportError saying how to start btvirt', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'h4-'));
-    dirs.push(dir);
-    const err = await openUnixH4(join(dir, 'absent')).catch((e: unknown) => e);
+    const err = await openUnixH4(join(tempDir(), 'absent')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransportError);
     expect((err as Error).message).toMatch(/nothing listens at .*absent \(ENOENT\).*bluez-test-tools.*btvirt -s -l0/);
   });

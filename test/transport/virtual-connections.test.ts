@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { hex } from '../../src/core/index.js';
 import { OP } from '../../src/transport/virtual/constants.js';
-import { addrParam, bench, connect, createConnectionParams, eventAddr, le16, u16le } from './support/scripted-host.js';
+import { addrParam, bench, connect, connectedBench, createConnectionParams, eventAddr, initialisedBench, le16, page, u16le } from './support/scripted-host.js';
 
 const PAGE_TIMEOUT_MS = 0x2000 * 0.625 * 0.01; // default page timeout × default timeScale
 
 describe('virtual controller: paging', () => {
   it('two controllers page each other: Connection Request, accept, Connection Complete on both', () => {
-    const t = bench();
-    t.a.init();
-    t.b.init();
+    const t = initialisedBench();
     t.a.send(OP.CREATE_CONNECTION, ...createConnectionParams(t.b.address));
     expect(t.a.events().map((e) => hex(e.params))).toEqual(['00010504']);
     const req = t.b.events();
@@ -55,12 +53,8 @@ describe('virtual controller: paging', () => {
   });
 
   it('Reject Connection Request gives both hosts Connection Complete with the reason', () => {
-    const t = bench();
-    t.a.init();
-    t.b.init();
-    t.a.send(OP.CREATE_CONNECTION, ...createConnectionParams(t.b.address));
-    t.a.drain();
-    t.b.drain();
+    const t = initialisedBench();
+    page(t);
     t.b.send(OP.REJECT_CONNECTION_REQUEST, addrParam(t.a.address), 0x0f);
     expect(t.b.events().map((e) => [e.code, e.params[0]])).toEqual([
       [0x0f, 0x00],
@@ -70,9 +64,7 @@ describe('virtual controller: paging', () => {
   });
 
   it('a reject reason outside 0x0D..0x0F is invalid', () => {
-    const t = bench();
-    t.a.init();
-    t.b.init();
+    const t = initialisedBench();
     t.a.send(OP.CREATE_CONNECTION, ...createConnectionParams(t.b.address));
     t.b.drain();
     t.b.send(OP.REJECT_CONNECTION_REQUEST, addrParam(t.a.address), 0x13);
@@ -80,24 +72,16 @@ describe('virtual controller: paging', () => {
   });
 
   it('a silent host lets the connection accept timeout expire (0x10 on both)', () => {
-    const t = bench();
-    t.a.init();
-    t.b.init();
-    t.a.send(OP.CREATE_CONNECTION, ...createConnectionParams(t.b.address));
-    t.a.drain();
-    t.b.drain();
+    const t = initialisedBench();
+    page(t);
     t.advance(0x1f40 * 0.625);
     expect(t.a.events().map((e) => [e.code, e.params[0]])).toEqual([[0x03, 0x10]]);
     expect(t.b.events().map((e) => [e.code, e.params[0]])).toEqual([[0x03, 0x10]]);
   });
 
   it('Create Connection Cancel ends the page with Unknown Connection Identifier (0x02)', () => {
-    const t = bench();
-    t.a.init();
-    t.b.init();
-    t.a.send(OP.CREATE_CONNECTION, ...createConnectionParams(t.b.address));
-    t.a.drain();
-    t.b.drain();
+    const t = initialisedBench();
+    page(t);
     t.a.send(OP.CREATE_CONNECTION_CANCEL, addrParam(t.b.address));
     const ea = t.a.events();
     expect(ea.map((e) => [e.code, e.code === 0x0e ? e.params[3] : e.params[0]])).toEqual([
@@ -112,18 +96,13 @@ describe('virtual controller: paging', () => {
   });
 
   it('Create Connection to a connected peer is Connection Already Exists (0x0B)', () => {
-    const t = bench();
-    t.a.init();
-    t.b.init();
-    connect(t);
+    const t = connectedBench();
     t.a.send(OP.CREATE_CONNECTION, ...createConnectionParams(t.b.address));
     expect(t.a.events().map((e) => [e.code, e.params[0]])).toEqual([[0x0f, 0x0b]]);
   });
 
   it('auto-accepts with the Set Event Filter connection setup auto-accept flag', () => {
-    const t = bench();
-    t.a.init();
-    t.b.init();
+    const t = initialisedBench();
     expect(t.b.command(OP.SET_EVENT_FILTER, 0x02, 0x00, 0x02)[0]).toBe(0);
     t.a.send(OP.CREATE_CONNECTION, ...createConnectionParams(t.b.address));
     expect(t.a.events().map((e) => [e.code, e.params[0]])).toEqual([
@@ -136,10 +115,8 @@ describe('virtual controller: paging', () => {
 
 describe('virtual controller: ACL data', () => {
   it('ACL crosses when transmitted and the sender gets Number Of Completed Packets', () => {
-    const t = bench();
-    t.a.init();
-    t.b.init();
-    const { ha, hb } = connect(t);
+    const t = connectedBench();
+    const { ha, hb } = t;
     const data = Uint8Array.of(4, 0, 0x40, 0, 1, 2, 3, 4);
     t.a.sendAcl(ha, data, 0b00);
     expect(t.b.drain()).toEqual([]);
@@ -152,10 +129,8 @@ describe('virtual controller: ACL data', () => {
   });
 
   it('never holds more than the ACL count: one more is a Data Buffer Overflow', () => {
-    const t = bench({ aclCount: 3 });
-    t.a.init();
-    t.b.init();
-    const { ha } = connect(t);
+    const t = connectedBench({ aclCount: 3 });
+    const { ha } = t;
     for (let i = 0; i < 4; i++) t.a.sendAcl(ha, Uint8Array.of(i));
     expect(t.a.c.connections.buffersInUse).toBe(3);
     expect(t.a.events()).toEqual([{ code: 0x1a, params: Uint8Array.of(0x01) }]);
@@ -168,10 +143,8 @@ describe('virtual controller: ACL data', () => {
   });
 
   it('drops ACL longer than the ACL size and ACL for an unknown handle', () => {
-    const t = bench({ aclSize: 27 });
-    t.a.init();
-    t.b.init();
-    const { ha } = connect(t);
+    const t = connectedBench({ aclSize: 27 });
+    const { ha } = t;
     t.a.sendAcl(ha, new Uint8Array(28));
     t.a.sendAcl(0x0eee, new Uint8Array(4));
     t.a.sendAcl(ha, new Uint8Array(27));
@@ -182,9 +155,7 @@ describe('virtual controller: ACL data', () => {
   });
 
   it('splits data for the receiving host to its Host Buffer Size', () => {
-    const t = bench();
-    t.a.init();
-    t.b.init();
+    const t = initialisedBench();
     t.b.command(OP.HOST_BUFFER_SIZE, le16(100), 0, le16(8), le16(0));
     const { ha, hb } = connect(t);
     const data = Uint8Array.from({ length: 250 }, (_, i) => i);
@@ -200,10 +171,8 @@ describe('virtual controller: ACL data', () => {
   });
 
   it('air time delays transmission and Number Of Completed Packets', () => {
-    const t = bench({ aclAirTimeMs: 5 });
-    t.a.init();
-    t.b.init();
-    const { ha } = connect(t);
+    const t = connectedBench({ aclAirTimeMs: 5 });
+    const { ha } = t;
     t.a.sendAcl(ha, Uint8Array.of(1));
     t.advance(4);
     expect(t.b.drain()).toEqual([]);
@@ -215,10 +184,8 @@ describe('virtual controller: ACL data', () => {
 
 describe('virtual controller: disconnection and faults', () => {
   it('Disconnect: Command Status, 0x16 locally and the given reason remotely', () => {
-    const t = bench();
-    t.a.init();
-    t.b.init();
-    const { ha, hb } = connect(t);
+    const t = connectedBench();
+    const { ha, hb } = t;
     t.a.send(OP.DISCONNECT, le16(ha), 0x13);
     expect(t.a.events()).toEqual([
       { code: 0x0f, params: Uint8Array.of(0, 1, 0x06, 0x04) },
@@ -230,19 +197,15 @@ describe('virtual controller: disconnection and faults', () => {
   });
 
   it('Disconnect with a reason Disconnect does not allow is invalid', () => {
-    const t = bench();
-    t.a.init();
-    t.b.init();
-    const { ha } = connect(t);
+    const t = connectedBench();
+    const { ha } = t;
     t.a.send(OP.DISCONNECT, le16(ha), 0x16);
     expect(t.a.events().map((e) => [e.code, e.params[0]])).toEqual([[0x0f, 0x12]]);
   });
 
   it('data queued before Disconnect still reaches the peer, with no completion for it', () => {
-    const t = bench();
-    t.a.init();
-    t.b.init();
-    const { ha } = connect(t);
+    const t = connectedBench();
+    const { ha } = t;
     t.a.sendAcl(ha, Uint8Array.of(7));
     t.a.send(OP.DISCONNECT, le16(ha), 0x13);
     expect(t.b.drain().map((r) => r.kind)).toEqual(['acl', 'event']);
@@ -251,10 +214,8 @@ describe('virtual controller: disconnection and faults', () => {
   });
 
   it('link loss: both hosts get Disconnection Complete with Connection Timeout (0x08)', () => {
-    const t = bench();
-    t.a.init();
-    t.b.init();
-    const { ha, hb } = connect(t);
+    const t = connectedBench();
+    const { ha, hb } = t;
     t.a.sendAcl(ha, Uint8Array.of(1));
     expect(t.link.loseConnection(t.a.address, t.b.address, t.clock.now)).toBe(true);
     expect(t.a.events()).toEqual([{ code: 0x05, params: Uint8Array.of(0, ha & 0xff, ha >> 8, 0x08) }]);
@@ -266,10 +227,8 @@ describe('virtual controller: disconnection and faults', () => {
   });
 
   it('drop fault: the next N packets are lost but still completed for the sender', () => {
-    const t = bench();
-    t.a.init();
-    t.b.init();
-    const { ha } = connect(t);
+    const t = connectedBench();
+    const { ha } = t;
     t.link.dropNextAcl(2);
     for (let i = 0; i < 3; i++) t.a.sendAcl(ha, Uint8Array.of(i));
     t.tick();
@@ -280,10 +239,8 @@ describe('virtual controller: disconnection and faults', () => {
 
   it('drop rate: seeded, reproducible and roughly the fraction asked', () => {
     const run = (seed: number): number[] => {
-      const t = bench({ seed, aclCount: 10 });
-      t.a.init();
-      t.b.init();
-      const { ha } = connect(t);
+      const t = connectedBench({ seed, aclCount: 10 });
+      const { ha } = t;
       t.link.setDropRate(0.3);
       const got: number[] = [];
       for (let round = 0; round < 20; round++) {
@@ -302,10 +259,8 @@ describe('virtual controller: disconnection and faults', () => {
   });
 
   it('delay fault: packets arrive N ms later, in order', () => {
-    const t = bench();
-    t.a.init();
-    t.b.init();
-    const { ha } = connect(t);
+    const t = connectedBench();
+    const { ha } = t;
     t.link.setDelay(30);
     t.a.sendAcl(ha, Uint8Array.of(1));
     t.a.sendAcl(ha, Uint8Array.of(2));
@@ -318,19 +273,15 @@ describe('virtual controller: disconnection and faults', () => {
   });
 
   it('Reset drops the links: the peer sees a Connection Timeout', () => {
-    const t = bench();
-    t.a.init();
-    t.b.init();
-    const { hb } = connect(t);
+    const t = connectedBench();
+    const { hb } = t;
     t.a.command(OP.RESET);
     expect(t.b.events()).toEqual([{ code: 0x05, params: Uint8Array.of(0, hb & 0xff, hb >> 8, 0x08) }]);
   });
 
   it('detaching a controller ends its links with Power Off (0x15) at the peer', () => {
-    const t = bench();
-    t.a.init();
-    t.b.init();
-    const { hb } = connect(t);
+    const t = connectedBench();
+    const { hb } = t;
     t.a.c.detach(t.clock.now);
     expect(t.b.events()).toEqual([{ code: 0x05, params: Uint8Array.of(0, hb & 0xff, hb >> 8, 0x15) }]);
     expect(t.link.find(t.a.address)).toBeUndefined();

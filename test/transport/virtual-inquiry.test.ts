@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromHex, fromUtf8, hex } from '../../src/core/index.js';
 import { OP } from '../../src/transport/virtual/constants.js';
-import { addrParam, bench, connect, eventAddr } from './support/scripted-host.js';
+import { addrParam, bench, connectedBench, eventAddr, initialisedBench } from './support/scripted-host.js';
 
 const GIAC = fromHex('33 8b 9e');
 const UNIT_MS = 1280 * 0.01; // 1.28 s × default timeScale
@@ -75,9 +75,7 @@ describe('virtual controller: inquiry', () => {
   });
 
   it('Num_Responses ends the inquiry as soon as it is reached', () => {
-    const t = bench();
-    t.a.init();
-    t.b.init();
+    const t = initialisedBench();
     t.a.send(OP.INQUIRY, GIAC, 0x30, 1);
     t.advance((0x30 * UNIT_MS) / 10);
     expect(t.a.events().map((e) => e.code)).toEqual([0x0f, 0x02, 0x01]);
@@ -85,9 +83,7 @@ describe('virtual controller: inquiry', () => {
   });
 
   it('Inquiry Cancel stops it without Inquiry Complete; a second cancel is disallowed', () => {
-    const t = bench();
-    t.a.init();
-    t.b.init();
+    const t = initialisedBench();
     t.a.send(OP.INQUIRY, GIAC, 4, 0);
     t.a.send(OP.INQUIRY, GIAC, 4, 0);
     expect(t.a.events().map((e) => [e.code, e.params[0]])).toEqual([
@@ -126,10 +122,7 @@ describe('virtual controller: remote name', () => {
   });
 
   it('works over a connection even when the peer stopped scanning', () => {
-    const t = bench();
-    t.a.init();
-    t.b.init();
-    connect(t);
+    const t = connectedBench();
     t.b.command(OP.WRITE_SCAN_ENABLE, 0);
     t.a.send(OP.REMOTE_NAME_REQUEST, addrParam(t.b.address), 1, 0, 0, 0);
     t.advance(1);

@@ -6,7 +6,7 @@ import { OP } from '../../src/transport/virtual/constants.js';
 import { VirtualController } from '../../src/transport/virtual/controller.js';
 import { encodeAcl, encodeCommand } from '../../src/transport/virtual/h4.js';
 import { VirtualLink } from '../../src/transport/virtual/link.js';
-import { bench, connect, type Bench } from './support/scripted-host.js';
+import { connect, connectedBench, initialisedBench, type Bench } from './support/scripted-host.js';
 
 /** Splits controller output into H4 packets and checks each is well formed. */
 function checkPackets(c: VirtualController): Uint8Array[] {
@@ -46,10 +46,7 @@ describe('virtual controller robustness', () => {
           maxLength: 25,
         }),
         (cmds) => {
-          const t = bench();
-          t.a.init();
-          t.b.init();
-          connect(t);
+          const t = connectedBench();
           for (const { op, params, exact, dt } of cmds) {
             // With `exact`, pad or cut the parameters to the length the command takes, so that it runs.
             const p = exact ? fitted(op, params) : params;
@@ -76,9 +73,7 @@ describe('virtual controller robustness', () => {
     );
     fc.assert(
       fc.property(fc.array(action, { maxLength: 40 }), fc.integer({ min: 1, max: 4 }), (actions, aclCount) => {
-        const t: Bench = bench({ aclCount, seed: 3 });
-        t.a.init();
-        t.b.init();
+        const t: Bench = initialisedBench({ aclCount, seed: 3 });
         let handles: { ha: number; hb: number } | undefined = connect(t);
         const accepted = { a: 0, b: 0 };
         const completed = { a: 0, b: 0 };

@@ -4,7 +4,7 @@
  */
 import { advertiseService, BluetoothSocket, PORT_ANY, RFCOMM, SERIAL_PORT_CLASS, SERIAL_PORT_PROFILE } from '../../socket/index.js';
 import { securityLevel, withAdapter } from '../adapter-from-args.js';
-import { flag, int, str, UsageError, type Parsed } from '../args.js';
+import { flag, str, UsageError, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
 
 export const listen: Command = {
@@ -19,8 +19,7 @@ export const listen: Command = {
     ],
   },
   async run(args: Parsed): Promise<number> {
-    const channel = args.positionals[0] === undefined ? PORT_ANY : Number(args.positionals[0]);
-    if (!Number.isInteger(channel) || channel < 0 || channel > 30) throw new UsageError(`CHANNEL must be 1–30 (or omitted), not ${args.positionals[0]}`);
+    const channel = parseServerChannel(args.positionals[0]);
     const stdio = flag(args, 'stdio');
     return withAdapter(args, async (adapter) => {
       const server = new BluetoothSocket(RFCOMM, { adapter, security: securityLevel(args) });
@@ -59,6 +58,13 @@ async function echo(client: BluetoothSocket, log: (s: string) => void): Promise<
     client.close();
   }
   log(`Echoed ${total} byte(s)`);
+}
+
+/** The RFCOMM server channel to bind: 1–30, or PORT_ANY (0) when omitted. */
+export function parseServerChannel(text: string | undefined): number {
+  const channel = text === undefined ? PORT_ANY : Number(text);
+  if (!Number.isInteger(channel) || channel < 0 || channel > 30) throw new UsageError(`CHANNEL must be 1–30 (or omitted), not ${text}`);
+  return channel;
 }
 
 /**

@@ -1,11 +1,12 @@
 /** `btc receive [CHANNEL] --out FILE`: accepts one RFCOMM connection and saves what arrives. */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { advertiseService, BluetoothSocket, PORT_ANY, RFCOMM } from '../../socket/index.js';
+import { advertiseService, BluetoothSocket, RFCOMM } from '../../socket/index.js';
 import { securityLevel, withAdapter } from '../adapter-from-args.js';
-import { str, UsageError, type Parsed } from '../args.js';
+import { str, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
 import { Progress } from '../progress.js';
+import { parseServerChannel } from './listen.js';
 
 export const receive: Command = {
   spec: {
@@ -15,8 +16,7 @@ export const receive: Command = {
     options: [{ name: 'out', value: 'FILE', help: 'where to write the bytes (- for stdout)', default: '-' }],
   },
   async run(args: Parsed): Promise<number> {
-    const channel = args.positionals[0] === undefined ? PORT_ANY : Number(args.positionals[0]);
-    if (!Number.isInteger(channel) || channel < 0 || channel > 30) throw new UsageError(`CHANNEL must be 1–30, not ${args.positionals[0]}`);
+    const channel = parseServerChannel(args.positionals[0]);
     const outName = str(args, 'out')!;
     return withAdapter(args, async (adapter) => {
       const server = new BluetoothSocket(RFCOMM, { adapter, security: securityLevel(args) });

@@ -19,7 +19,9 @@
  * 0b10) reaches the peer's host as 0b10, a continuation (0b01) as 0b01.
  */
 import type { BdAddr } from '../../core/index.js';
-import { EVT, KEY_TYPE, LINK_TYPE_ACL, SCAN, SLOT_MS, STATUS } from './constants.js';
+import { HCI_STATUS, LINK_TYPE, SCAN_ENABLE } from '../../hci/index.js';
+import { LINK_KEY_TYPE } from '../../security/index.js';
+import { EVT, SLOT_MS } from './constants.js';
 import type { VirtualController } from './controller.js';
 import { addr, le16, le24, pack } from './h4.js';
 import { PairingSession, type PairingEnd, type PairingResult, type PairingSide } from './pairing.js';
@@ -72,51 +74,51 @@ export class ConnectionManager {
   // ---- paging ----
 
   createConnection(op: number, target: BdAddr, now: number): void {
-    if (this.page) return this.c.status(STATUS.COMMAND_DISALLOWED, op);
-    if (this.connectionTo(target)) return this.c.status(STATUS.CONNECTION_ALREADY_EXISTS, op);
-    if (target === this.c.address) return this.c.status(STATUS.INVALID_HCI_COMMAND_PARAMETERS, op);
-    this.c.status(STATUS.SUCCESS, op);
+    if (this.page) return this.c.status(HCI_STATUS.COMMAND_DISALLOWED, op);
+    if (this.connectionTo(target)) return this.c.status(HCI_STATUS.CONNECTION_ALREADY_EXISTS, op);
+    if (target === this.c.address) return this.c.status(HCI_STATUS.INVALID_HCI_COMMAND_PARAMETERS, op);
+    this.c.status(HCI_STATUS.SUCCESS, op);
     this.page = { target, timer: undefined };
     const peer = this.c.link.find(target);
     if (peer && peer.connections.incomingPage(this.c, now)) return;
     const timeout = this.c.scaled(this.c.settings.pageTimeoutSlots * SLOT_MS);
-    this.page.timer = this.c.schedule(now + timeout, (t) => this.pageFailed(target, STATUS.PAGE_TIMEOUT, t));
+    this.page.timer = this.c.schedule(now + timeout, (t) => this.pageFailed(target, HCI_STATUS.PAGE_TIMEOUT, t));
   }
 
   cancelCreateConnection(op: number, target: BdAddr, now: number): void {
-    if (this.connectionTo(target)) return this.c.complete(op, STATUS.CONNECTION_ALREADY_EXISTS, addr(target));
-    if (!this.page || this.page.target !== target) return this.c.complete(op, STATUS.UNKNOWN_CONNECTION_IDENTIFIER, addr(target));
-    this.c.complete(op, STATUS.SUCCESS, addr(target));
+    if (this.connectionTo(target)) return this.c.complete(op, HCI_STATUS.CONNECTION_ALREADY_EXISTS, addr(target));
+    if (!this.page || this.page.target !== target) return this.c.complete(op, HCI_STATUS.UNKNOWN_CONNECTION_IDENTIFIER, addr(target));
+    this.c.complete(op, HCI_STATUS.SUCCESS, addr(target));
     this.c.link.find(target)?.connections.pageWithdrawn(this.c.address, now);
-    this.pageFailed(target, STATUS.UNKNOWN_CONNECTION_IDENTIFIER, now);
+    this.pageFailed(target, HCI_STATUS.UNKNOWN_CONNECTION_IDENTIFIER, now);
   }
 
   acceptConnection(op: number, from: BdAddr, now: number): void {
     const pending = this.incoming.get(from);
-    if (!pending) return this.c.status(STATUS.UNKNOWN_CONNECTION_IDENTIFIER, op);
-    this.c.status(STATUS.SUCCESS, op);
+    if (!pending) return this.c.status(HCI_STATUS.UNKNOWN_CONNECTION_IDENTIFIER, op);
+    this.c.status(HCI_STATUS.SUCCESS, op);
     this.establish(from, now);
   }
 
   rejectConnection(op: number, from: BdAddr, reason: number, now: number): void {
     const pending = this.incoming.get(from);
-    if (!pending) return this.c.status(STATUS.UNKNOWN_CONNECTION_IDENTIFIER, op);
-    if (reason < 0x0d || reason > 0x0f) return this.c.status(STATUS.INVALID_HCI_COMMAND_PARAMETERS, op);
-    this.c.status(STATUS.SUCCESS, op);
+    if (!pending) return this.c.status(HCI_STATUS.UNKNOWN_CONNECTION_IDENTIFIER, op);
+    if (reason < 0x0d || reason > 0x0f) return this.c.status(HCI_STATUS.INVALID_HCI_COMMAND_PARAMETERS, op);
+    this.c.status(HCI_STATUS.SUCCESS, op);
     this.refuse(from, reason, now);
   }
 
   /** A peer pages us. False when we do not answer (not page-scanning, already linked or paged). */
   incomingPage(from: VirtualController, now: number): boolean {
-    if (!(this.c.settings.scanEnable & SCAN.PAGE)) return false;
+    if (!(this.c.settings.scanEnable & SCAN_ENABLE.PAGE)) return false;
     if (this.connectionTo(from.address) || this.incoming.has(from.address)) return false;
     const timeout = this.c.settings.acceptTimeoutSlots * SLOT_MS;
-    const timer = this.c.schedule(now + timeout, (t) => this.refuse(from.address, STATUS.CONNECTION_ACCEPT_TIMEOUT_EXCEEDED, t));
+    const timer = this.c.schedule(now + timeout, (t) => this.refuse(from.address, HCI_STATUS.CONNECTION_ACCEPT_TIMEOUT_EXCEEDED, t));
     this.incoming.set(from.address, { from, timer });
     if (this.c.settings.autoAccept) {
       this.establish(from.address, now);
     } else {
-      this.c.event(EVT.CONNECTION_REQUEST, pack(addr(from.address), le24(from.settings.classOfDevice), LINK_TYPE_ACL));
+      this.c.event(EVT.CONNECTION_REQUEST, pack(addr(from.address), le24(from.settings.classOfDevice), LINK_TYPE.ACL));
     }
     return true;
   }
@@ -127,7 +129,7 @@ export class ConnectionManager {
     if (!pending) return;
     this.c.scheduler.cancel(pending.timer);
     this.incoming.delete(from);
-    this.connectionComplete(STATUS.UNKNOWN_CONNECTION_IDENTIFIER, 0, from);
+    this.connectionComplete(HCI_STATUS.UNKNOWN_CONNECTION_IDENTIFIER, 0, from);
   }
 
   /** Our page to `target` succeeded: the peer's host accepted. */
@@ -136,7 +138,7 @@ export class ConnectionManager {
     this.c.scheduler.cancel(this.page.timer);
     this.page = undefined;
     const conn = this.add(target, true);
-    this.connectionComplete(STATUS.SUCCESS, conn.handle, target);
+    this.connectionComplete(HCI_STATUS.SUCCESS, conn.handle, target);
   }
 
   /** Our page to `target` ended without a link. */
@@ -155,7 +157,7 @@ export class ConnectionManager {
     pending.from.connections.pageAccepted(this.c.address, now);
     if (!pending.from.connections.connectionTo(this.c.address)) return;
     const conn = this.add(from, false);
-    this.connectionComplete(STATUS.SUCCESS, conn.handle, from);
+    this.connectionComplete(HCI_STATUS.SUCCESS, conn.handle, from);
   }
 
   private refuse(from: BdAddr, status: number, now: number): void {
@@ -168,7 +170,7 @@ export class ConnectionManager {
   }
 
   private connectionComplete(status: number, handle: number, peer: BdAddr): void {
-    this.c.event(EVT.CONNECTION_COMPLETE, pack(status, le16(handle), addr(peer), LINK_TYPE_ACL, 0));
+    this.c.event(EVT.CONNECTION_COMPLETE, pack(status, le16(handle), addr(peer), LINK_TYPE.ACL, 0));
   }
 
   private add(peer: BdAddr, initiator: boolean): Connection {
@@ -190,12 +192,12 @@ export class ConnectionManager {
 
   disconnect(op: number, handle: number, reason: number, now: number): void {
     const conn = this.byHandle.get(handle);
-    if (!conn) return this.c.status(STATUS.UNKNOWN_CONNECTION_IDENTIFIER, op);
-    if (!DISCONNECT_REASONS.has(reason)) return this.c.status(STATUS.INVALID_HCI_COMMAND_PARAMETERS, op);
-    this.c.status(STATUS.SUCCESS, op);
+    if (!conn) return this.c.status(HCI_STATUS.UNKNOWN_CONNECTION_IDENTIFIER, op);
+    if (!DISCONNECT_REASONS.has(reason)) return this.c.status(HCI_STATUS.INVALID_HCI_COMMAND_PARAMETERS, op);
+    this.c.status(HCI_STATUS.SUCCESS, op);
     this.flush(handle, now);
     this.remove(conn);
-    this.c.event(EVT.DISCONNECTION_COMPLETE, pack(STATUS.SUCCESS, le16(handle), STATUS.CONNECTION_TERMINATED_BY_LOCAL_HOST));
+    this.c.event(EVT.DISCONNECTION_COMPLETE, pack(HCI_STATUS.SUCCESS, le16(handle), HCI_STATUS.CONNECTION_TERMINATED_BY_LOCAL_HOST));
     this.c.link.find(conn.peer)?.connections.remoteDisconnected(this.c.address, reason, now);
   }
 
@@ -204,7 +206,7 @@ export class ConnectionManager {
     const conn = this.connectionTo(peer);
     if (!conn) return;
     this.remove(conn);
-    this.c.event(EVT.DISCONNECTION_COMPLETE, pack(STATUS.SUCCESS, le16(conn.handle), reason));
+    this.c.event(EVT.DISCONNECTION_COMPLETE, pack(HCI_STATUS.SUCCESS, le16(conn.handle), reason));
   }
 
   /** Reset or power-off: every link and page ends; peers get `reasonForPeers`, our host nothing. */
@@ -218,7 +220,7 @@ export class ConnectionManager {
     this.page = undefined;
     const incoming = [...this.incoming.values()];
     this.incoming.clear();
-    for (const p of incoming) p.from.connections.pageFailed(this.c.address, STATUS.PAGE_TIMEOUT, now);
+    for (const p of incoming) p.from.connections.pageFailed(this.c.address, HCI_STATUS.PAGE_TIMEOUT, now);
   }
 
   private remove(conn: Connection): void {
@@ -240,7 +242,7 @@ export class ConnectionManager {
     }
     if (this.tx.length >= this.c.aclCount) {
       this.c.stats.dataBufferOverflows++;
-      this.c.event(EVT.DATA_BUFFER_OVERFLOW, pack(LINK_TYPE_ACL));
+      this.c.event(EVT.DATA_BUFFER_OVERFLOW, pack(LINK_TYPE.ACL));
       return;
     }
     this.tx.push({ handle, pb, data });
@@ -291,11 +293,11 @@ export class ConnectionManager {
 
   authenticate(op: number, handle: number, _now: number): void {
     const conn = this.byHandle.get(handle);
-    if (!conn) return this.c.status(STATUS.UNKNOWN_CONNECTION_IDENTIFIER, op);
+    if (!conn) return this.c.status(HCI_STATUS.UNKNOWN_CONNECTION_IDENTIFIER, op);
     const peer = this.c.link.find(conn.peer);
     const peerConn = peer?.connections.connectionTo(this.c.address);
-    if (!peer || !peerConn || conn.pairing || peerConn.pairing) return this.c.status(STATUS.COMMAND_DISALLOWED, op);
-    this.c.status(STATUS.SUCCESS, op);
+    if (!peer || !peerConn || conn.pairing || peerConn.pairing) return this.c.status(HCI_STATUS.COMMAND_DISALLOWED, op);
+    this.c.status(HCI_STATUS.SUCCESS, op);
     const session = new PairingSession(endOf(this.c, conn), endOf(peer, peerConn), this.c.link.prng, (r) => {
       finishPairing(conn, r);
       finishPairing(peerConn, r);
@@ -314,18 +316,18 @@ export class ConnectionManager {
 
   setEncryption(op: number, handle: number, enable: number, _now: number): void {
     const conn = this.byHandle.get(handle);
-    if (!conn) return this.c.status(STATUS.UNKNOWN_CONNECTION_IDENTIFIER, op);
-    if (enable > 1) return this.c.status(STATUS.INVALID_HCI_COMMAND_PARAMETERS, op);
+    if (!conn) return this.c.status(HCI_STATUS.UNKNOWN_CONNECTION_IDENTIFIER, op);
+    if (enable > 1) return this.c.status(HCI_STATUS.INVALID_HCI_COMMAND_PARAMETERS, op);
     const peer = this.c.link.find(conn.peer);
     const peerConn = peer?.connections.connectionTo(this.c.address);
-    if (!peer || !peerConn || conn.pairing || !conn.linkKey) return this.c.status(STATUS.COMMAND_DISALLOWED, op);
-    this.c.status(STATUS.SUCCESS, op);
-    const p256 = conn.keyType === KEY_TYPE.AUTHENTICATED_P256 || conn.keyType === KEY_TYPE.UNAUTHENTICATED_P256;
+    if (!peer || !peerConn || conn.pairing || !conn.linkKey) return this.c.status(HCI_STATUS.COMMAND_DISALLOWED, op);
+    this.c.status(HCI_STATUS.SUCCESS, op);
+    const p256 = conn.keyType === LINK_KEY_TYPE.AUTHENTICATED_COMBINATION_KEY_P256 || conn.keyType === LINK_KEY_TYPE.UNAUTHENTICATED_COMBINATION_KEY_P256;
     const mode = enable ? (p256 ? 0x02 : 0x01) : 0x00;
     conn.encryption = mode;
     peerConn.encryption = mode;
-    this.c.event(EVT.ENCRYPTION_CHANGE, pack(STATUS.SUCCESS, le16(conn.handle), mode));
-    peer.event(EVT.ENCRYPTION_CHANGE, pack(STATUS.SUCCESS, le16(peerConn.handle), mode));
+    this.c.event(EVT.ENCRYPTION_CHANGE, pack(HCI_STATUS.SUCCESS, le16(conn.handle), mode));
+    peer.event(EVT.ENCRYPTION_CHANGE, pack(HCI_STATUS.SUCCESS, le16(peerConn.handle), mode));
   }
 }
 
@@ -341,7 +343,7 @@ function endOf(c: VirtualController, conn: Connection): PairingEnd {
 
 function finishPairing(conn: Connection, r: PairingResult): void {
   conn.pairing = undefined;
-  if (r.status === STATUS.SUCCESS && r.key) {
+  if (r.status === HCI_STATUS.SUCCESS && r.key) {
     conn.linkKey = r.key;
     conn.keyType = r.keyType;
   }

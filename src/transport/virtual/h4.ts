@@ -9,16 +9,15 @@
  * 4 + 65535 bytes, so the buffer is bounded by the format.
  */
 import { bdAddrToBytes, concat, type BdAddr } from '../../core/index.js';
+import { H4_INDICATOR } from '../../hci/index.js';
 import { EVT } from './constants.js';
-
-export const H4 = { COMMAND: 0x01, ACL: 0x02, SCO: 0x03, EVENT: 0x04 } as const;
 
 export type HostPacket =
   | { readonly kind: 'command'; readonly opcode: number; readonly params: Uint8Array }
   | { readonly kind: 'acl'; readonly handle: number; readonly pb: number; readonly bc: number; readonly data: Uint8Array }
   | { readonly kind: 'sco'; readonly handle: number; readonly data: Uint8Array };
 
-const HEADER_LENGTH: Record<number, number> = { [H4.COMMAND]: 3, [H4.ACL]: 4, [H4.SCO]: 3 };
+const HEADER_LENGTH: Record<number, number> = { [H4_INDICATOR.COMMAND]: 3, [H4_INDICATOR.ACL]: 4, [H4_INDICATOR.SCO]: 3 };
 
 export class HostPacketFramer {
   private buf: Uint8Array = new Uint8Array(0);
@@ -42,13 +41,13 @@ export class HostPacketFramer {
       if (this.buf.length - off < 1 + headerLength) break;
       const b = this.buf;
       const h = off + 1;
-      const payloadLength = indicator === H4.ACL ? b[h + 2] | (b[h + 3] << 8) : b[h + 2];
+      const payloadLength = indicator === H4_INDICATOR.ACL ? b[h + 2] | (b[h + 3] << 8) : b[h + 2];
       const total = 1 + headerLength + payloadLength;
       if (b.length - off < total) break;
       const payload = b.slice(h + headerLength, off + total);
       const first = b[h] | (b[h + 1] << 8);
-      if (indicator === H4.COMMAND) out.push({ kind: 'command', opcode: first, params: payload });
-      else if (indicator === H4.ACL) out.push({ kind: 'acl', handle: first & 0x0fff, pb: (first >> 12) & 3, bc: (first >> 14) & 3, data: payload });
+      if (indicator === H4_INDICATOR.COMMAND) out.push({ kind: 'command', opcode: first, params: payload });
+      else if (indicator === H4_INDICATOR.ACL) out.push({ kind: 'acl', handle: first & 0x0fff, pb: (first >> 12) & 3, bc: (first >> 14) & 3, data: payload });
       else out.push({ kind: 'sco', handle: first & 0x0fff, data: payload });
       off += total;
     }
@@ -96,7 +95,7 @@ export function padded(bytes: Uint8Array, size: number): Uint8Array {
 /** `04 code len params`. */
 export function encodeEvent(code: number, params: Uint8Array): Uint8Array {
   const out = new Uint8Array(3 + params.length);
-  out[0] = H4.EVENT;
+  out[0] = H4_INDICATOR.EVENT;
   out[1] = code;
   out[2] = params.length;
   out.set(params, 3);
@@ -116,7 +115,7 @@ export function encodeCommandStatus(status: number, opcode: number): Uint8Array 
 /** `02 handle|pb<<12|bc<<14 len data`. */
 export function encodeAcl(handle: number, pb: number, bc: number, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(5 + data.length);
-  out[0] = H4.ACL;
+  out[0] = H4_INDICATOR.ACL;
   const first = (handle & 0x0fff) | ((pb & 3) << 12) | ((bc & 3) << 14);
   out[1] = first & 0xff;
   out[2] = first >> 8;
@@ -128,5 +127,5 @@ export function encodeAcl(handle: number, pb: number, bc: number, data: Uint8Arr
 
 /** `01 opcode len params`, for hosts in tests. */
 export function encodeCommand(opcode: number, params: Uint8Array = new Uint8Array(0)): Uint8Array {
-  return pack(H4.COMMAND, le16(opcode), params.length, params);
+  return pack(H4_INDICATOR.COMMAND, le16(opcode), params.length, params);
 }

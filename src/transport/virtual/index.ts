@@ -2,6 +2,5 @@ export { VirtualController, type VirtualControllerOptions, type VirtualControlle
 export { VirtualLink, type VirtualLinkOptions, type VirtualLinkStats } from './link.js';
 export { VirtualTransport } from './virtual-transport.js';
 export { createVirtualPair, defaultVirtualLink, openVirtualTransport, type VirtualPair, type VirtualPairOptions } from './pair.js';
-export { associationModel, type AssociationModel } from './pairing.js';
-export { IO_CAPABILITY, KEY_TYPE, INQUIRY_MODE, SCAN } from './constants.js';
+export { INQUIRY_MODE } from './constants.js';
 export { encodeCommand, encodeAcl, HostPacketFramer } from './h4.js';

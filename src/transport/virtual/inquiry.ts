@@ -9,7 +9,8 @@
  * Inquiry Complete follows after Inquiry_Length × 1.28 s × timeScale, or as soon as Num_Responses
  * (non-zero) answers arrived. Inquiry Cancel stops it without an Inquiry Complete (§7.1.2).
  */
-import { EVT, INQUIRY_MODE, INQUIRY_UNIT_MS, SCAN, STATUS } from './constants.js';
+import { HCI_STATUS, SCAN_ENABLE } from '../../hci/index.js';
+import { EVT, INQUIRY_MODE, INQUIRY_UNIT_MS } from './constants.js';
 import type { VirtualController } from './controller.js';
 import { addr, le16, le24, pack, padded } from './h4.js';
 
@@ -26,9 +27,9 @@ export class InquiryProcedure {
   constructor(private readonly c: VirtualController) {}
 
   start(op: number, length: number, maxResponses: number, now: number): void {
-    if (this.active) return this.c.status(STATUS.COMMAND_DISALLOWED, op);
-    if (length < 0x01 || length > 0x30) return this.c.status(STATUS.INVALID_HCI_COMMAND_PARAMETERS, op);
-    this.c.status(STATUS.SUCCESS, op);
+    if (this.active) return this.c.status(HCI_STATUS.COMMAND_DISALLOWED, op);
+    if (length < 0x01 || length > 0x30) return this.c.status(HCI_STATUS.INVALID_HCI_COMMAND_PARAMETERS, op);
+    this.c.status(HCI_STATUS.SUCCESS, op);
     this.active = true;
     const duration = this.c.scaled(length * INQUIRY_UNIT_MS);
     this.timers = [
@@ -38,9 +39,9 @@ export class InquiryProcedure {
   }
 
   cancel(op: number): void {
-    if (!this.active) return this.c.complete(op, STATUS.COMMAND_DISALLOWED);
+    if (!this.active) return this.c.complete(op, HCI_STATUS.COMMAND_DISALLOWED);
     this.abort();
-    this.c.complete(op, STATUS.SUCCESS);
+    this.c.complete(op, HCI_STATUS.SUCCESS);
   }
 
   abort(): void {
@@ -52,7 +53,7 @@ export class InquiryProcedure {
   private respond(maxResponses: number): void {
     let n = 0;
     for (const peer of this.c.link.all()) {
-      if (peer === this.c || !(peer.settings.scanEnable & SCAN.INQUIRY)) continue;
+      if (peer === this.c || !(peer.settings.scanEnable & SCAN_ENABLE.INQUIRY)) continue;
       this.report(peer);
       n++;
       if (maxResponses !== 0 && n >= maxResponses) return this.finish();
@@ -75,7 +76,7 @@ export class InquiryProcedure {
   private finish(): void {
     if (!this.active) return;
     this.abort();
-    this.c.event(EVT.INQUIRY_COMPLETE, pack(STATUS.SUCCESS));
+    this.c.event(EVT.INQUIRY_COMPLETE, pack(HCI_STATUS.SUCCESS));
   }
 }
 

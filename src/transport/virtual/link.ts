@@ -11,7 +11,7 @@
  * receiver misses it, as after a baseband failure. The link holds no clock: every call carries `now`.
  */
 import { ArgumentError, parseBdAddr, type BdAddr } from '../../core/index.js';
-import { STATUS } from './constants.js';
+import { HCI_STATUS } from '../../hci/index.js';
 import type { VirtualController } from './controller.js';
 import { Prng } from './prng.js';
 
@@ -100,8 +100,8 @@ export class VirtualLink {
     const ca = this.find(parseBdAddr(a));
     const cb = this.find(parseBdAddr(b));
     if (!ca || !cb || !ca.connections.connectionTo(cb.address)) return false;
-    ca.connections.remoteDisconnected(cb.address, STATUS.CONNECTION_TIMEOUT, now);
-    cb.connections.remoteDisconnected(ca.address, STATUS.CONNECTION_TIMEOUT, now);
+    ca.connections.remoteDisconnected(cb.address, HCI_STATUS.CONNECTION_TIMEOUT, now);
+    cb.connections.remoteDisconnected(ca.address, HCI_STATUS.CONNECTION_TIMEOUT, now);
     return true;
   }
 

@@ -24,7 +24,9 @@
  */
 import type { BdAddr } from '../../core/index.js';
 import { bytesEqual } from '../../core/index.js';
-import { EVT, IO_CAPABILITY, KEY_TYPE, STATUS } from './constants.js';
+import { HCI_STATUS } from '../../hci/index.js';
+import { associationModel, ioCapabilityName, LINK_KEY_TYPE, type AssociationModel, type IoCapability } from '../../security/index.js';
+import { EVT } from './constants.js';
 import { addr, le32, pack } from './h4.js';
 import type { Prng } from './prng.js';
 
@@ -52,23 +54,12 @@ export type PairingReply =
   | { readonly kind: 'passkey'; readonly passkey: number | undefined }
   | { readonly kind: 'pin'; readonly pin: Uint8Array | undefined };
 
-export type AssociationModel =
-  | 'just-works'
-  | 'numeric-comparison'
-  | 'passkey-initiator-displays'
-  | 'passkey-responder-displays'
-  | 'passkey-both-input';
-
-const { DisplayYesNo: DYN, KeyboardOnly: KO, NoInputNoOutput: NIO } = IO_CAPABILITY;
-
-/** Vol 3 Part C §5.2.2.6, table 5.7: initiator row, responder column. */
-export function associationModel(initiatorIo: number, responderIo: number): AssociationModel {
-  if (initiatorIo === NIO || responderIo === NIO) return 'just-works';
-  if (initiatorIo === KO && responderIo === KO) return 'passkey-both-input';
-  if (initiatorIo === KO) return 'passkey-responder-displays';
-  if (responderIo === KO) return 'passkey-initiator-displays';
-  if (initiatorIo === DYN && responderIo === DYN) return 'numeric-comparison';
-  return 'just-works';
+/**
+ * Vol 3 Part C §5.2.2.6, table 5.7, by the IO capabilities alone: this link manager applies the
+ * MITM row of the table whatever the Authentication_Requirements say.
+ */
+function modelOf(initiatorIo: IoCapability, responderIo: IoCapability): AssociationModel {
+  return associationModel(initiatorIo, responderIo, true);
 }
 
 type Phase = 'link-key' | 'link-key-responder' | 'io-initiator' | 'io-responder' | 'confirm' | 'passkey' | 'pin-initiator' | 'pin-responder' | 'done';
@@ -89,8 +80,8 @@ export class PairingSession {
   private phase: Phase = 'link-key';
   private initiatorKey: Uint8Array | undefined;
   private initiatorPin: Uint8Array | undefined;
-  private initiatorIo: number = NIO;
-  private model: AssociationModel = 'just-works';
+  private initiatorIo: IoCapability = 'NoInputNoOutput';
+  private model: AssociationModel = modelOf('NoInputNoOutput', 'NoInputNoOutput');
   private passkey = 0;
   /** Sides still to answer in the confirm and passkey phases, with the passkeys entered. */
   private readonly waiting = new Set<PairingSide>();
@@ -139,7 +130,7 @@ export class PairingSession {
       case 'io-capability-negative':
         return this.failSsp(r.reason);
       case 'confirmation':
-        if (!r.accept) return this.failSsp(STATUS.AUTHENTICATION_FAILURE);
+        if (!r.accept) return this.failSsp(HCI_STATUS.AUTHENTICATION_FAILURE);
         this.waiting.delete(side);
         if (this.waiting.size === 0) this.succeedSsp();
         return;
@@ -165,22 +156,22 @@ export class PairingSession {
       }
       return;
     }
-    if (!key) return this.finish(STATUS.PIN_OR_KEY_MISSING);
-    if (!this.initiatorKey || !bytesEqual(key, this.initiatorKey)) return this.finish(STATUS.AUTHENTICATION_FAILURE);
-    this.finish(STATUS.SUCCESS);
+    if (!key) return this.finish(HCI_STATUS.PIN_OR_KEY_MISSING);
+    if (!this.initiatorKey || !bytesEqual(key, this.initiatorKey)) return this.finish(HCI_STATUS.AUTHENTICATION_FAILURE);
+    this.finish(HCI_STATUS.SUCCESS);
   }
 
   private onIoCapability(side: PairingSide, io: number, oob: number, authReq: number): void {
     const other: PairingSide = side === 'initiator' ? 'responder' : 'initiator';
     this.to(other, EVT.IO_CAPABILITY_RESPONSE, pack(addr(this.end(side).address), io, oob, authReq));
     if (side === 'initiator') {
-      this.initiatorIo = io;
+      this.initiatorIo = ioCapabilityName(io);
       this.phase = 'io-responder';
       this.to('responder', EVT.IO_CAPABILITY_REQUEST, pack(addr(this.initiator.address)));
       return;
     }
-    this.model = associationModel(this.initiatorIo, io);
-    if (this.model === 'just-works' || this.model === 'numeric-comparison') {
+    this.model = modelOf(this.initiatorIo, ioCapabilityName(io));
+    if (this.model.model !== 'PasskeyEntry') {
       this.phase = 'confirm';
       const value = this.prng.below(1_000_000);
       this.waiting.add('initiator').add('responder');
@@ -190,9 +181,8 @@ export class PairingSession {
     }
     this.phase = 'passkey';
     this.passkey = this.prng.below(1_000_000);
-    const inputs: PairingSide[] =
-      this.model === 'passkey-both-input' ? ['initiator', 'responder'] : this.model === 'passkey-initiator-displays' ? ['responder'] : ['initiator'];
     const sides = ['initiator', 'responder'] as const;
+    const inputs = sides.filter((s) => this.model.input === s || this.model.input === 'both');
     const peerOf = (s: PairingSide) => this.end(s === 'initiator' ? 'responder' : 'initiator').address;
     for (const s of sides) if (!inputs.includes(s)) this.to(s, EVT.USER_PASSKEY_NOTIFICATION, pack(addr(peerOf(s)), le32(this.passkey)));
     for (const s of inputs) {
@@ -201,44 +191,44 @@ export class PairingSession {
     }
   }
   private onPasskey(side: PairingSide, passkey: number | undefined): void {
-    if (passkey === undefined) return this.failSsp(STATUS.AUTHENTICATION_FAILURE);
+    if (passkey === undefined) return this.failSsp(HCI_STATUS.AUTHENTICATION_FAILURE);
     this.waiting.delete(side);
     this.entered.set(side, passkey);
     if (this.waiting.size > 0) return;
     const values = [...this.entered.values()];
-    const expected = this.model === 'passkey-both-input' ? values[0] : this.passkey;
+    const expected = this.model.input === 'both' ? values[0] : this.passkey;
     if (values.every((v) => v === expected)) this.succeedSsp();
-    else this.failSsp(STATUS.AUTHENTICATION_FAILURE);
+    else this.failSsp(HCI_STATUS.AUTHENTICATION_FAILURE);
   }
 
   private onPin(pin: Uint8Array | undefined): void {
-    if (!pin) return this.finish(STATUS.PIN_OR_KEY_MISSING);
+    if (!pin) return this.finish(HCI_STATUS.PIN_OR_KEY_MISSING);
     if (this.phase === 'pin-initiator') {
       this.initiatorPin = pin;
       this.phase = 'pin-responder';
       this.to('responder', EVT.PIN_CODE_REQUEST, pack(addr(this.initiator.address)));
       return;
     }
-    if (!this.initiatorPin || !bytesEqual(pin, this.initiatorPin)) return this.finish(STATUS.AUTHENTICATION_FAILURE);
+    if (!this.initiatorPin || !bytesEqual(pin, this.initiatorPin)) return this.finish(HCI_STATUS.AUTHENTICATION_FAILURE);
     const key = this.prng.bytes(16);
-    this.notifyKey(key, KEY_TYPE.COMBINATION);
-    this.finish(STATUS.SUCCESS, key, KEY_TYPE.COMBINATION);
+    this.notifyKey(key, LINK_KEY_TYPE.COMBINATION_KEY);
+    this.finish(HCI_STATUS.SUCCESS, key, LINK_KEY_TYPE.COMBINATION_KEY);
   }
 
   private succeedSsp(): void {
     const sc = this.initiator.scHost && this.responder.scHost;
-    const authenticated = this.model !== 'just-works';
+    const authenticated = this.model.authenticated;
     const keyType = sc
       ? authenticated
-        ? KEY_TYPE.AUTHENTICATED_P256
-        : KEY_TYPE.UNAUTHENTICATED_P256
+        ? LINK_KEY_TYPE.AUTHENTICATED_COMBINATION_KEY_P256
+        : LINK_KEY_TYPE.UNAUTHENTICATED_COMBINATION_KEY_P256
       : authenticated
-        ? KEY_TYPE.AUTHENTICATED_P192
-        : KEY_TYPE.UNAUTHENTICATED_P192;
+        ? LINK_KEY_TYPE.AUTHENTICATED_COMBINATION_KEY_P192
+        : LINK_KEY_TYPE.UNAUTHENTICATED_COMBINATION_KEY_P192;
     const key = this.prng.bytes(16);
-    this.simplePairingComplete(STATUS.SUCCESS);
+    this.simplePairingComplete(HCI_STATUS.SUCCESS);
     this.notifyKey(key, keyType);
-    this.finish(STATUS.SUCCESS, key, keyType);
+    this.finish(HCI_STATUS.SUCCESS, key, keyType);
   }
 
   private failSsp(status: number): void {
@@ -259,7 +249,7 @@ export class PairingSession {
   private finish(status: number, key?: Uint8Array, keyType?: number): void {
     this.phase = 'done';
     this.waiting.clear();
-    if (status === STATUS.SUCCESS && !key && this.initiatorKey) key = this.initiatorKey;
+    if (status === HCI_STATUS.SUCCESS && !key && this.initiatorKey) key = this.initiatorKey;
     this.to('initiator', EVT.AUTHENTICATION_COMPLETE, pack(status, this.initiator.handle & 0xff, this.initiator.handle >> 8));
     this.onDone({ status, key, keyType });
   }

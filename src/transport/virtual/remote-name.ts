@@ -5,7 +5,8 @@
  * ends a pending request with Unknown Connection Identifier (0x02).
  */
 import type { BdAddr } from '../../core/index.js';
-import { EVT, SCAN, SLOT_MS, STATUS } from './constants.js';
+import { HCI_STATUS, SCAN_ENABLE } from '../../hci/index.js';
+import { EVT, SLOT_MS } from './constants.js';
 import type { VirtualController } from './controller.js';
 import { addr, pack } from './h4.js';
 
@@ -17,24 +18,24 @@ export class RemoteNameProcedure {
   constructor(private readonly c: VirtualController) {}
 
   request(op: number, target: BdAddr, now: number): void {
-    if (this.pending.has(target)) return this.c.status(STATUS.COMMAND_DISALLOWED, op);
-    this.c.status(STATUS.SUCCESS, op);
+    if (this.pending.has(target)) return this.c.status(HCI_STATUS.COMMAND_DISALLOWED, op);
+    this.c.status(HCI_STATUS.SUCCESS, op);
     const peer = this.c.link.find(target);
-    const reachable = peer && peer !== this.c && (peer.settings.scanEnable & SCAN.PAGE || this.c.connections.connectionTo(target));
+    const reachable = peer && peer !== this.c && (peer.settings.scanEnable & SCAN_ENABLE.PAGE || this.c.connections.connectionTo(target));
     if (peer && reachable) {
-      this.pending.set(target, this.c.schedule(now + this.c.scaled(NAME_EXCHANGE_MS), () => this.answer(target, STATUS.SUCCESS, peer.settings.name)));
+      this.pending.set(target, this.c.schedule(now + this.c.scaled(NAME_EXCHANGE_MS), () => this.answer(target, HCI_STATUS.SUCCESS, peer.settings.name)));
     } else {
       const timeout = this.c.scaled(this.c.settings.pageTimeoutSlots * SLOT_MS);
-      this.pending.set(target, this.c.schedule(now + timeout, () => this.answer(target, STATUS.PAGE_TIMEOUT, new Uint8Array(248))));
+      this.pending.set(target, this.c.schedule(now + timeout, () => this.answer(target, HCI_STATUS.PAGE_TIMEOUT, new Uint8Array(248))));
     }
   }
 
   cancel(op: number, target: BdAddr): void {
     const timer = this.pending.get(target);
-    if (timer === undefined) return this.c.complete(op, STATUS.UNKNOWN_CONNECTION_IDENTIFIER, addr(target));
-    this.c.complete(op, STATUS.SUCCESS, addr(target));
+    if (timer === undefined) return this.c.complete(op, HCI_STATUS.UNKNOWN_CONNECTION_IDENTIFIER, addr(target));
+    this.c.complete(op, HCI_STATUS.SUCCESS, addr(target));
     this.c.scheduler.cancel(timer);
-    this.answer(target, STATUS.UNKNOWN_CONNECTION_IDENTIFIER, new Uint8Array(248));
+    this.answer(target, HCI_STATUS.UNKNOWN_CONNECTION_IDENTIFIER, new Uint8Array(248));
   }
 
   abort(): void {

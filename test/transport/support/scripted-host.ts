@@ -106,7 +106,9 @@ export interface Bench {
   tick(): void;
 }
 
-export function bench(options: VirtualControllerOptions & { seed?: number } = {}): Bench {
+export type BenchOptions = VirtualControllerOptions & { seed?: number };
+
+export function bench(options: BenchOptions = {}): Bench {
   const { seed, ...opts } = options;
   const link = new VirtualLink({ seed });
   const clock = new Clock();
@@ -132,11 +134,30 @@ export function bench(options: VirtualControllerOptions & { seed?: number } = {}
   return { link, clock, a, b, advance, tick };
 }
 
-/** Pages b from a, b accepts; returns both handles. Leaves queues drained. */
-export function connect(t: Bench): { ha: number; hb: number } {
+/** A bench whose two hosts have both run `init()` with its defaults. */
+export function initialisedBench(options: BenchOptions = {}): Bench {
+  const t = bench(options);
+  t.a.init();
+  t.b.init();
+  return t;
+}
+
+/** An initialised bench with a connected to b (see `connect`), and both handles. */
+export function connectedBench(options: BenchOptions = {}): Bench & { ha: number; hb: number } {
+  const t = initialisedBench(options);
+  return Object.assign(t, connect(t));
+}
+
+/** a pages b with Create Connection; drains both queues, so b's Connection Request is consumed. */
+export function page(t: Bench): void {
   t.a.send(OP.CREATE_CONNECTION, ...createConnectionParams(t.b.address));
   t.a.drain();
   t.b.drain();
+}
+
+/** Pages b from a, b accepts; returns both handles. Leaves queues drained. */
+export function connect(t: Bench): { ha: number; hb: number } {
+  page(t);
   t.b.send(OP.ACCEPT_CONNECTION_REQUEST, addrParam(t.a.address), 0x01);
   const ea = t.a.events().find((e) => e.code === 0x03)!;
   const eb = t.b.events().find((e) => e.code === 0x03)!;
