@@ -12,75 +12,39 @@
  * that is not up, opens the RFCOMM session (L2CAP PSM 3) before a DLC, runs SDP queries on their own
  * L2CAP channel, and disconnects a link it created once nothing uses it for `linkIdleMs`.
  * Every operation answers with events carrying the id it returned (src/stack/events.ts).
+ *
+ * This file only composes and routes; the Stack owns one instance of each module below:
+ *   acl-links            links up, paging, idle disconnect
+ *   security-gate        the security level a link must reach before a channel opens
+ *   rfcomm-sessions      one RFCOMM session (L2CAP PSM 3) per link
+ *   rfcomm-dlcs          RFCOMM channels: stack ids ↔ dlcIds, their events, held incoming DLCs
+ *   l2cap-raw-channels   L2CAP channels on any other PSM
+ *   sdp-queries          our SDP queries, each on its own PSM 1 channel
+ *   sdp-server-channels  the peer's PSM 1 channels to our SDP server
+ *   event-queue          what `pollEvent` drains
+ * An operation runs as link → security → channel: `AclLinks.withLink`, then `SecurityGate.secure`,
+ * then the channel module's `open`; a failure at any step ends the operation with one event.
  */
-import { BluetoothError, earliest, TimerSet, type BdAddr, parseBdAddr, Uuid } from '../core/index.js';
-import { HciHost, type HciCommand, type HostEvent, type HciHostOptions } from '../hci/index.js';
-import { SECURITY_LEVELS, SecurityManager, type SecurityLevel, type SecurityManagerOptions } from '../security/index.js';
-import { L2capManager, type L2capEvent, type L2capOptions } from '../l2cap/index.js';
-import { RfcommManager, type RfcommEvent, type RfcommOptions } from '../rfcomm/index.js';
-import { ALL_ATTRIBUTES, SdpClient, SdpDatabase, SdpServer, parseServices, type DataElement } from '../sdp/index.js';
+import { earliest, parseBdAddr, type BdAddr, type Uuid } from '../core/index.js';
+import { HciHost, type HciCommand, type HostEvent } from '../hci/index.js';
+import { L2capManager, type L2capEvent } from '../l2cap/index.js';
+import { RfcommManager } from '../rfcomm/index.js';
+import { SdpDatabase, SdpServer } from '../sdp/index.js';
+import { SecurityManager, type SecurityLevel } from '../security/index.js';
+import { AclLinks } from './acl-links.js';
+import { EventQueue } from './event-queue.js';
+import type { StackEvent } from './events.js';
+import { L2capRawChannels } from './l2cap-raw-channels.js';
+import type { SdpRecord, StackOptions } from './options.js';
+import { PSM_RFCOMM, PSM_SDP } from './psm.js';
+import { RfcommDlcs } from './rfcomm-dlcs.js';
+import { RfcommSessions } from './rfcomm-sessions.js';
+import { SdpQueries } from './sdp-queries.js';
+import { SdpServerChannels } from './sdp-server-channels.js';
+import { L2CAP_SECURITY_BLOCK, SecurityGate } from './security-gate.js';
 
-/** A service record: attribute ID → value. */
-export type SdpRecord = ReadonlyMap<number, DataElement>;
-import type { L2capCloseReason, RfcommCloseReason, StackEvent } from './events.js';
-
-export const PSM_SDP = 0x0001;
-export const PSM_RFCOMM = 0x0003;
-/** L2CAP Connection Response result 0x0003: connection refused, security block (Vol 3 Part A §4.3). */
-const L2CAP_SECURITY_BLOCK = 0x0003;
-
-export interface StackOptions {
-  hci?: HciHostOptions;
-  l2cap?: L2capOptions;
-  rfcomm?: RfcommOptions;
-  /** How long a link this stack paged stays up with no channel on it (default 2000 ms). */
-  linkIdleMs?: number;
-  /** Cap on queued stack events before the oldest trace events are dropped (default 65536). */
-  maxEvents?: number;
-  /** Pairing: IO capability, bonding, MITM, key store (default NoInputNoOutput, bonding, no MITM, in memory). */
-  security?: Partial<SecurityManagerOptions>;
-}
-
-interface Link {
-  handle: number;
-  address: BdAddr;
-  initiator: boolean;
-  /** L2CAP channels (local CIDs) on this link, any PSM. */
-  channels: Set<number>;
-  lost: boolean;
-}
-
-/** Something waiting for a link to `address` to come up. */
-interface LinkWaiter {
-  address: BdAddr;
-  up(link: Link, now: number): void;
-  fail(reason: 'page-failed', message: string): void;
-}
-
-/** The RFCOMM session on one link (an L2CAP channel on PSM 3). */
-interface Session {
-  handle: number;
-  cid: number;
-  open: boolean;
-  waiting: { id: number; channel: number }[];
-}
-
-interface DlcRecord {
-  id: number;
-  dlcId?: number;
-  address: BdAddr;
-  channel: number;
-  handle?: number;
-}
-
-interface SdpQuery {
-  id: number;
-  address: BdAddr;
-  patterns: Uuid[];
-  cid?: number;
-  client?: SdpClient;
-  done: boolean;
-}
+export { PSM_SDP, PSM_RFCOMM } from './psm.js';
+export type { SdpRecord, StackOptions } from './options.js';
 
 export class Stack {
   readonly host: HciHost;
@@ -89,53 +53,39 @@ export class Stack {
   readonly sdpDatabase = new SdpDatabase();
   readonly sdpServer: SdpServer;
   readonly security: SecurityManager;
-
-  private readonly events: StackEvent[] = [];
-  private eventHead = 0;
-  private readonly maxEvents: number;
-  private linkIdleMs: number;
-  private shuttingDown = false;
-  private readonly links = new Map<number, Link>();
-  private readonly paging = new Set<BdAddr>();
-  private waiters: LinkWaiter[] = [];
-  private readonly idleTimers = new TimerSet<number>();
-  private nextId = 1;
-  private lastNow = 0;
   /** L2CAP frames the HCI host refused (link gone or its per-link queue full). */
   droppedPdus = 0;
 
-  private readonly sessionsByHandle = new Map<number, Session>();
-  private readonly sessionsByCid = new Map<number, Session>();
-  private readonly dlcs = new Map<number, DlcRecord>();
-  private readonly dlcIdToId = new Map<number, number>();
-
-  private readonly rawByCid = new Map<number, number>();
-  private readonly rawById = new Map<number, { cid?: number; address: BdAddr; psm: number }>();
-  private readonly rawPsms = new Set<number>();
-
-  /** SDP server channels: local CID → the peer's MTU (responses are cut to it). */
-  /** Security: commands in flight (token → command), requests waiting, levels required by servers. */
-  private readonly securityTokens = new Map<number, HciCommand>();
+  private readonly events: EventQueue;
+  private readonly links: AclLinks;
+  private readonly gate: SecurityGate;
+  private readonly sessions: RfcommSessions;
+  private readonly dlcs: RfcommDlcs;
+  private readonly raw: L2capRawChannels;
+  private readonly sdpQueries: SdpQueries;
+  private readonly sdpServerChannels: SdpServerChannels;
   /** Tokens of commands sent through `command()`, whose completion is reported. */
   private readonly commandTokens = new Set<number>();
-  private readonly securityWaits = new Map<number, { ok: (now: number) => void; fail: (reason: string) => void }>();
-  private readonly psmLevels = new Map<number, SecurityLevel>();
-  private readonly channelLevels = new Map<number, SecurityLevel>();
-  /** Incoming DLCs held back until their link meets the channel's security level: id → held events. */
-  private readonly heldDlcs = new Map<number, StackEvent[]>();
-
-  private readonly sdpServerCids = new Map<number, number>();
-  private readonly sdpQueries = new Map<number, SdpQuery>();
-  private readonly sdpByCid = new Map<number, SdpQuery>();
+  /** Ids of channels and queries, never reused within one Stack. */
+  private nextId = 1;
+  /** The `now` of the latest input, for callers that carry none (`pollTransmit`, L2CAP's `pendingIncoming`). */
+  private lastNow = 0;
 
   constructor(options: StackOptions = {}) {
+    const newId = (): number => this.nextId++;
     this.host = new HciHost(options.hci ?? {});
     this.security = new SecurityManager({ ioCapability: 'NoInputNoOutput', bonding: true, mitm: false, ...options.security });
-    this.l2cap = new L2capManager({ ...options.l2cap, pendingIncoming: (req) => this.holdIncomingL2cap(req.cid, req.handle, req.psm) });
+    this.l2cap = new L2capManager({ ...options.l2cap, pendingIncoming: (req) => this.gate.holdIncomingL2cap(req.cid, req.handle, req.psm, this.lastNow) });
     this.rfcomm = new RfcommManager(options.rfcomm ?? {});
     this.sdpServer = new SdpServer(this.sdpDatabase);
-    this.linkIdleMs = options.linkIdleMs ?? 2000;
-    this.maxEvents = options.maxEvents ?? 65536;
+    this.events = new EventQueue(options.maxEvents ?? 65536);
+    this.links = new AclLinks(this.host, options.linkIdleMs ?? 2000);
+    this.gate = new SecurityGate(this.security, this.host, this.l2cap);
+    this.sessions = new RfcommSessions(this.l2cap, this.rfcomm);
+    this.dlcs = new RfcommDlcs(this.rfcomm, this.sessions, this.links, this.gate, this.events, newId);
+    this.raw = new L2capRawChannels(this.l2cap, this.events, newId);
+    this.sdpQueries = new SdpQueries(this.l2cap, this.events, newId);
+    this.sdpServerChannels = new SdpServerChannels(this.sdpServer, this.l2cap);
     this.l2cap.registerPsm(PSM_SDP, {});
     this.l2cap.registerPsm(PSM_RFCOMM, {});
   }
@@ -161,20 +111,11 @@ export class Stack {
   }
 
   pollEvent(): StackEvent | undefined {
-    if (this.eventHead >= this.events.length) return undefined;
-    const e = this.events[this.eventHead];
-    this.events[this.eventHead++] = undefined as unknown as StackEvent;
-    if (this.eventHead === this.events.length) {
-      this.events.length = 0;
-      this.eventHead = 0;
-    }
-    return e;
+    return this.events.poll();
   }
 
   pollTimeout(): number | undefined {
-    let t = earliest(this.host.pollTimeout(), this.l2cap.pollTimeout(), this.rfcomm.pollTimeout(), this.security.pollTimeout(), this.idleTimers.next());
-    for (const q of this.sdpQueries.values()) t = earliest(t, q.client?.pollTimeout());
-    return t;
+    return earliest(this.host.pollTimeout(), this.l2cap.pollTimeout(), this.rfcomm.pollTimeout(), this.security.pollTimeout(), this.links.nextDeadline(), this.sdpQueries.pollTimeout());
   }
 
   handleTimeout(now: number): void {
@@ -182,11 +123,8 @@ export class Stack {
     this.l2cap.handleTimeout(now);
     this.rfcomm.handleTimeout(now);
     this.security.handleTimeout(now);
-    for (const q of this.sdpQueries.values()) q.client?.handleTimeout(now);
-    for (const handle of this.idleTimers.expire(now)) {
-      const link = this.links.get(handle);
-      if (link && this.linkIsIdle(link)) this.host.disconnect(handle, 0x13, now);
-    }
+    this.sdpQueries.handleTimeout(now);
+    this.links.handleTimeout(now);
     this.pump(now);
   }
 
@@ -216,15 +154,13 @@ export class Stack {
    * as no channel uses it; channels still closing finish first.
    */
   shutdown(now: number): void {
-    this.shuttingDown = true;
-    this.linkIdleMs = 0;
-    for (const link of this.links.values()) this.armIdle(link, now);
+    this.links.shutdown(now);
     this.pump(now);
   }
 
   /** Disconnects every link (HCI Disconnect, reason 0x15: the local device is powering off). */
   disconnectAll(now: number): void {
-    for (const handle of this.links.keys()) this.host.disconnect(handle, 0x15, now);
+    this.links.disconnectAll(now);
     this.pump(now);
   }
 
@@ -249,26 +185,25 @@ export class Stack {
   listenRfcomm(channel: number, level: SecurityLevel = 'none'): number {
     const ch = channel === 0 ? this.rfcomm.allocateServerChannel() : channel;
     if (channel !== 0) this.rfcomm.registerServerChannel(ch);
-    this.channelLevels.set(ch, level);
+    this.gate.setChannelLevel(ch, level);
     return ch;
   }
 
   unlistenRfcomm(channel: number): void {
     this.rfcomm.unregisterServerChannel(channel);
-    this.channelLevels.delete(channel);
+    this.gate.deleteChannelLevel(channel);
   }
 
   /** Opens an RFCOMM channel to `address`; answers with 'rfcomm-open' or 'rfcomm-closed' for the id. */
   connectRfcomm(address: BdAddr, channel: number, now: number, level: SecurityLevel = 'none'): number {
     const addr = parseBdAddr(address);
-    const id = this.nextId++;
-    this.dlcs.set(id, { id, address: addr, channel });
-    this.withLink(
+    const id = this.dlcs.create(addr, channel);
+    this.links.withLink(
       addr,
       now,
       (link, t) =>
-        this.secure(link.handle, level, t, (t2) => this.withSession(link, id, channel, t2), (reason) => this.failDlc(id, 'security', reason)),
-      (reason, message) => this.failDlc(id, reason, message),
+        this.gate.secure(link.handle, level, t, (t2) => this.dlcs.open(link, id, channel, t2), (reason) => this.dlcs.fail(id, 'security', reason)),
+      (reason, message) => this.dlcs.fail(id, reason, message),
     );
     this.pump(now);
     return id;
@@ -276,85 +211,55 @@ export class Stack {
 
   /** Queues bytes on an open RFCOMM channel; returns how many were accepted (bounded tx queue). */
   writeRfcomm(id: number, bytes: Uint8Array, now: number): number {
-    const dlcId = this.dlcs.get(id)?.dlcId;
-    if (dlcId === undefined) return 0;
-    const n = this.rfcomm.write(dlcId, bytes);
+    const n = this.dlcs.write(id, bytes);
+    if (n === undefined) return 0;
     this.pump(now);
     return n;
   }
 
   /** The application consumed n received bytes: lets RFCOMM grant credits. */
   consumeRfcomm(id: number, n: number, now: number): void {
-    const dlcId = this.dlcs.get(id)?.dlcId;
-    if (dlcId === undefined) return;
-    this.rfcomm.consume(dlcId, n, now);
-    this.pump(now);
+    if (this.dlcs.consume(id, n, now)) this.pump(now);
   }
 
   closeRfcomm(id: number, now: number): void {
-    const rec = this.dlcs.get(id);
-    if (!rec) return;
-    if (rec.dlcId !== undefined) this.rfcomm.close(rec.dlcId, now);
-    else this.failDlc(id, 'local', 'closed before the channel opened');
-    this.pump(now);
+    if (this.dlcs.close(id, now)) this.pump(now);
   }
 
   /** Accept raw L2CAP connections on `psm` (0 allocates a dynamic PSM); returns the PSM. */
   listenL2cap(psm: number, mtu?: number, level: SecurityLevel = 'none'): number {
-    const p = psm === 0 ? this.l2cap.allocatePsm() : psm;
-    this.l2cap.registerPsm(p, mtu ? { mtu } : {});
-    this.rawPsms.add(p);
-    this.psmLevels.set(p, level);
+    const p = this.raw.listen(psm, mtu);
+    this.gate.setPsmLevel(p, level);
     return p;
   }
 
   unlistenL2cap(psm: number): void {
-    this.rawPsms.delete(psm);
-    this.psmLevels.delete(psm);
-    this.l2cap.unregisterPsm(psm);
+    this.gate.deletePsmLevel(psm);
+    this.raw.unlisten(psm);
   }
 
   /** Opens a raw L2CAP channel; answers with 'l2cap-open' or 'l2cap-closed' for the id. */
   connectL2cap(address: BdAddr, psm: number, now: number, mtu?: number, level: SecurityLevel = 'none'): number {
     const addr = parseBdAddr(address);
-    const id = this.nextId++;
-    this.rawById.set(id, { address: addr, psm });
-    this.withLink(
+    const id = this.raw.create(addr, psm);
+    this.links.withLink(
       addr,
       now,
       (link, t) =>
-        this.secure(
-          link.handle,
-          level,
-          t,
-          (t2) => {
-            if (!this.rawById.has(id) || link.lost) return;
-            const cid = this.l2cap.connect(link.handle, psm, mtu ? { mtu } : {}, t2);
-            this.rawById.get(id)!.cid = cid;
-            this.rawByCid.set(cid, id);
-            link.channels.add(cid);
-          },
-          (reason) => this.closeRaw(id, 'security', reason),
-        ),
-      (reason, message) => this.closeRaw(id, reason, message),
+        this.gate.secure(link.handle, level, t, (t2) => this.raw.open(link, id, psm, mtu, t2), (reason) => this.raw.fail(id, 'security', reason)),
+      (reason, message) => this.raw.fail(id, reason, message),
     );
     this.pump(now);
     return id;
   }
 
   sendL2cap(id: number, sdu: Uint8Array, now: number): void {
-    const cid = this.rawById.get(id)?.cid;
-    if (cid === undefined) throw new BluetoothError(`L2CAP channel ${id} is not open`);
-    this.l2cap.send(cid, sdu);
+    this.raw.send(id, sdu);
     this.pump(now);
   }
 
   closeL2cap(id: number, now: number): void {
-    const raw = this.rawById.get(id);
-    if (!raw) return;
-    if (raw.cid !== undefined) this.l2cap.disconnect(raw.cid, now);
-    else this.closeRaw(id, 'local', 'closed before the channel opened');
-    this.pump(now);
+    if (this.raw.close(id, now)) this.pump(now);
   }
 
   /** Adds a service record to the local SDP server; returns its handle. */
@@ -369,19 +274,12 @@ export class Stack {
   /** Queries the SDP server of `address` for services matching every UUID in `patterns`. */
   sdpQuery(address: BdAddr, patterns: Uuid[], now: number): number {
     const addr = parseBdAddr(address);
-    const id = this.nextId++;
-    const query: SdpQuery = { id, address: addr, patterns, done: false };
-    this.sdpQueries.set(id, query);
-    this.withLink(
+    const id = this.sdpQueries.create(addr, patterns);
+    this.links.withLink(
       addr,
       now,
-      (link, t) => {
-        const cid = this.l2cap.connect(link.handle, PSM_SDP, {}, t);
-        query.cid = cid;
-        this.sdpByCid.set(cid, query);
-        link.channels.add(cid);
-      },
-      (reason, message) => this.finishSdp(query, { type: 'sdp-failed', id, address: addr, reason, message }),
+      (link, t) => this.sdpQueries.open(link, id, t),
+      (reason, message) => this.sdpQueries.fail(id, reason, message),
     );
     this.pump(now);
     return id;
@@ -410,285 +308,13 @@ export class Stack {
 
   /** Asks for a security level on the link to `address` (paging it if needed); 'security-complete' answers. */
   requestSecurity(address: BdAddr, level: SecurityLevel, now: number): void {
-    this.withLink(
+    this.links.withLink(
       parseBdAddr(address),
       now,
-      (link, t) => this.secure(link.handle, level, t, () => undefined, () => undefined),
+      (link, t) => this.gate.secure(link.handle, level, t, () => undefined, () => undefined),
       () => undefined,
     );
     this.pump(now);
-  }
-
-  // ---------------------------------------------------------------- security
-
-  /** Runs `ok` once the link meets `level` (at once for 'none'), else `fail` with the reason. */
-  private secure(handle: number, level: SecurityLevel, now: number, ok: (now: number) => void, fail: (reason: string) => void): void {
-    if (level === 'none') {
-      ok(now);
-      return;
-    }
-    this.securityWaits.set(this.security.requestSecurity(handle, level, now), { ok, fail });
-  }
-
-  /** L2CAP asks whether an incoming connection must wait for security: 1 = authentication pending. */
-  private holdIncomingL2cap(cid: number, handle: number, psm: number): number | undefined {
-    const level = psm === PSM_RFCOMM ? this.strictestChannelLevel() : (this.psmLevels.get(psm) ?? 'none');
-    if (level === 'none') return undefined;
-    this.secure(
-      handle,
-      level,
-      this.lastNow,
-      (now) => this.l2cap.acceptPending(cid, now),
-      () => this.l2cap.refusePending(cid, L2CAP_SECURITY_BLOCK, this.lastNow),
-    );
-    return 1;
-  }
-
-  /** The RFCOMM session (PSM 3) is secured to the strictest level any server channel asks for, so
-   * that a failed pairing refuses the L2CAP channel (result 0x0003) before any DLC opens. */
-  private strictestChannelLevel(): SecurityLevel {
-    let level: SecurityLevel = 'none';
-    for (const l of this.channelLevels.values()) if (SECURITY_LEVELS.indexOf(l) > SECURITY_LEVELS.indexOf(level)) level = l;
-    return level;
-  }
-
-  /** An incoming DLC on a channel with a security level: hold its events until the link qualifies. */
-  private holdIncomingDlc(id: number, handle: number | undefined, channel: number, open: StackEvent, now: number): boolean {
-    const level = this.channelLevels.get(channel) ?? 'none';
-    if (level === 'none' || handle === undefined) return false;
-    this.heldDlcs.set(id, [open]);
-    this.secure(
-      handle,
-      level,
-      now,
-      () => {
-        const held = this.heldDlcs.get(id) ?? [];
-        this.heldDlcs.delete(id);
-        for (const e of held) this.emit(e);
-      },
-      () => {
-        this.heldDlcs.delete(id);
-        const dlcId = this.dlcs.get(id)?.dlcId;
-        this.dlcs.delete(id);
-        if (dlcId !== undefined) {
-          this.dlcIdToId.delete(dlcId);
-          this.rfcomm.close(dlcId, this.lastNow);
-        }
-      },
-    );
-    return true;
-  }
-
-  private onSecurityEvents(now: number): boolean {
-    let progress = false;
-    for (let c = this.security.pollCommand(); c; c = this.security.pollCommand()) {
-      progress = true;
-      this.securityTokens.set(this.host.sendCommand(c, now), c);
-    }
-    for (let e = this.security.pollEvent(); e; e = this.security.pollEvent()) {
-      progress = true;
-      if (e.type === 'security-complete') {
-        const wait = this.securityWaits.get(e.id);
-        this.securityWaits.delete(e.id);
-        if (wait && e.ok) wait.ok(now);
-        else if (wait) wait.fail(e.reason ?? `the link did not reach security level ${e.level}`);
-      }
-      this.emit({ type: 'security', event: e });
-    }
-    return progress;
-  }
-
-  // ---------------------------------------------------------------- links
-
-  private withLink(
-    address: BdAddr,
-    now: number,
-    up: (link: Link, now: number) => void,
-    fail: (reason: 'page-failed', message: string) => void,
-  ): void {
-    for (const link of this.links.values()) {
-      if (link.address === address && !link.lost) {
-        this.idleTimers.clear(link.handle);
-        up(link, now);
-        return;
-      }
-    }
-    this.waiters.push({ address, up, fail });
-    if (!this.paging.has(address)) {
-      this.paging.add(address);
-      this.host.createConnection(address, now);
-    }
-  }
-
-  private onLinkUp(handle: number, address: BdAddr, initiator: boolean, now: number): void {
-    const link: Link = { handle, address, initiator, channels: new Set(), lost: false };
-    this.links.set(handle, link);
-    this.paging.delete(address);
-    this.l2cap.linkUp(handle, address, now);
-    this.emit({ type: 'link-up', handle, address, initiator });
-    const ready = this.waiters.filter((w) => w.address === address);
-    this.waiters = this.waiters.filter((w) => w.address !== address);
-    for (const w of ready) w.up(link, now);
-    this.armIdle(link, now);
-  }
-
-  private onPageFailed(address: BdAddr, status: number): void {
-    this.paging.delete(address);
-    const failed = this.waiters.filter((w) => w.address === address);
-    this.waiters = this.waiters.filter((w) => w.address !== address);
-    const message = `could not connect to ${address}: controller status 0x${status.toString(16).padStart(2, '0')} (${hciStatusHint(status)})`;
-    for (const w of failed) w.fail('page-failed', message);
-  }
-
-  private onLinkDown(handle: number, reason: number, now: number): void {
-    const link = this.links.get(handle);
-    if (!link) return;
-    link.lost = true;
-    this.idleTimers.clear(handle);
-    this.l2cap.linkDown(handle, now);
-    this.pump(now);
-    this.links.delete(handle);
-    this.emit({ type: 'link-down', handle, address: link.address, reason });
-  }
-
-  private linkIsIdle(link: Link): boolean {
-    return link.channels.size === 0 && !this.waiters.some((w) => w.address === link.address);
-  }
-
-  /** A link this stack paged is dropped after `linkIdleMs` with nothing on it. */
-  private armIdle(link: Link, now: number): void {
-    if ((link.initiator || this.shuttingDown) && this.linkIsIdle(link)) this.idleTimers.set(link.handle, now + this.linkIdleMs);
-  }
-
-  private linkOfCid(cid: number): Link | undefined {
-    for (const link of this.links.values()) if (link.channels.has(cid)) return link;
-    return undefined;
-  }
-
-  // ---------------------------------------------------------------- RFCOMM sessions and DLCs
-
-  private withSession(link: Link, id: number, channel: number, now: number): void {
-    const rec = this.dlcs.get(id);
-    if (!rec) return;
-    rec.handle = link.handle;
-    let session = this.sessionsByHandle.get(link.handle);
-    if (!session) {
-      const cid = this.l2cap.connect(link.handle, PSM_RFCOMM, {}, now);
-      session = { handle: link.handle, cid, open: false, waiting: [] };
-      this.sessionsByHandle.set(link.handle, session);
-      this.sessionsByCid.set(cid, session);
-      link.channels.add(cid);
-    }
-    if (session.open) this.startDlc(session, id, channel, now);
-    else session.waiting.push({ id, channel });
-  }
-
-  private startDlc(session: Session, id: number, channel: number, now: number): void {
-    const rec = this.dlcs.get(id);
-    if (!rec) return;
-    let dlcId: number;
-    try {
-      dlcId = this.rfcomm.connect(session.cid, channel, now);
-    } catch (error) {
-      // One DLC per server channel and session (TS 07.10 DLCI uniqueness): a second is refused.
-      this.failDlc(id, 'refused', (error as Error).message);
-      return;
-    }
-    rec.dlcId = dlcId;
-    this.dlcIdToId.set(dlcId, id);
-  }
-
-  private failDlc(id: number, reason: RfcommCloseReason, message: string): void {
-    const rec = this.dlcs.get(id);
-    if (!rec) return;
-    this.dlcs.delete(id);
-    if (rec.dlcId !== undefined) this.dlcIdToId.delete(rec.dlcId);
-    this.emit({ type: 'rfcomm-closed', id, reason, message });
-  }
-
-  private onRfcommEvent(e: RfcommEvent, now: number): void {
-    switch (e.type) {
-      case 'dlc-open': {
-        let id = this.dlcIdToId.get(e.dlcId);
-        const session = this.sessionsByCid.get(e.sessionId);
-        const link = session ? this.links.get(session.handle) : undefined;
-        if (id === undefined) {
-          id = this.nextId++;
-          this.dlcs.set(id, { id, dlcId: e.dlcId, address: link?.address ?? '', channel: e.serverChannel, handle: link?.handle });
-          this.dlcIdToId.set(e.dlcId, id);
-        }
-        const rec = this.dlcs.get(id)!;
-        const open: StackEvent = { type: 'rfcomm-open', id, address: rec.address, channel: e.serverChannel, incoming: e.incoming, n1: e.n1 };
-        if (!e.incoming || !this.holdIncomingDlc(id, rec.handle, e.serverChannel, open, now)) this.emit(open);
-        return;
-      }
-      case 'dlc-data': {
-        const id = this.dlcIdToId.get(e.dlcId);
-        if (id === undefined) return;
-        const held = this.heldDlcs.get(id);
-        if (held) held.push({ type: 'rfcomm-data', id, data: e.data });
-        else this.emit({ type: 'rfcomm-data', id, data: e.data });
-        return;
-      }
-      case 'dlc-writable': {
-        const id = this.dlcIdToId.get(e.dlcId);
-        if (id !== undefined) this.emit({ type: 'rfcomm-writable', id });
-        return;
-      }
-      case 'dlc-closed': {
-        const id = this.dlcIdToId.get(e.dlcId);
-        if (id === undefined) return;
-        const rec = this.dlcs.get(id);
-        const lost = rec?.handle !== undefined && (this.links.get(rec.handle)?.lost ?? true);
-        const reason: RfcommCloseReason = lost && e.reason === 'session-closed' ? 'link-lost' : e.reason;
-        const message = reason === 'link-lost' ? `the link to ${rec?.address} was lost` : e.message;
-        this.failDlc(id, reason, message);
-        return;
-      }
-      case 'session-closed': {
-        const session = this.sessionsByCid.get(e.sessionId);
-        if (session) this.l2cap.disconnect(session.cid, now);
-        return;
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- raw L2CAP and SDP
-
-  private closeRaw(id: number, reason: L2capCloseReason, message: string): void {
-    const raw = this.rawById.get(id);
-    if (!raw) return;
-    this.rawById.delete(id);
-    if (raw.cid !== undefined) this.rawByCid.delete(raw.cid);
-    this.emit({ type: 'l2cap-closed', id, reason, message });
-  }
-
-  private finishSdp(query: SdpQuery, event: StackEvent): void {
-    if (query.done) return;
-    query.done = true;
-    this.emit(event);
-  }
-
-  private pumpSdpClient(query: SdpQuery, now: number): boolean {
-    const client = query.client;
-    if (!client || query.cid === undefined) return false;
-    let progress = false;
-    for (let pdu = client.pollTransmit(); pdu; pdu = client.pollTransmit()) {
-      this.l2cap.send(query.cid, pdu);
-      progress = true;
-    }
-    for (let e = client.pollEvent(); e; e = client.pollEvent()) {
-      progress = true;
-      if (e.type === 'records') {
-        this.finishSdp(query, { type: 'sdp-result', id: query.id, address: query.address, services: parseServices(e.records) });
-      } else if (e.type === 'error-response') {
-        this.finishSdp(query, { type: 'sdp-failed', id: query.id, address: query.address, reason: 'error', message: `the SDP server answered error 0x${e.errorCode.toString(16).padStart(4, '0')} (${e.errorName})` });
-      } else if (e.type === 'failed') {
-        this.finishSdp(query, { type: 'sdp-failed', id: query.id, address: query.address, reason: e.reason === 'timeout' ? 'timeout' : 'error', message: e.message });
-      } else continue;
-      this.l2cap.disconnect(query.cid, now);
-    }
-    return progress;
   }
 
   // ---------------------------------------------------------------- L2CAP events
@@ -696,25 +322,19 @@ export class Stack {
   private onL2capEvent(e: L2capEvent, now: number): void {
     switch (e.type) {
       case 'channel-open': {
-        const link = this.links.get(e.handle);
-        link?.channels.add(e.cid);
-        if (link) this.idleTimers.clear(link.handle);
-        if (e.psm === PSM_RFCOMM) this.onSessionOpen(e.cid, e.handle, e.initiator, e.remoteMtu, now);
-        else if (e.psm === PSM_SDP && !e.initiator) this.sdpServerCids.set(e.cid, e.remoteMtu);
-        else if (e.psm === PSM_SDP) this.onSdpChannelOpen(e.cid, now);
-        else this.onRawOpen(e.cid, e.handle, e.psm, e.initiator, e.remoteMtu, e.localMtu);
+        this.links.channelOpened(e.handle, e.cid);
+        if (e.psm === PSM_RFCOMM) this.dlcs.sessionOpened(e.cid, e.handle, e.initiator, e.remoteMtu, now);
+        else if (e.psm === PSM_SDP && !e.initiator) this.sdpServerChannels.opened(e.cid, e.remoteMtu);
+        else if (e.psm === PSM_SDP) this.sdpQueries.opened(e.cid, now);
+        else this.raw.opened(e.cid, this.links.get(e.handle)?.address ?? '', e.psm, e.initiator, e.remoteMtu, e.localMtu);
         return;
       }
-      case 'channel-data': {
-        if (this.sessionsByCid.has(e.cid)) this.rfcomm.receive(e.cid, e.sdu, now);
-        else if (this.sdpServerCids.has(e.cid)) this.l2cap.send(e.cid, this.sdpServer.handle(e.cid, e.sdu, this.sdpServerCids.get(e.cid)));
-        else if (this.sdpByCid.has(e.cid)) this.sdpByCid.get(e.cid)!.client?.receive(e.sdu, now);
-        else {
-          const id = this.rawByCid.get(e.cid);
-          if (id !== undefined) this.emit({ type: 'l2cap-data', id, sdu: e.sdu });
-        }
+      case 'channel-data':
+        if (this.sessions.receive(e.cid, e.sdu, now)) return;
+        if (this.sdpServerChannels.receive(e.cid, e.sdu)) return;
+        if (this.sdpQueries.receive(e.cid, e.sdu, now)) return;
+        this.raw.receive(e.cid, e.sdu);
         return;
-      }
       case 'channel-closed':
         this.onChannelGone(e.cid, 'disconnected', e.reason, now);
         return;
@@ -726,76 +346,15 @@ export class Stack {
     }
   }
 
-  private onSessionOpen(cid: number, handle: number, initiator: boolean, remoteMtu: number, now: number): void {
-    let session = this.sessionsByCid.get(cid);
-    if (!session) {
-      session = { handle, cid, open: false, waiting: [] };
-      this.sessionsByCid.set(cid, session);
-      if (!this.sessionsByHandle.has(handle)) this.sessionsByHandle.set(handle, session);
-    }
-    session.open = true;
-    this.rfcomm.sessionUp(cid, { initiator, l2capMtu: remoteMtu }, now);
-    const waiting = session.waiting;
-    session.waiting = [];
-    for (const w of waiting) this.startDlc(session, w.id, w.channel, now);
-  }
-
-  private onSdpChannelOpen(cid: number, now: number): void {
-    const query = this.sdpByCid.get(cid);
-    if (!query) {
-      this.l2cap.disconnect(cid, now);
-      return;
-    }
-    query.client = new SdpClient({});
-    query.client.serviceSearchAttribute(query.patterns, ALL_ATTRIBUTES, now);
-  }
-
-  private onRawOpen(cid: number, handle: number, psm: number, initiator: boolean, remoteMtu: number, localMtu: number): void {
-    const address = this.links.get(handle)?.address ?? '';
-    let id = this.rawByCid.get(cid);
-    if (id === undefined) {
-      id = this.nextId++;
-      this.rawById.set(id, { cid, address, psm });
-      this.rawByCid.set(cid, id);
-    }
-    this.emit({ type: 'l2cap-open', id, address, psm, incoming: !initiator, remoteMtu, localMtu });
-  }
-
   /** An L2CAP channel closed or failed to open: tell whatever rode on it. */
   private onChannelGone(cid: number, kind: 'disconnected' | 'refused', message: string, now: number, result?: number): void {
-    const link = this.linkOfCid(cid);
-    link?.channels.delete(cid);
+    const link = this.links.channelClosed(cid);
     const lost = link?.lost ?? false;
-    const session = this.sessionsByCid.get(cid);
-    if (session) {
-      this.sessionsByCid.delete(cid);
-      if (this.sessionsByHandle.get(session.handle) === session) this.sessionsByHandle.delete(session.handle);
-      if (session.open) this.rfcomm.sessionDown(cid, now);
-      const security = kind === 'refused' && result === L2CAP_SECURITY_BLOCK;
-      const why = security
-        ? `the peer requires a security level this link did not reach (L2CAP result 0x0003, security block): ${message}`
-        : kind === 'refused'
-          ? `RFCOMM refused by the peer (L2CAP result ${result}): ${message}`
-          : message;
-      for (const w of session.waiting) this.failDlc(w.id, lost ? 'link-lost' : security ? 'security' : kind === 'refused' ? 'refused' : 'session-closed', why);
-    }
-    if (this.sdpServerCids.delete(cid)) this.sdpServer.forget(cid);
-    const query = this.sdpByCid.get(cid);
-    if (query) {
-      this.sdpByCid.delete(cid);
-      query.client?.close();
-      this.sdpQueries.delete(query.id);
-      this.finishSdp(query, {
-        type: 'sdp-failed',
-        id: query.id,
-        address: query.address,
-        reason: lost ? 'link-lost' : kind,
-        message: `SDP channel closed before an answer: ${message}`,
-      });
-    }
-    const rawId = this.rawByCid.get(cid);
-    if (rawId !== undefined) this.closeRaw(rawId, lost ? 'link-lost' : result === L2CAP_SECURITY_BLOCK ? 'security' : kind, message);
-    if (link && !link.lost) this.armIdle(link, now);
+    this.dlcs.sessionClosed(cid, kind, message, lost, result, now);
+    this.sdpServerChannels.closed(cid);
+    this.sdpQueries.closed(cid, lost ? 'link-lost' : kind, message);
+    this.raw.closed(cid, lost ? 'link-lost' : result === L2CAP_SECURITY_BLOCK ? 'security' : kind, message);
+    if (link && !link.lost) this.links.armIdle(link, now);
   }
 
   // ---------------------------------------------------------------- HCI events
@@ -803,19 +362,19 @@ export class Stack {
   private onHostEvent(e: HostEvent, now: number): void {
     switch (e.type) {
       case 'ready':
-        this.emit({ type: 'ready', address: e.address });
+        this.events.push({ type: 'ready', address: e.address });
         return;
       case 'packet':
-        this.emit({ type: 'packet', direction: e.direction, bytes: e.bytes });
+        this.events.push({ type: 'packet', direction: e.direction, bytes: e.bytes });
         return;
       case 'error':
-        this.emit({ type: 'error', error: e.error });
+        this.events.push({ type: 'error', error: e.error });
         return;
       case 'connection-complete':
         if (e.status === 0) {
           this.security.linkUp(e.handle, e.address);
           this.onLinkUp(e.handle, e.address, e.initiator, now);
-        } else this.onPageFailed(e.address, e.status);
+        } else this.links.pageFailed(e.address, e.status);
         return;
       case 'disconnected':
         this.security.linkDown(e.handle, e.reason);
@@ -824,30 +383,42 @@ export class Stack {
       case 'security':
         this.security.handleEvent(e.event, now);
         return;
-      case 'command-complete': {
-        const cmd = this.securityTokens.get(e.token);
-        if (cmd) {
-          this.securityTokens.delete(e.token);
-          this.security.handleCommandStatus(cmd, e.status, now);
-        }
-        if (this.commandTokens.delete(e.token)) this.emit({ type: 'command-complete', token: e.token, opcode: e.opcode, status: e.status });
+      case 'command-complete':
+        this.gate.commandComplete(e.token, e.status, now);
+        if (this.commandTokens.delete(e.token)) this.events.push({ type: 'command-complete', token: e.token, opcode: e.opcode, status: e.status });
         return;
-      }
       case 'l2cap-pdu':
         this.l2cap.receivePdu(e.handle, e.pdu, now);
         return;
       case 'inquiry-result':
-        this.emit({ type: 'inquiry-result', address: e.address, classOfDevice: e.classOfDevice, rssi: e.rssi, name: e.name });
+        this.events.push({ type: 'inquiry-result', address: e.address, classOfDevice: e.classOfDevice, rssi: e.rssi, name: e.name });
         return;
       case 'inquiry-complete':
-        this.emit({ type: 'inquiry-complete', status: e.status });
+        this.events.push({ type: 'inquiry-complete', status: e.status });
         return;
       case 'remote-name':
-        this.emit({ type: 'remote-name', address: e.address, status: e.status, name: e.name });
+        this.events.push({ type: 'remote-name', address: e.address, status: e.status, name: e.name });
         return;
       default:
         return;
     }
+  }
+
+  private onLinkUp(handle: number, address: BdAddr, initiator: boolean, now: number): void {
+    const link = this.links.add(handle, address, initiator);
+    this.l2cap.linkUp(handle, address, now);
+    this.events.push({ type: 'link-up', handle, address, initiator });
+    this.links.wake(link, now);
+  }
+
+  /** The link is marked lost first, so that everything L2CAP closes on it reads 'link-lost'. */
+  private onLinkDown(handle: number, reason: number, now: number): void {
+    const link = this.links.markLost(handle);
+    if (!link) return;
+    this.l2cap.linkDown(handle, now);
+    this.pump(now);
+    this.links.remove(handle);
+    this.events.push({ type: 'link-down', handle, address: link.address, reason });
   }
 
   // ---------------------------------------------------------------- the pump
@@ -875,33 +446,10 @@ export class Stack {
       }
       for (let e = this.rfcomm.pollEvent(); e; e = this.rfcomm.pollEvent()) {
         progress = true;
-        this.onRfcommEvent(e, now);
+        this.dlcs.handleEvent(e, now);
       }
-      if (this.onSecurityEvents(now)) progress = true;
-      for (const q of this.sdpQueries.values()) if (this.pumpSdpClient(q, now)) progress = true;
-      for (const [id, q] of this.sdpQueries) if (q.done && q.cid === undefined) this.sdpQueries.delete(id);
+      if (this.gate.pump(now, this.events)) progress = true;
+      if (this.sdpQueries.pump(now)) progress = true;
     }
   }
-
-  private emit(e: StackEvent): void {
-    if (this.events.length - this.eventHead >= this.maxEvents && e.type === 'packet') return;
-    this.events.push(e);
-  }
 }
-
-/** A short reading of the HCI statuses a page most often ends with (Core v5.4 Vol 1 Part F). */
-function hciStatusHint(status: number): string {
-  switch (status) {
-    case 0x04:
-      return 'Page Timeout: the device did not answer; is it on, in range and connectable?';
-    case 0x0b:
-      return 'ACL Connection Already Exists';
-    case 0x0d:
-    case 0x0e:
-    case 0x0f:
-      return 'the remote device rejected the connection';
-    default:
-      return 'see the HCI status table';
-  }
-}
-

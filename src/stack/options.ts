@@ -1,0 +1,24 @@
+/**
+ * The types a `Stack` is built and fed with: its options (each layer's own options plus the caps
+ * the composition adds, DESIGN.md rule 6) and the service record `advertise` takes.
+ */
+import type { HciHostOptions } from '../hci/index.js';
+import type { L2capOptions } from '../l2cap/index.js';
+import type { RfcommOptions } from '../rfcomm/index.js';
+import type { DataElement } from '../sdp/index.js';
+import type { SecurityManagerOptions } from '../security/index.js';
+
+export interface StackOptions {
+  hci?: HciHostOptions;
+  l2cap?: L2capOptions;
+  rfcomm?: RfcommOptions;
+  /** How long a link this stack paged stays up with no channel on it (default 2000 ms). */
+  linkIdleMs?: number;
+  /** Cap on queued stack events beyond which new trace ('packet') events are dropped (default 65536). */
+  maxEvents?: number;
+  /** Pairing: IO capability, bonding, MITM, key store (default NoInputNoOutput, bonding, no MITM, in memory). */
+  security?: Partial<SecurityManagerOptions>;
+}
+
+/** A service record: attribute ID → value (Core v5.4 Vol 3 Part B §2.2). */
+export type SdpRecord = ReadonlyMap<number, DataElement>;

@@ -1,0 +1,126 @@
+/**
+ * The security gate: a channel opens only once its link meets the security level asked for it
+ * (Core v5.4 Vol 3 Part C §5.2.2 security mode 4: the host requests authentication and encryption
+ * before channel establishment). It joins the SecurityManager (src/security) to the HCI host and
+ * keeps the levels the local servers require.
+ *
+ * Rules:
+ * - `secure(handle, level, …)` runs `ok` at once for 'none', else asks the SecurityManager and runs
+ *   `ok` or `fail` when its 'security-complete' arrives.
+ * - An incoming L2CAP channel on a PSM with a level is answered "pending, authentication" and then
+ *   accepted, or refused with result 0x0003 security block (Vol 3 Part A §4.3) when pairing fails.
+ *   The RFCOMM session (PSM 3) carries every server channel, so it is held to the strictest level
+ *   any RFCOMM server channel asks for; each incoming DLC is then checked against its own channel's
+ *   level (`channelLevel`, used by RfcommDlcs).
+ * - The SecurityManager's HCI commands go out through the host; their Command Status/Complete comes
+ *   back through `commandComplete`.
+ */
+import type { HciCommand, HciHost } from '../hci/index.js';
+import type { L2capManager } from '../l2cap/index.js';
+import { SECURITY_LEVELS, type SecurityLevel, type SecurityManager } from '../security/index.js';
+import type { EventQueue } from './event-queue.js';
+import { PSM_RFCOMM } from './psm.js';
+
+/** L2CAP Connection Response result 0x0003: connection refused, security block (Vol 3 Part A §4.3). */
+export const L2CAP_SECURITY_BLOCK = 0x0003;
+
+interface SecurityWait {
+  ok(now: number): void;
+  fail(reason: string, now: number): void;
+}
+
+export class SecurityGate {
+  /** SecurityManager commands in flight: HCI host token → command. */
+  private readonly commands = new Map<number, HciCommand>();
+  /** Security requests in flight: SecurityManager request id → what waits for it. */
+  private readonly waits = new Map<number, SecurityWait>();
+  /** Levels the local servers require: raw L2CAP PSM → level, RFCOMM server channel → level. */
+  private readonly psmLevels = new Map<number, SecurityLevel>();
+  private readonly channelLevels = new Map<number, SecurityLevel>();
+
+  constructor(
+    private readonly security: SecurityManager,
+    private readonly host: HciHost,
+    private readonly l2cap: L2capManager,
+  ) {}
+
+  /** Runs `ok` once the link meets `level` (at once for 'none'), else `fail` with the reason. */
+  secure(handle: number, level: SecurityLevel, now: number, ok: (now: number) => void, fail: (reason: string, now: number) => void): void {
+    if (level === 'none') {
+      ok(now);
+      return;
+    }
+    this.waits.set(this.security.requestSecurity(handle, level, now), { ok, fail });
+  }
+
+  setPsmLevel(psm: number, level: SecurityLevel): void {
+    this.psmLevels.set(psm, level);
+  }
+
+  deletePsmLevel(psm: number): void {
+    this.psmLevels.delete(psm);
+  }
+
+  setChannelLevel(channel: number, level: SecurityLevel): void {
+    this.channelLevels.set(channel, level);
+  }
+
+  deleteChannelLevel(channel: number): void {
+    this.channelLevels.delete(channel);
+  }
+
+  /** The level an incoming DLC on RFCOMM server channel `channel` must reach. */
+  channelLevel(channel: number): SecurityLevel {
+    return this.channelLevels.get(channel) ?? 'none';
+  }
+
+  /** L2CAP asks whether an incoming connection must wait for security: 1 = authentication pending. */
+  holdIncomingL2cap(cid: number, handle: number, psm: number, now: number): number | undefined {
+    const level = psm === PSM_RFCOMM ? this.strictestChannelLevel() : (this.psmLevels.get(psm) ?? 'none');
+    if (level === 'none') return undefined;
+    this.secure(
+      handle,
+      level,
+      now,
+      (t) => this.l2cap.acceptPending(cid, t),
+      (_reason, t) => this.l2cap.refusePending(cid, L2CAP_SECURITY_BLOCK, t),
+    );
+    return 1;
+  }
+
+  /** The Command Status or Complete of an HCI command; passed on to the SecurityManager if it sent it. */
+  commandComplete(token: number, status: number, now: number): void {
+    const cmd = this.commands.get(token);
+    if (!cmd) return;
+    this.commands.delete(token);
+    this.security.handleCommandStatus(cmd, status, now);
+  }
+
+  /** Sends the SecurityManager's commands, settles the waits its outcomes answer and reports its events. */
+  pump(now: number, events: EventQueue): boolean {
+    let progress = false;
+    for (let c = this.security.pollCommand(); c; c = this.security.pollCommand()) {
+      progress = true;
+      this.commands.set(this.host.sendCommand(c, now), c);
+    }
+    for (let e = this.security.pollEvent(); e; e = this.security.pollEvent()) {
+      progress = true;
+      if (e.type === 'security-complete') {
+        const wait = this.waits.get(e.id);
+        this.waits.delete(e.id);
+        if (wait && e.ok) wait.ok(now);
+        else if (wait) wait.fail(e.reason ?? `the link did not reach security level ${e.level}`, now);
+      }
+      events.push({ type: 'security', event: e });
+    }
+    return progress;
+  }
+
+  /** The RFCOMM session (PSM 3) is secured to the strictest level any server channel asks for, so
+   * that a failed pairing refuses the L2CAP channel (result 0x0003) before any DLC opens. */
+  private strictestChannelLevel(): SecurityLevel {
+    let level: SecurityLevel = 'none';
+    for (const l of this.channelLevels.values()) if (SECURITY_LEVELS.indexOf(l) > SECURITY_LEVELS.indexOf(level)) level = l;
+    return level;
+  }
+}
