@@ -94,36 +94,16 @@ describe('two stacks on the virtual controller', () => {
   it.each([27, 100, 339, 1021])('moves 1 MiB each way over RFCOMM with ACL size %i, nothing lost or reordered', (aclSize) => {
     const { net, a, b } = pair(aclSize, 4);
     b.stack.listenRfcomm(1);
-    const { ida, idb } = openRfcomm(net, a, b, 1);
-    const total = 1 << 20;
-    const sinkB = new Sink(net, b, idb, total);
-    const sinkA = new Sink(net, a, ida, total);
-    const sendA = new Sender(a, ida, total);
-    const sendB = new Sender(b, idb, total);
-    a.listeners.push((e) => e.type === 'rfcomm-writable' && e.id === ida && sendA.pump(net.now));
-    b.listeners.push((e) => e.type === 'rfcomm-writable' && e.id === idb && sendB.pump(net.now));
-    sendA.pump(net.now);
-    sendB.pump(net.now);
-    net.runUntil(() => sinkA.done && sinkB.done, 600_000, '1 MiB both ways');
-    expect(sinkB.errors).toEqual([]);
-    expect(sinkA.errors).toEqual([]);
+    const sinks = sendBothWays(net, a, b, openRfcomm(net, a, b, 1), 1 << 20);
+    net.runUntil(() => sinks.every((s) => s.done), 600_000, '1 MiB both ways');
+    expect(sinks.flatMap((s) => s.errors)).toEqual([]);
   });
 
   it.each([2, 30])('%i DLCs at once on one session, 1 MiB each way on each', (count) => {
     const { net, a, b } = pair(1021, 8);
-    const total = 1 << 20;
     const sinks: Sink[] = [];
     for (let ch = 1; ch <= count; ch++) b.stack.listenRfcomm(ch);
-    for (let ch = 1; ch <= count; ch++) {
-      const { ida, idb } = openRfcomm(net, a, b, ch);
-      sinks.push(new Sink(net, b, idb, total), new Sink(net, a, ida, total));
-      const sendA = new Sender(a, ida, total);
-      const sendB = new Sender(b, idb, total);
-      a.listeners.push((e) => e.type === 'rfcomm-writable' && e.id === ida && sendA.pump(net.now));
-      b.listeners.push((e) => e.type === 'rfcomm-writable' && e.id === idb && sendB.pump(net.now));
-      sendA.pump(net.now);
-      sendB.pump(net.now);
-    }
+    for (let ch = 1; ch <= count; ch++) sinks.push(...sendBothWays(net, a, b, openRfcomm(net, a, b, ch), 1 << 20));
     net.runUntil(() => sinks.every((s) => s.done), 3_600_000, `${count} DLCs to deliver 1 MiB each way`);
     expect(sinks.flatMap((s) => s.errors)).toEqual([]);
   });
@@ -149,6 +129,17 @@ describe('two stacks on the virtual controller', () => {
     expect(sink.errors).toEqual([]);
   });
 });
+
+/** Starts `total` bytes each way on the DLC pair; the sinks check what arrives. */
+function sendBothWays(net: VirtualNet, a: NetNode, b: NetNode, { ida, idb }: { ida: number; idb: number }, total: number): Sink[] {
+  const sinks = [new Sink(net, b, idb, total), new Sink(net, a, ida, total)];
+  for (const [node, id] of [[a, ida], [b, idb]] as const) {
+    const sender = new Sender(node, id, total);
+    node.listeners.push((e) => e.type === 'rfcomm-writable' && e.id === id && sender.pump(net.now));
+    sender.pump(net.now);
+  }
+  return sinks;
+}
 
 /** Writes a numbered byte pattern as fast as the DLC accepts it. */
 class Sender {
