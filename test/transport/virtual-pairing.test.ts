@@ -16,6 +16,8 @@ const TABLE: Record<number, Record<number, string>> = {
 
 interface Policy {
   io?: number;
+  /** Authentication_Requirements of the IO Capability Reply; default 0x03 (MITM, dedicated bonding). */
+  authReq?: number;
   linkKey?: Uint8Array;
   confirm?: boolean;
   /** Passkey to type; by default the one the peer displayed. */
@@ -48,7 +50,7 @@ function runPairing(t: Bench, policies: { a: Policy; b: Policy }): { a: number[]
             else host.send(OP.LINK_KEY_REQUEST_NEGATIVE_REPLY, peer);
             break;
           case 0x31:
-            host.send(OP.IO_CAPABILITY_REQUEST_REPLY, peer, policy.io ?? NIO, 0, 0x03);
+            host.send(OP.IO_CAPABILITY_REQUEST_REPLY, peer, policy.io ?? NIO, 0, policy.authReq ?? 0x03);
             break;
           case 0x33:
             host.send(policy.confirm === false ? OP.USER_CONFIRMATION_REQUEST_NEGATIVE_REPLY : OP.USER_CONFIRMATION_REQUEST_REPLY, peer);
@@ -123,6 +125,23 @@ describe('virtual controller: Secure Simple Pairing', () => {
         }
       });
     }
+  }
+
+  // §5.2.2.6: without MITM protection asked by either side, every pair pairs as Just Works with an
+  // unauthenticated key; one side asking is enough for table 5.7.
+  for (const [authA, authB, model] of [
+    [0x02, 0x02, 'just-works'],
+    [0x02, 0x03, 'passkey-responder-displays'],
+    [0x03, 0x02, 'passkey-responder-displays'],
+  ] as const) {
+    it(`KeyboardOnly × DisplayYesNo with requirements 0x0${authA}/0x0${authB} → ${model}`, () => {
+      const t = setup();
+      t.a.send(OP.AUTHENTICATION_REQUESTED, le16(t.ha));
+      const r = runPairing(t, { a: { io: KO, authReq: authA }, b: { io: DYN, authReq: authB } });
+      expect(r.a).toEqual(expectedSequence(model).a);
+      expect(r.b).toEqual(expectedSequence(model).b);
+      expect(r.log.a[r.a.indexOf(0x18)][22]).toBe(model === 'just-works' ? 0x04 : 0x05);
+    });
   }
 
   it('IO Capability Response carries the other side’s capability, OOB flag and requirements', () => {

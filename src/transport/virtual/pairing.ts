@@ -25,7 +25,7 @@
 import type { BdAddr } from '../../core/index.js';
 import { bytesEqual } from '../../core/index.js';
 import { HCI_STATUS } from '../../hci/index.js';
-import { associationModel, ioCapabilityName, LINK_KEY_TYPE, type AssociationModel, type IoCapability } from '../../security/index.js';
+import { associationModel, ioCapabilityName, LINK_KEY_TYPE, requiresMitm, type AssociationModel, type IoCapability } from '../../security/index.js';
 import { EVT } from './constants.js';
 import { addr, le32, pack } from './h4.js';
 import type { Prng } from './prng.js';
@@ -54,14 +54,6 @@ export type PairingReply =
   | { readonly kind: 'passkey'; readonly passkey: number | undefined }
   | { readonly kind: 'pin'; readonly pin: Uint8Array | undefined };
 
-/**
- * Vol 3 Part C §5.2.2.6, table 5.7, by the IO capabilities alone: this link manager applies the
- * MITM row of the table whatever the Authentication_Requirements say.
- */
-function modelOf(initiatorIo: IoCapability, responderIo: IoCapability): AssociationModel {
-  return associationModel(initiatorIo, responderIo, true);
-}
-
 type Phase = 'link-key' | 'link-key-responder' | 'io-initiator' | 'io-responder' | 'confirm' | 'passkey' | 'pin-initiator' | 'pin-responder' | 'done';
 
 const EXPECTED: Record<Phase, readonly PairingReply['kind'][]> = {
@@ -81,7 +73,8 @@ export class PairingSession {
   private initiatorKey: Uint8Array | undefined;
   private initiatorPin: Uint8Array | undefined;
   private initiatorIo: IoCapability = 'NoInputNoOutput';
-  private model: AssociationModel = modelOf('NoInputNoOutput', 'NoInputNoOutput');
+  private initiatorAuthReq = 0;
+  private model: AssociationModel = associationModel('NoInputNoOutput', 'NoInputNoOutput', false);
   private passkey = 0;
   /** Sides still to answer in the confirm and passkey phases, with the passkeys entered. */
   private readonly waiting = new Set<PairingSide>();
@@ -166,11 +159,13 @@ export class PairingSession {
     this.to(other, EVT.IO_CAPABILITY_RESPONSE, pack(addr(this.end(side).address), io, oob, authReq));
     if (side === 'initiator') {
       this.initiatorIo = ioCapabilityName(io);
+      this.initiatorAuthReq = authReq;
       this.phase = 'io-responder';
       this.to('responder', EVT.IO_CAPABILITY_REQUEST, pack(addr(this.initiator.address)));
       return;
     }
-    this.model = modelOf(this.initiatorIo, ioCapabilityName(io));
+    // Vol 3 Part C §5.2.2.6: table 5.7 when either side asks for MITM protection, else Just Works.
+    this.model = associationModel(this.initiatorIo, ioCapabilityName(io), requiresMitm(this.initiatorAuthReq) || requiresMitm(authReq));
     if (this.model.model !== 'PasskeyEntry') {
       this.phase = 'confirm';
       const value = this.prng.below(1_000_000);
