@@ -2,10 +2,10 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killAll, startCli, startScript } from './support/cli.js';
-import { BTVIRT_SOCKET, btvirtMissing, ROOT } from './support/env.js';
+import { btvirtSocket, btvirtMissing, ROOT } from './support/env.js';
 
 const example = (name: string) => join(ROOT, 'examples', name);
-const BTVIRT = ['--transport', `h4:unix:${BTVIRT_SOCKET}`];
+const BTVIRT = ['--transport', `h4:unix:${btvirtSocket()}`];
 
 afterEach(() => killAll());
 

@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/trace/index.js';
 import { killAll, runCli, startCli } from '../support/cli.js';
-import { BTVIRT_SOCKET, btvirtMissing, ROOT, tracePath, tracesMissing } from '../support/env.js';
+import { btvirtSocket, btvirtMissing, ROOT, tracePath, tracesMissing } from '../support/env.js';
 import { patternBytes } from '../support/bulk.js';
 
 const COMMANDS = ['demo', 'scan', 'sdp', 'listen', 'connect', 'send', 'receive', 'bridge', 'decode'];
 // btvirt writes to its clients with MSG_DONTWAIT and drops what a busy reader's socket cannot
 // take (BlueZ emulator/server.c); a small RFCOMM window keeps the bytes in flight within it.
-const BTVIRT = ['--transport', `h4:unix:${BTVIRT_SOCKET}`, '--rx-window', '8192'];
+const BTVIRT = ['--transport', `h4:unix:${btvirtSocket()}`, '--rx-window', '8192'];
 
 afterEach(() => killAll());
 

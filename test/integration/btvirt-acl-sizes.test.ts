@@ -29,10 +29,10 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Adapter, BluetoothSocket, L2CAP } from '../../src/socket/index.js';
-import { BTVIRT_SOCKET, btvirtMissing } from '../support/env.js';
+import { btvirtSocket, btvirtMissing } from '../support/env.js';
 import { patternBytes } from '../support/bulk.js';
 
-const SPEC = `h4:unix:${BTVIRT_SOCKET}`;
+const SPEC = `h4:unix:${btvirtSocket()}`;
 const MiB = 1 << 20;
 /** Bytes each way at every size of the sweep (see above). */
 const SWEEP_BYTES = Number(process.env.BTVIRT_ACL_SWEEP_BYTES ?? 65536);

@@ -1,15 +1,15 @@
 /**
  * The whole stack against controllers nobody here wrote: BlueZ's btvirt emulator (one emulated
- * BR/EDR controller per connection to /tmp/bt-server-bredr). Two adapters initialise, page each
+ * BR/EDR controller per connection to the socket the test run gives it). Two adapters initialise, page each
  * other, find a service by SDP, and move data over RFCOMM (1, 2 and 30 DLCs, 1 MiB each way, a slow
  * reader) and raw L2CAP (1 MiB each way on a dynamic PSM), closing from either side.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Adapter, advertiseService, BluetoothSocket, findService, L2CAP, PORT_ANY, RFCOMM } from '../../src/socket/index.js';
-import { BTVIRT_SOCKET, btvirtMissing } from '../support/env.js';
+import { btvirtSocket, btvirtMissing } from '../support/env.js';
 import { patternBytes } from '../support/bulk.js';
 
-const SPEC = `h4:unix:${BTVIRT_SOCKET}`;
+const SPEC = `h4:unix:${btvirtSocket()}`;
 
 /** Reads exactly `total` bytes from `sock` and checks them against the pattern. */
 async function readPattern(sock: BluetoothSocket, total: number): Promise<void> {

@@ -10,7 +10,6 @@ import { inject } from 'vitest';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const TRACES_DIR = resolve(ROOT, '../shared/traces');
 export const IN_CI = process.env.CI === 'true';
-export const BTVIRT_SOCKET = '/tmp/bt-server-bredr';
 
 /** The capture files in ../shared/traces (not INDEX, sums or counts). */
 export function traceFiles(): string[] {
@@ -30,6 +29,11 @@ export function tracesMissing(): string | undefined {
   const why = `no captures in ${TRACES_DIR}: trace replay tests skipped (put ../shared/traces beside the project)`;
   if (IN_CI) throw new Error(why + ' — mandatory with CI=true');
   return why;
+}
+
+/** The unix socket of this run's btvirt (test/support/global-setup.ts). */
+export function btvirtSocket(): string {
+  return inject('btvirtSocket');
 }
 
 /** Why btvirt tests skip, or undefined when a btvirt is serving. Throws in CI when it is not. */

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { fromHex } from '../../src/core/index.js';
 import { openUnixH4 } from '../../src/transport/h4-stream.js';
-import { BTVIRT_SOCKET, btvirtMissing } from '../support/env.js';
+import { btvirtSocket, btvirtMissing } from '../support/env.js';
 import { EventCollector } from './support/h4-events.js';
 
 describe.skipIf(btvirtMissing())('h4-stream against a real btvirt', () => {
   it('answers HCI Reset and Read BD_ADDR', async () => {
-    const t = await openUnixH4(BTVIRT_SOCKET);
+    const t = await openUnixH4(btvirtSocket());
     try {
       const events = new EventCollector(t);
       const reset = events.commandComplete(0x0c03);
@@ -24,8 +24,8 @@ describe.skipIf(btvirtMissing())('h4-stream against a real btvirt', () => {
   });
 
   it('gives each client its own controller (different addresses)', async () => {
-    const a = await openUnixH4(BTVIRT_SOCKET);
-    const b = await openUnixH4(BTVIRT_SOCKET);
+    const a = await openUnixH4(btvirtSocket());
+    const b = await openUnixH4(btvirtSocket());
     try {
       const read = async (t: typeof a) => {
         const events = new EventCollector(t);
