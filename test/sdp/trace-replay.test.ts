@@ -1,8 +1,9 @@
 /**
  * Replay of every SDP PDU in ../shared/traces: decode and re-encode byte for byte, the count agrees
  * with Wireshark's (tshark-counts.json), the records the phones read parse, every RFCOMM
- * ProtocolDescriptorList names a channel 1..30, every RFCOMM channel the host then opens (SABM) is
- * one those records named, and our server answers every captured request.
+ * ProtocolDescriptorList names a channel 1..30, the channels are the ones tshark's SDP dissector
+ * shows, every RFCOMM channel the host then opens (SABM) is one those records named, and our
+ * server answers every captured request.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -19,9 +20,17 @@ import {
   serialPortRecord,
 } from '../../src/sdp/index.js';
 import { traceFiles, tracePath, tracesMissing } from '../support/env.js';
+import { run, toolMissing } from '../trace/tools.js';
 import { type CapturedSdpPdu, scanCapture } from './support/capture-sdp.js';
 
 const skip = tracesMissing();
+const noTshark = skip ?? toolMissing('tshark');
+
+/** The RFCOMM channels Wireshark's SDP dissector shows in the capture's ProtocolDescriptorLists. */
+function tsharkRfcommChannels(file: string): Set<number> {
+  const out = run('tshark', ['-r', tracePath(file), '-Y', 'btsdp', '-T', 'fields', '-e', 'btsdp.protocol.channel']);
+  return new Set(out.split(/[\s,]+/).filter((v) => v !== '').map(Number));
+}
 
 function tsharkSdpCount(file: string): number | undefined {
   const counts = JSON.parse(readFileSync(tracePath('tshark-counts.json'), 'utf8')) as { files: Record<string, { sdp: number }> };
@@ -86,6 +95,11 @@ describe.skipIf(skip)('SDP trace replay', () => {
       const advertised = new Set(parseServices(recordsRead(pdus)).flatMap((s) => (s.protocol === 'RFCOMM' ? [s.channel] : [])));
       const opened = new Set(rfcommOpens.filter((o) => o.direction === 'tx').map((o) => o.serverChannel));
       for (const ch of opened) expect(advertised.has(ch), `channel ${ch}`).toBe(true);
+    });
+
+    it.skipIf(noTshark !== undefined)('the records read name the same RFCOMM channels tshark shows', () => {
+      const ours = new Set(parseServices(recordsRead(pdus)).flatMap((s) => (s.protocol === 'RFCOMM' ? [s.channel] : [])));
+      expect([...ours].sort((x, y) => x - y)).toEqual([...tsharkRfcommChannels(file)].sort((x, y) => x - y));
     });
 
     it('our server answers every captured request with a decodable response of the same TransactionID', () => {
