@@ -7,7 +7,8 @@ import { ArgumentError, DecodeError } from './errors.js';
 
 export type BdAddr = string;
 
-const PATTERN = /^[0-9A-Fa-f]{2}([:-]?[0-9A-Fa-f]{2}){5}$/;
+/** Six octets all separated by colons, all by dashes, or 12 bare hex digits (no mixing). */
+const PATTERN = /^(?:[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{12})$/;
 
 export function isBdAddr(s: string): boolean {
   return PATTERN.test(s);
@@ -32,7 +33,7 @@ export function bdAddrToBytes(addr: BdAddr): Uint8Array {
 
 /** Reads 6 wire bytes (least significant first) at `off`. */
 export function bdAddrFromBytes(b: Uint8Array, off = 0): BdAddr {
-  if (off + 6 > b.length) throw new DecodeError('core', 'BD_ADDR', off, `needs 6 bytes, ${b.length - off} left`);
+  if (!Number.isInteger(off) || off < 0 || off + 6 > b.length) throw new DecodeError('core', 'BD_ADDR', off, `needs 6 bytes at offset ${off} of a ${b.length}-byte array`);
   const parts: string[] = [];
   for (let i = 5; i >= 0; i--) parts.push(b[off + i].toString(16).padStart(2, '0').toUpperCase());
   return parts.join(':');

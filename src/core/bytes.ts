@@ -1,9 +1,12 @@
 /**
  * Byte helpers shared by every codec: little- and big-endian integers, hex, concatenation and two
- * cursors. `ByteReader` throws `DecodeError` when a read would pass the end, so decoders built on
- * it are total (DESIGN.md rule 5).
+ * cursors. `ByteReader` throws `DecodeError` when a read would pass the end of its window (or the
+ * window lies outside the array), so decoders built on it are total (DESIGN.md rule 5).
+ * `ByteWriter` throws `ArgumentError` when a write would pass the end of its array: an output
+ * buffer smaller than the codec's `xLength` is the caller's mistake, never a silent truncation.
+ * The plain `u16le`… readers and `putU16le`… writers do no bounds checks.
  */
-import { DecodeError } from './errors.js';
+import { ArgumentError, DecodeError } from './errors.js';
 
 export function u16le(b: Uint8Array, off: number): number {
   return b[off] | (b[off + 1] << 8);
@@ -47,11 +50,18 @@ export function hex(b: Uint8Array, sep = ''): string {
   return s;
 }
 
-/** Parses hex, ignoring whitespace, colons and dashes. Throws on odd length or bad digits. */
+/**
+ * Parses hex, ignoring whitespace, colons and dashes. Throws `DecodeError` naming the first
+ * character that is not a hex digit (offset = its index in `s`), or the odd digit count.
+ */
 export function fromHex(s: string): Uint8Array {
+  const bad = /[^0-9a-fA-F\s:-]/.exec(s);
+  if (bad) {
+    throw new DecodeError('core', 'hex string', bad.index, `${JSON.stringify(bad[0])} is not a hex digit (in ${JSON.stringify(s.slice(0, 40))})`);
+  }
   const clean = s.replace(/[\s:-]/g, '');
-  if (clean.length % 2 !== 0 || /[^0-9a-fA-F]/.test(clean)) {
-    throw new DecodeError('core', 'hex string', 0, `not an even number of hex digits: ${JSON.stringify(s.slice(0, 40))}`);
+  if (clean.length % 2 !== 0) {
+    throw new DecodeError('core', 'hex string', s.length, `odd number of hex digits (${clean.length}) in ${JSON.stringify(s.slice(0, 40))}`);
   }
   const out = new Uint8Array(clean.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.substr(i * 2, 2), 16);
@@ -96,6 +106,9 @@ export class ByteReader {
     readonly end = bytes.length,
   ) {
     this.offset = offset;
+    if (!(Number.isInteger(offset) && Number.isInteger(end) && 0 <= offset && offset <= end && end <= bytes.length)) {
+      this.fail(`window [${offset}, ${end}) lies outside the ${bytes.length}-byte array`);
+    }
   }
   get remaining(): number {
     return this.end - this.offset;
@@ -158,52 +171,59 @@ export class ByteReader {
   }
 }
 
-/** A write cursor over a fixed-size array (sized by the codec's `xLength`). */
+/** A write cursor over a fixed-size array (sized by the codec's `xLength`). Writing past its end throws `ArgumentError`. */
 export class ByteWriter {
   offset: number;
   constructor(
     readonly bytes: Uint8Array,
     offset = 0,
   ) {
+    if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length) {
+      throw new ArgumentError(`write offset ${offset} lies outside the ${bytes.length}-byte output buffer`);
+    }
     this.offset = offset;
   }
   static alloc(n: number): ByteWriter {
     return new ByteWriter(new Uint8Array(n));
   }
+  /** Throws unless `n` more bytes fit; returns the offset to write at and advances past them. */
+  private take(n: number): number {
+    const at = this.offset;
+    if (n > this.bytes.length - at) {
+      throw new ArgumentError(`writing ${n} byte(s) at offset ${at} passes the end of the ${this.bytes.length}-byte output buffer: size it with the codec's length function`);
+    }
+    this.offset = at + n;
+    return at;
+  }
   u8(v: number): this {
-    this.bytes[this.offset++] = v & 0xff;
+    this.bytes[this.take(1)] = v & 0xff;
     return this;
   }
   u16le(v: number): this {
-    putU16le(this.bytes, this.offset, v);
-    this.offset += 2;
+    putU16le(this.bytes, this.take(2), v);
     return this;
   }
   u16be(v: number): this {
-    putU16be(this.bytes, this.offset, v);
-    this.offset += 2;
+    putU16be(this.bytes, this.take(2), v);
     return this;
   }
   u24le(v: number): this {
-    this.bytes[this.offset] = v & 0xff;
-    this.bytes[this.offset + 1] = (v >>> 8) & 0xff;
-    this.bytes[this.offset + 2] = (v >>> 16) & 0xff;
-    this.offset += 3;
+    const at = this.take(3);
+    this.bytes[at] = v & 0xff;
+    this.bytes[at + 1] = (v >>> 8) & 0xff;
+    this.bytes[at + 2] = (v >>> 16) & 0xff;
     return this;
   }
   u32le(v: number): this {
-    putU32le(this.bytes, this.offset, v);
-    this.offset += 4;
+    putU32le(this.bytes, this.take(4), v);
     return this;
   }
   u32be(v: number): this {
-    putU32be(this.bytes, this.offset, v);
-    this.offset += 4;
+    putU32be(this.bytes, this.take(4), v);
     return this;
   }
   put(b: Uint8Array): this {
-    this.bytes.set(b, this.offset);
-    this.offset += b.length;
+    this.bytes.set(b, this.take(b.length));
     return this;
   }
   /** The written prefix. */

@@ -3,10 +3,15 @@
  * unchanged when full, so the caller decides the overflow behaviour (drop and count, refuse, or
  * apply backpressure). Amortised O(1) shift without Array#shift's copying.
  */
+import { ArgumentError } from './errors.js';
+
 export class BoundedQueue<T> {
   private items: T[] = [];
   private head = 0;
-  constructor(readonly capacity: number) {}
+  /** `capacity` is an integer ≥ 0 (0: every push is refused). */
+  constructor(readonly capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 0) throw new ArgumentError(`a queue capacity is an integer ≥ 0, not ${capacity}`);
+  }
 
   get length(): number {
     return this.items.length - this.head;

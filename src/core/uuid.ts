@@ -23,10 +23,12 @@ export class Uuid {
   }
 
   static from16(v: number): Uuid {
+    checkUint(v, 0xffff, '16');
     return new Uuid(Uint8Array.of((v >>> 8) & 0xff, v & 0xff));
   }
 
   static from32(v: number): Uuid {
+    checkUint(v, 0xffffffff, '32');
     return new Uuid(Uint8Array.of((v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff));
   }
 
@@ -80,6 +82,10 @@ export class Uuid {
   toJSON(): string {
     return this.toString();
   }
+}
+
+function checkUint(v: number, max: number, bits: string): void {
+  if (!Number.isInteger(v) || v < 0 || v > max) throw new ArgumentError(`a ${bits}-bit UUID is an integer 0..0x${max.toString(16)}, not ${v}`);
 }
 
 /** 00000000-0000-1000-8000-00805F9B34FB */

@@ -6,10 +6,17 @@
  *   CLOSED ──ConnReq (accepted at once)──────────────────────────────────▶ CONFIG
  *   CONFIG ──our ConfigReq answered success (localConfigDone)
  *           + the peer's ConfigReq answered success (remoteConfigDone)──▶ OPEN
- *   OPEN ──ConfigReq──▶ OPEN (reconfiguration: answered, MTU updated, queues and counters kept)
+ *   OPEN ──the peer's ConfigReq, acceptable: ConfigRsp success, then our ConfigReq──▶ CONFIG (reconfiguring)
+ *   OPEN ──the peer's ConfigReq, not acceptable: ConfigRsp failure──▶ OPEN (previous configuration kept)
+ *   OPEN ──reconfigure(): our ConfigReq──▶ CONFIG (reconfiguring, both directions to redo)
+ *   CONFIG (reconfiguring) ──both directions done again──▶ OPEN ('channel-reconfigured')
  *   CONFIG | OPEN ──disconnect()──▶ WAIT_DISCONNECT ──DisconnRsp or RTX──▶ CLOSED
  *   any ──DisconnReq──▶ DisconnRsp, CLOSED;  any ──link down──▶ CLOSED
  *
+ * Reconfiguration (Core v5.4 Vol 3 Part A §6.1.5 OPEN state, §7.1) goes through CONFIG again in
+ * both directions, with the same timers, but is not a new channel: queues, counters, the
+ * continuation buffer and the agreed MTUs are kept (conformance.md rule 19, CVE-2026-31498), and in
+ * basic mode data keeps flowing both ways meanwhile, under the MTUs in force.
  * The two configuration directions are independent flags; neither blocks answering the peer's
  * ConfigReq (L23). A channel record is removed from the manager when it reaches CLOSED.
  */
@@ -34,8 +41,10 @@ export interface Channel {
   readonly psm: number;
   readonly initiator: boolean;
   state: ChannelState;
-  /** The largest SDU we accept (what our ConfigReq offers); larger B-frames are dropped. */
+  /** The largest SDU we accept (the MTU the peer last accepted from us); larger B-frames are dropped. */
   localMtu: number;
+  /** The MTU our ConfigReq offers; it becomes `localMtu` when the peer answers success. */
+  offeredMtu: number;
   /** The largest SDU the peer accepts (its ConfigReq's MTU, 672 when absent). */
   remoteMtu: number;
   flushTimeout: number | undefined;
@@ -44,6 +53,8 @@ export interface Channel {
   /** Options of the peer's ConfigReq parts with the C flag set, awaiting the last part. */
   continuation: ConfigOption[];
   continuationBytes: number;
+  /** CONFIG entered from OPEN: a reconfiguration, during which data still flows. */
+  reconfiguring: boolean;
   /** Rounds of our ConfigReq refused with "unacceptable parameters". */
   configRounds: number;
   /** The identifier of the peer's ConnReq, for a response sent later (pending). */

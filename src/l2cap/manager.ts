@@ -4,10 +4,11 @@
  *
  * Rules (see channel.ts for the channel state table, configuration.ts for option decisions):
  * - Input from below is `receivePdu(handle, basicFrame, now)`. It never throws: a malformed frame,
- *   an unknown handle or CID, a B-frame on a channel that is not OPEN or larger than the local MTU
- *   is dropped and counted (L27).
+ *   an unknown handle or CID, a B-frame on a channel that is not OPEN (nor reconfiguring) or
+ *   larger than the local MTU is dropped and counted (L27).
  * - Signaling (CID 0x0001): a C-frame larger than MTUsig → Command Reject 0x0001 carrying MTUsig,
- *   with the first command's identifier (L26). Otherwise every complete command is handled in
+ *   with the identifier of the first request in it; a frame of responses only, or whose first
+ *   request has identifier 0, is discarded (§4.1, L26). Otherwise every complete command is handled in
  *   order; a malformed one or an unknown code → Command Reject 0x0000 (L6, L7); a truncated tail
  *   with a readable identifier → Command Reject 0x0000 (L11). Identifier 0 is ignored; a response
  *   matching no pending request is ignored. A request naming a CID we do not have → Command
@@ -15,6 +16,10 @@
  * - ConnReq: unknown PSM 0x0002 (L4), SCID < 0x0040 0x0006, SCID in use 0x0007 (L5), channel
  *   cap 0x0004; else accepted (or answered pending when `pendingIncoming` says so) and followed by
  *   our ConfigReq.
+ * - Reconfiguration (channel.ts): the peer's acceptable ConfigReq on an OPEN channel is answered,
+ *   then we send our ConfigReq (our current MTU) and the channel is in CONFIG until both
+ *   directions complete again → 'channel-reconfigured'; `reconfigure(cid, { mtu }, now)` starts
+ *   the same from our side. Meanwhile basic-mode data flows both ways and nothing is reset.
  * - Our requests run under RTX (ERTX after a pending answer). An unanswered ConfigReq is re-sent
  *   with the delay doubled, `configRetransmissions` times, then the channel is disconnected (L25);
  *   other requests fail at the first expiry. CONFIG is also bounded by `configTimeoutMs`.
@@ -53,6 +58,7 @@ import {
   type L2capSignal,
   decodeSignalingFrame,
   encodeSignal,
+  firstRequestIdentifier,
   rejectInvalidCid,
   rejectNotUnderstood,
   rejectSignalingMtuExceeded,
@@ -186,7 +192,7 @@ export class L2capManager {
 
   send(cid: number, sdu: Uint8Array): void {
     const ch = this.channels.get(cid);
-    if (!ch || ch.state !== CHANNEL_STATE.OPEN) throw new InvalidStateError(`L2CAP channel 0x${cid.toString(16)} is not open: wait for 'channel-open'`);
+    if (!ch || !carriesData(ch)) throw new InvalidStateError(`L2CAP channel 0x${cid.toString(16)} is not open: wait for 'channel-open'`);
     if (sdu.length > ch.remoteMtu) throw new ArgumentError(`SDU of ${sdu.length} bytes exceeds the peer's MTU ${ch.remoteMtu} on channel 0x${cid.toString(16)}: split it`);
     const pdu = encodeBasicFrame({ cid: ch.remoteCid, payload: sdu });
     if (!this.tx.push({ handle: ch.handle, pdu })) throw new InvalidStateError('the L2CAP transmit queue is full: drain pollTransmit() first');
@@ -212,6 +218,28 @@ export class L2capManager {
       default:
         return;
     }
+  }
+
+  /**
+   * Reconfigures an OPEN channel (§7.1): sends our ConfigReq offering `mtu` (default: the current
+   * local MTU); the peer answers and sends its own, and 'channel-reconfigured' reports the end.
+   * Data keeps flowing meanwhile; frames up to the old local MTU are accepted until the peer
+   * accepts the new one.
+   */
+  reconfigure(cid: number, opts: { mtu?: number }, now: number): void {
+    const ch = this.channels.get(cid);
+    if (!ch || ch.state !== CHANNEL_STATE.OPEN) {
+      throw new InvalidStateError(`L2CAP channel 0x${cid.toString(16)} is not open: reconfigure after 'channel-open' or 'channel-reconfigured'`);
+    }
+    const mtu = checkMtu(opts.mtu ?? ch.localMtu, 'the channel MTU');
+    const link = this.links.get(ch.handle)!;
+    ch.offeredMtu = mtu;
+    if (!this.requestConfiguration(link, ch, now)) {
+      ch.offeredMtu = ch.localMtu;
+      throw new InvalidStateError(`too many signaling requests outstanding on link 0x${ch.handle.toString(16)}: retry after responses arrive`);
+    }
+    this.beginReconfiguration(ch, now);
+    ch.remoteConfigDone = false;
   }
 
   /** Accepts an incoming connection held by `pendingIncoming`. */
@@ -305,7 +333,7 @@ export class L2capManager {
     }
     ch.stats.framesIn++;
     ch.stats.bytesIn += pdu.length;
-    if (ch.state !== CHANNEL_STATE.OPEN) {
+    if (!carriesData(ch)) {
       this.drop(link, ch, 'not-open');
       return;
     }
@@ -323,7 +351,8 @@ export class L2capManager {
     if (payload.length > this.opts.signalingMtu) {
       sig.oversizedFrames++;
       this.totals.signaling.oversizedFrames++;
-      this.sendReject(link, rejectSignalingMtuExceeded(payload.length >= 2 ? payload[1] : 0, this.opts.signalingMtu));
+      const identifier = firstRequestIdentifier(payload);
+      if (identifier) this.sendReject(link, rejectSignalingMtuExceeded(identifier, this.opts.signalingMtu));
       return;
     }
     const frame = decodeSignalingFrame(payload);
@@ -361,7 +390,7 @@ export class L2capManager {
         this.onConnectionRequest(link, s, now);
         return;
       case 'configuration-request':
-        this.onConfigurationRequest(link, s);
+        this.onConfigurationRequest(link, s, now);
         return;
       case 'disconnection-request':
         this.onDisconnectionRequest(link, s, now);
@@ -437,17 +466,30 @@ export class L2capManager {
   }
 
   private sendConfigRequest(link: Link, ch: Channel, now: number): void {
-    const sent = this.sendRequest(link, ch.localCid, now, (identifier) => ({
+    if (!this.requestConfiguration(link, ch, now)) this.startDisconnect(ch, 'no signaling identifier', now);
+  }
+
+  /** Sends our ConfigReq offering `offeredMtu`; false when no identifier is free. */
+  private requestConfiguration(link: Link, ch: Channel, now: number): boolean {
+    return this.sendRequest(link, ch.localCid, now, (identifier) => ({
       type: 'configuration-request',
       identifier,
       dcid: ch.remoteCid,
       flags: 0,
-      options: ourConfigOptions(ch.localMtu),
+      options: ourConfigOptions(ch.offeredMtu),
     }));
-    if (!sent) this.startDisconnect(ch, 'no signaling identifier', now);
   }
 
-  private onConfigurationRequest(link: Link, s: ConfigurationRequest): void {
+  /** OPEN → CONFIG for a reconfiguration: our direction is to be redone, under the configuration timer. */
+  private beginReconfiguration(ch: Channel, now: number): void {
+    ch.state = CHANNEL_STATE.CONFIG;
+    ch.reconfiguring = true;
+    ch.localConfigDone = false;
+    ch.configRounds = 0;
+    this.timers.set(`cfg:${ch.localCid}`, now + this.opts.configTimeoutMs);
+  }
+
+  private onConfigurationRequest(link: Link, s: ConfigurationRequest, now: number): void {
     const ch = this.channels.get(s.dcid);
     if (!ch || ch.handle !== link.handle || (ch.state !== CHANNEL_STATE.CONFIG && ch.state !== CHANNEL_STATE.OPEN)) {
       this.sendReject(link, rejectInvalidCid(s.identifier, s.dcid, ch && ch.handle === link.handle ? ch.remoteCid : 0));
@@ -471,14 +513,19 @@ export class L2capManager {
     ch.continuation = [];
     ch.continuationBytes = 0;
     const wasOpen = ch.state === CHANNEL_STATE.OPEN;
-    const decision = evaluateConfigRequest(options, ch.remoteConfigDone || wasOpen ? ch.remoteMtu : undefined, MIN_SIGNALING_MTU - 10);
+    const configuredBefore = ch.remoteConfigDone || ch.reconfiguring || wasOpen;
+    const decision = evaluateConfigRequest(options, configuredBefore ? ch.remoteMtu : undefined, MIN_SIGNALING_MTU - 10);
     respond(0, decision.result, decision.options);
     if (decision.result !== CONFIGURATION_RESULT.SUCCESS) return;
     ch.remoteMtu = decision.remoteMtu!;
     if (decision.flushTimeout !== undefined) ch.flushTimeout = decision.flushTimeout;
     ch.remoteConfigDone = true;
-    if (wasOpen) this.emit(link, { type: 'channel-reconfigured', cid: ch.localCid, remoteMtu: ch.remoteMtu });
-    else this.maybeOpen(link, ch);
+    if (wasOpen) {
+      this.beginReconfiguration(ch, now);
+      this.sendConfigRequest(link, ch, now);
+    } else {
+      this.maybeOpen(link, ch);
+    }
   }
 
   private onDisconnectionRequest(link: Link, s: DisconnectionRequest, _now: number): void {
@@ -557,14 +604,15 @@ export class L2capManager {
         return;
       }
       ch.localConfigDone = true;
+      ch.localMtu = ch.offeredMtu;
       this.maybeOpen(link, ch);
       return;
     }
     if (s.result === CONFIGURATION_RESULT.UNACCEPTABLE_PARAMETERS && ch.configRounds < this.opts.maxConfigRounds) {
-      const mtu = adjustAfterUnacceptable(s.options, ch.localMtu, this.opts.maxMtu);
+      const mtu = adjustAfterUnacceptable(s.options, ch.offeredMtu, this.opts.maxMtu);
       if (mtu !== undefined) {
         ch.configRounds++;
-        ch.localMtu = mtu;
+        ch.offeredMtu = mtu;
         this.sendConfigRequest(link, ch, now);
         return;
       }
@@ -575,8 +623,13 @@ export class L2capManager {
   private maybeOpen(link: Link, ch: Channel): void {
     if (ch.state !== CHANNEL_STATE.CONFIG || !ch.localConfigDone || !ch.remoteConfigDone) return;
     ch.state = CHANNEL_STATE.OPEN;
-    ch.announced = true;
     this.timers.clear(`cfg:${ch.localCid}`);
+    if (ch.reconfiguring) {
+      ch.reconfiguring = false;
+      this.emit(link, { type: 'channel-reconfigured', cid: ch.localCid, remoteMtu: ch.remoteMtu });
+      return;
+    }
+    ch.announced = true;
     link.stats.channelsOpened++;
     this.totals.channelsOpened++;
     this.emit(link, { type: 'channel-open', cid: ch.localCid, handle: ch.handle, psm: ch.psm, localMtu: ch.localMtu, remoteMtu: ch.remoteMtu, initiator: ch.initiator });
@@ -642,12 +695,14 @@ export class L2capManager {
       initiator,
       state: CHANNEL_STATE.CLOSED,
       localMtu,
+      offeredMtu: localMtu,
       remoteMtu: DEFAULT_MTU,
       flushTimeout: undefined,
       localConfigDone: false,
       remoteConfigDone: false,
       continuation: [],
       continuationBytes: 0,
+      reconfiguring: false,
       configRounds: 0,
       connectIdentifier: 0,
       closeRequested: false,
@@ -781,6 +836,11 @@ export class L2capManager {
     if (!link) throw new InvalidStateError(`ACL handle 0x${handle.toString(16)} is not up in L2CAP: call linkUp first`);
     return link;
   }
+}
+
+/** OPEN, or reconfiguring: basic-mode data flows (channel.ts). */
+function carriesData(ch: Channel): boolean {
+  return ch.state === CHANNEL_STATE.OPEN || (ch.state === CHANNEL_STATE.CONFIG && ch.reconfiguring);
 }
 
 function rtxKey(handle: number, identifier: number): TimerKey {

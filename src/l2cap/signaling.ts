@@ -9,7 +9,7 @@
  * A request is re-sent with the same identifier, so that a late answer to the first copy matches.
  */
 import { SIGNAL_CODE } from './wire/constants.js';
-import type { L2capSignal } from './wire/signal.js';
+import { type L2capSignal, isResponseCode, signalCode } from './wire/signal.js';
 
 export interface PendingRequest {
   readonly identifier: number;
@@ -34,7 +34,7 @@ const RESPONSE_TO: Readonly<Record<string, number>> = {
 };
 
 export function isResponse(s: L2capSignal): boolean {
-  return s.type === 'command-reject' || s.type in RESPONSE_TO;
+  return isResponseCode(signalCode(s));
 }
 
 export class SignalingLink {

@@ -258,6 +258,26 @@ describe('HciHost ACL', () => {
     expect(c.of('error')).toEqual([]);
   });
 
+  it('vendorPackets: a 0x07 vendor packet (63 octets) is reported as a packet and the next packet is processed; without the option it is one framing error', () => {
+    const vendor = concat(Uint8Array.of(0x07), new Uint8Array(63).fill(0xa5));
+    const next = aclBytes(0x0b, 2, fromHex('01 00 40 00 aa'));
+    const on = connected(new HciHost({ vendorPackets: true }));
+    on.send(concat(vendor, next));
+    expect(on.of('packet')).toEqual([
+      { type: 'packet', direction: 'rx', bytes: vendor },
+      { type: 'packet', direction: 'rx', bytes: next },
+    ]);
+    expect(on.of('l2cap-pdu')).toEqual([{ type: 'l2cap-pdu', handle: 0x0b, pdu: fromHex('01 00 40 00 aa') }]);
+    expect(on.of('error')).toEqual([]);
+
+    const off = connected();
+    off.send(concat(vendor, next));
+    expect(off.of('error')).toHaveLength(1);
+    expect(off.of('error')[0].error.message).toMatch(/unknown packet indicator 0x07 .*vendorPackets/);
+    expect(off.of('packet')).toEqual([]);
+    expect(off.of('l2cap-pdu')).toEqual([]);
+  });
+
   it('a framing error raises one error event', () => {
     const c = connected();
     c.send(fromHex('09 00 00'));

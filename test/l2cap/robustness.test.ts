@@ -62,7 +62,8 @@ describe('B3 robustness (L2CAP rows)', () => {
     lt.data(cid, '61 62 63');
     lt.events();
     lt.signal('04 09 08 00 40 00 00 00 01 02 64 00');
-    expect(lt.sent()).toEqual(['05 09 06 00 40 00 00 00 00 00']);
+    expect(lt.sent()).toEqual(['05 09 06 00 40 00 00 00 00 00', '04 02 08 00 40 00 00 00 01 02 a0 02']);
+    lt.signal('05 02 06 00 40 00 00 00 00 00');
     expect(lt.events()).toEqual([{ type: 'channel-reconfigured', cid, remoteMtu: 100 }]);
     const info = lt.l2.channelInfo(cid)!;
     expect(info).toMatchObject({ state: 'OPEN', remoteMtu: 100, localMtu: 672 });
@@ -70,6 +71,12 @@ describe('B3 robustness (L2CAP rows)', () => {
     lt.l2.send(cid, new Uint8Array(100));
     expect(() => lt.l2.send(cid, new Uint8Array(101))).toThrow(/MTU 100/);
     lt.signal('04 0a 04 00 40 00 00 00');
+    expect(lt.frames()).toEqual([
+      { handle: HANDLE, cid, payload: hex(new Uint8Array(100), ' ') },
+      { handle: HANDLE, cid: CID.SIGNALING, payload: '05 0a 06 00 40 00 00 00 00 00' },
+      { handle: HANDLE, cid: CID.SIGNALING, payload: '04 03 08 00 40 00 00 00 01 02 a0 02' },
+    ]);
+    lt.signal('05 03 06 00 40 00 00 00 00 00');
     expect(lt.events()).toEqual([{ type: 'channel-reconfigured', cid, remoteMtu: 100 }]);
     lt.data(cid, '64');
     expect(lt.events()).toEqual([{ type: 'channel-data', cid, sdu: Uint8Array.of(0x64) }]);

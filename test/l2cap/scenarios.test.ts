@@ -257,6 +257,19 @@ describe('L2CAP scenarios (conformance.md A4)', () => {
     expect(lt.l2.channelInfo(0x40)!.flushTimeout).toBe(0xffff);
   });
 
+  it('L18 ConfigRsp with the continuation flag: the IUT asks for the rest with an empty ConfigReq and opens on the last part', () => {
+    const lt = afterL1();
+    lt.signal('05 01 06 00 40 00 01 00 00 00');
+    expect(lt.sent()).toEqual(['04 02 04 00 40 00 00 00']);
+    lt.signal('04 03 08 00 40 00 00 00 01 02 30 00');
+    expect(lt.sent()).toEqual(['05 03 06 00 40 00 00 00 00 00']);
+    expect(lt.events()).toEqual([]);
+    expect(lt.l2.channelInfo(0x40)!.state).toBe('CONFIG');
+    lt.signal('05 02 06 00 40 00 00 00 00 00');
+    expect(lt.events()).toEqual([{ type: 'channel-open', cid: 0x40, handle: HANDLE, psm: 3, localMtu: 672, remoteMtu: 48, initiator: false }]);
+    expect(lt.l2.pollTimeout()).toBeUndefined();
+  });
+
   it('L18 continuation flood is capped at 1 KiB', () => {
     const lt = afterL1();
     const part = '04 10 0c 00 40 00 01 00 ff 06 00 00 00 00 00 00';
@@ -377,6 +390,24 @@ describe('L2CAP scenarios (conformance.md A4)', () => {
     stillAlive(lt);
   });
 
+  it('L26 an oversized C-frame holding only responses is discarded silently (§4.1)', () => {
+    const lt = new LowerTester();
+    lt.signal(`09 55 b8 02 ${hex(new Uint8Array(696).fill(0x55), ' ')}`);
+    expect(lt.sent()).toEqual([]);
+    expect(lt.l2.stats(HANDLE)!.signaling.oversizedFrames).toBe(1);
+    stillAlive(lt);
+  });
+
+  it('L26 an oversized C-frame is rejected with the identifier of its first request, not of a leading response', () => {
+    const lt = new LowerTester();
+    lt.signal(`09 55 04 00 de ad be ef 08 56 b0 02 ${hex(new Uint8Array(688), ' ')}`);
+    expect(lt.sent()).toEqual(['01 56 04 00 01 00 a0 02']);
+    lt.signal(`08 00 b8 02 ${hex(new Uint8Array(696), ' ')}`);
+    expect(lt.sent()).toEqual([]);
+    expect(lt.l2.stats(HANDLE)!.signaling.oversizedFrames).toBe(2);
+    stillAlive(lt);
+  });
+
   it('L27 B-frame larger than the local MTU and data for unknown CIDs: dropped and counted', () => {
     const lt = openChannel();
     lt.data(0x40, hex(new Uint8Array(673), ''));
@@ -390,5 +421,105 @@ describe('L2CAP scenarios (conformance.md A4)', () => {
     expect(lt.l2.channelInfo(0x40)!.stats.drops['over-mtu']).toBe(1);
     expect(lt.l2.stats()!.drops['over-mtu']).toBe(1);
     stillAlive(lt);
+  });
+});
+
+describe('reconfiguration of an OPEN channel (Vol 3 Part A §6.1.5, §7.1; PTS L2CAP/COS/CFD/BV-12-C)', () => {
+  it('by the peer: ConfigRsp, then the IUT sends its own ConfigReq; OPEN again when both complete, nothing lost', () => {
+    const lt = openChannel();
+    lt.data(0x40, '11');
+    lt.l2.send(0x40, fromHex('01 02 03'));
+    lt.signal('04 20 08 00 40 00 00 00 01 02 64 00');
+    expect(lt.frames()).toEqual([
+      { handle: HANDLE, cid: 0x40, payload: '01 02 03' },
+      { handle: HANDLE, cid: 0x01, payload: '05 20 06 00 40 00 00 00 00 00' },
+      { handle: HANDLE, cid: 0x01, payload: '04 02 08 00 40 00 00 00 01 02 a0 02' },
+    ]);
+    expect(lt.events()).toEqual([{ type: 'channel-data', cid: 0x40, sdu: fromHex('11') }]);
+    expect(lt.l2.channelInfo(0x40)).toMatchObject({ state: 'CONFIG', localMtu: 672, remoteMtu: 100 });
+
+    lt.data(0x40, '61 62');
+    lt.l2.send(0x40, new Uint8Array(100));
+    expect(() => lt.l2.send(0x40, new Uint8Array(101))).toThrow(/MTU 100/);
+    expect(lt.events()).toEqual([{ type: 'channel-data', cid: 0x40, sdu: fromHex('61 62') }]);
+    expect(lt.frames()).toEqual([{ handle: HANDLE, cid: 0x40, payload: hex(new Uint8Array(100), ' ') }]);
+
+    lt.signal('05 02 06 00 40 00 00 00 00 00');
+    expect(lt.sent()).toEqual([]);
+    expect(lt.events()).toEqual([{ type: 'channel-reconfigured', cid: 0x40, remoteMtu: 100 }]);
+    const info = lt.l2.channelInfo(0x40)!;
+    expect(info).toMatchObject({ state: 'OPEN', localMtu: 672, remoteMtu: 100 });
+    expect(info.stats).toMatchObject({ framesIn: 2, framesOut: 2, bytesOut: 4 + 3 + 4 + 100 });
+    expect(lt.l2.stats(HANDLE)!.channelsOpened).toBe(1);
+    expect(lt.l2.pollTimeout()).toBeUndefined();
+  });
+
+  it('by the peer, not acceptable: ConfigRsp 0x0001 and the channel stays OPEN with its configuration', () => {
+    const lt = openChannel();
+    lt.signal('04 21 08 00 40 00 00 00 01 02 17 00');
+    expect(lt.sent()).toEqual(['05 21 0a 00 40 00 00 00 01 00 01 02 30 00']);
+    expect(lt.l2.channelInfo(0x40)).toMatchObject({ state: 'OPEN', remoteMtu: 48 });
+    expect(lt.events()).toEqual([]);
+    expect(lt.l2.pollTimeout()).toBeUndefined();
+  });
+
+  it('by the peer, then our ConfigReq goes unanswered: resent as in L25, then DisconnReq', () => {
+    const lt = openChannel();
+    lt.signal('04 22 04 00 40 00 00 00');
+    expect(lt.sent()).toEqual(['05 22 06 00 40 00 00 00 00 00', '04 02 08 00 40 00 00 00 01 02 a0 02']);
+    lt.advance();
+    lt.advance();
+    expect(lt.sent()).toEqual(['04 02 08 00 40 00 00 00 01 02 a0 02', '04 02 08 00 40 00 00 00 01 02 a0 02']);
+    lt.advance();
+    expect(lt.sent()).toEqual(['06 03 04 00 40 00 40 00']);
+    lt.signal('07 03 04 00 40 00 40 00');
+    expect(lt.events()).toEqual([{ type: 'channel-closed', cid: 0x40, reason: 'configuration timeout' }]);
+  });
+
+  it('by the IUT: reconfigure(cid, { mtu }) sends a ConfigReq; the old MTU holds until the peer accepts; OPEN again after both directions', () => {
+    const lt = openChannel();
+    lt.l2.reconfigure(0x40, { mtu: 100 }, lt.now);
+    expect(lt.sent()).toEqual(['04 02 08 00 40 00 00 00 01 02 64 00']);
+    expect(lt.l2.channelInfo(0x40)).toMatchObject({ state: 'CONFIG', localMtu: 672 });
+    expect(() => lt.l2.reconfigure(0x40, {}, lt.now)).toThrow(InvalidStateError);
+
+    lt.data(0x40, hex(new Uint8Array(672), ''));
+    expect(lt.events()).toMatchObject([{ type: 'channel-data', cid: 0x40 }]);
+    lt.signal('05 02 06 00 40 00 00 00 00 00');
+    expect(lt.events()).toEqual([]);
+    expect(lt.l2.channelInfo(0x40)).toMatchObject({ state: 'CONFIG', localMtu: 100 });
+
+    lt.signal('04 30 04 00 40 00 00 00');
+    expect(lt.sent()).toEqual(['05 30 06 00 40 00 00 00 00 00']);
+    expect(lt.events()).toEqual([{ type: 'channel-reconfigured', cid: 0x40, remoteMtu: 48 }]);
+    expect(lt.l2.channelInfo(0x40)).toMatchObject({ state: 'OPEN', localMtu: 100, remoteMtu: 48 });
+    lt.data(0x40, hex(new Uint8Array(101), ''));
+    lt.data(0x40, hex(new Uint8Array(100), ''));
+    expect(lt.events()).toEqual([{ type: 'channel-data', cid: 0x40, sdu: new Uint8Array(100) }]);
+    expect(lt.l2.channelInfo(0x40)!.stats.drops['over-mtu']).toBe(1);
+    expect(lt.l2.pollTimeout()).toBeUndefined();
+  });
+
+  it('by the IUT, renegotiated: "unacceptable parameters" with MTU 200 → a new ConfigReq offering 200', () => {
+    const lt = openChannel();
+    lt.l2.reconfigure(0x40, { mtu: 100 }, lt.now);
+    lt.sent();
+    lt.signal('05 02 0a 00 40 00 00 00 01 00 01 02 c8 00');
+    expect(lt.sent()).toEqual(['04 03 08 00 40 00 00 00 01 02 c8 00']);
+    lt.signal('04 31 04 00 40 00 00 00');
+    lt.signal('05 03 06 00 40 00 00 00 00 00');
+    expect(lt.sent()).toEqual(['05 31 06 00 40 00 00 00 00 00']);
+    expect(lt.events()).toEqual([{ type: 'channel-reconfigured', cid: 0x40, remoteMtu: 48 }]);
+    expect(lt.l2.channelInfo(0x40)!.localMtu).toBe(200);
+  });
+
+  it('reconfigure() refuses a channel that is not OPEN and an MTU below 48', () => {
+    const lt = afterL1();
+    expect(() => lt.l2.reconfigure(0x40, {}, lt.now)).toThrow(InvalidStateError);
+    expect(() => lt.l2.reconfigure(0x99, {}, lt.now)).toThrow(InvalidStateError);
+    const open = openChannel();
+    expect(() => open.l2.reconfigure(0x40, { mtu: 47 }, open.now)).toThrow(ArgumentError);
+    expect(open.sent()).toEqual([]);
+    expect(open.l2.channelInfo(0x40)!.state).toBe('OPEN');
   });
 });

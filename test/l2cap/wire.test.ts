@@ -17,6 +17,8 @@ import {
   encodeConfigOptions,
   encodeSignal,
   encodeSignalInto,
+  firstRequestIdentifier,
+  isResponseCode,
   rejectInvalidCid,
   rejectNotUnderstood,
   rejectSignalingMtuExceeded,
@@ -43,8 +45,8 @@ describe('signaling command golden vectors (conformance.md)', () => {
     ['04 0e 08 00 40 00 00 00 ff 02 aa bb', 'ConfigReq id=14 dcid=0x0040 flags=0x0000 [option 0x7f hint aabb]'],
     ['06 06 04 00 12 34 56 78', 'DisconnReq id=6 dcid=0x3412 scid=0x7856'],
     ['07 11 04 00 40 00 40 00', 'DisconnRsp id=17 dcid=0x0040 scid=0x0040'],
-    ['01 06 06 00 02 00 12 34 56 78', 'CmdReject id=6 reason=2 data=12345678'],
-    ['01 0a 04 00 01 00 a0 02', 'CmdReject id=10 reason=1 data=a002'],
+    ['01 06 06 00 02 00 12 34 56 78', 'CmdReject id=6 reason=2 localCid=0x3412 remoteCid=0x7856'],
+    ['01 0a 04 00 01 00 a0 02', 'CmdReject id=10 reason=1 mtuSig=672'],
     ['01 01 02 00 00 00', 'CmdReject id=1 reason=0'],
     ['08 0a 04 00 de ad be ef', 'EchoReq id=10 data=deadbeef'],
     ['09 08 00 00', 'EchoRsp id=8'],
@@ -160,6 +162,50 @@ describe('C-frames with several commands', () => {
         expect(again).toEqual(b);
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('Command Reject data by reason (§4.1)', () => {
+  it('describe shows the actual MTUsig and the CID pair; the decoded object keeps its raw data', () => {
+    const mtu = decodeSignal(fromHex('01 0a 04 00 01 00 a0 02'));
+    expect(mtu).toEqual({ type: 'command-reject', identifier: 10, reason: 1, data: fromHex('a0 02') });
+    expect(describeSignal(mtu)).toBe('CmdReject id=10 reason=1 mtuSig=672');
+    const cid = decodeSignal(fromHex('01 07 06 00 02 00 40 00 41 00'));
+    expect(cid).toEqual({ type: 'command-reject', identifier: 7, reason: 2, data: fromHex('40 00 41 00') });
+    expect(describeSignal(cid)).toBe('CmdReject id=7 reason=2 localCid=0x0040 remoteCid=0x0041');
+    expect(describeSignal(rejectNotUnderstood(3))).toBe('CmdReject id=3 reason=0');
+  });
+
+  it('a reason this codec does not know keeps its data raw', () => {
+    const s = decodeSignal(fromHex('01 01 04 00 05 00 aa bb'));
+    expect(describeSignal(s)).toBe('CmdReject id=1 reason=5 data=aabb');
+    expect(hex(encodeSignal(s), ' ')).toBe('01 01 04 00 05 00 aa bb');
+  });
+});
+
+describe('firstRequestIdentifier (the identifier of a Command Reject 0x0001, §4.1)', () => {
+  it.each([
+    ['an oversized EchoReq', '08 0a b8 02', 0x0a],
+    ['an EchoRsp then an EchoReq', '09 55 04 00 de ad be ef 08 56 00 00', 0x56],
+    ['a Command Reject then a ConnReq cut short', '01 01 02 00 00 00 02 09 04', 0x09],
+    ['an unknown code (not a known response)', 'ff 07 00 00', 0x07],
+    ['only an oversized EchoRsp', '09 55 b8 02', undefined],
+    ['only responses', '03 01 08 00 40 00 40 00 00 00 00 00 05 02 06 00 40 00 00 00 00 00', undefined],
+    ['a response header cut short', '09 55 04', undefined],
+    ['one byte', '08', undefined],
+    ['nothing', '', undefined],
+  ])('%s', (_what, payload, expected) => {
+    expect(firstRequestIdentifier(fromHex(payload))).toBe(expected);
+  });
+
+  it('is the identifier of the first command that is not a response, for any list of commands', () => {
+    fc.assert(
+      fc.property(fc.array(signalArb, { maxLength: 5 }), (signals) => {
+        const first = signals.find((s) => !isResponseCode(encodeSignal(s)[0]));
+        expect(firstRequestIdentifier(concat(...signals.map(encodeSignal)))).toBe(first?.identifier);
+      }),
+      { numRuns: 150 },
     );
   });
 });

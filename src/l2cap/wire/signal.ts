@@ -19,12 +19,17 @@
  * Any other code decodes as `unknown` (raw data), so that the receiver can reject it and a capture
  * re-encodes byte for byte.
  *
+ * `describeSignal` shows a Command Reject's data by reason (`mtuSig=672`; `localCid=0x0040
+ * remoteCid=0x0041`); the decoded object keeps the raw `data` either way.
+ *
  * Contract: `decodeSignal` takes exactly one command and is total (a value or `DecodeError`: short
  * header, length field ≠ data present, data too short or too long for the code, bad options).
  * `decodeSignalingFrame` splits a C-frame payload into complete commands (each decoded or marked
- * malformed) plus the truncated tail, never throwing.
+ * malformed) plus the truncated tail, never throwing. `firstRequestIdentifier` finds, from the
+ * command headers alone, the identifier a Command Reject 0x0001 must carry for a C-frame larger
+ * than MTUsig (§4.1: that of the first request; none when the frame holds only responses).
  */
-import { ByteReader, ByteWriter, DecodeError, hex } from '../../core/index.js';
+import { ByteReader, ByteWriter, DecodeError, hex, u16le } from '../../core/index.js';
 import type { ConfigOption } from './config-option.js';
 import { CONFIG_OPTIONS_CODEC } from './config-option.js';
 import { INFO_RESULT, INFO_TYPE, REJECT_REASON, SIGNAL_CODE } from './constants.js';
@@ -120,6 +125,8 @@ export interface SignalSpec {
   readonly fields: readonly FieldSpec[];
   /** The only length the trailing `data` field may have, given the fixed fields (when constrained). */
   readonly dataLength?: (values: Readonly<Record<string, unknown>>) => number | undefined;
+  /** The trailing `data` shown as named fields, given the fixed fields (undefined: shown raw). */
+  readonly describeData?: (values: Readonly<Record<string, unknown>>) => string | undefined;
 }
 
 const f = (name: string, kind: FieldSpec['kind']): FieldSpec => ({ name, kind });
@@ -129,6 +136,20 @@ const REJECT_DATA_LENGTH: Readonly<Record<number, number>> = {
   [REJECT_REASON.SIGNALING_MTU_EXCEEDED]: 2,
   [REJECT_REASON.INVALID_CID_IN_REQUEST]: 4,
 };
+/** Command Reject data by reason (§4.1): actual MTUsig; the request's (local, remote) CIDs as received. */
+function describeRejectData(v: Readonly<Record<string, unknown>>): string | undefined {
+  const d = v.data as Uint8Array;
+  if (d.length !== REJECT_DATA_LENGTH[v.reason as number]) return undefined;
+  const cid = (at: number): string => `0x${u16le(d, at).toString(16).padStart(4, '0')}`;
+  switch (v.reason) {
+    case REJECT_REASON.COMMAND_NOT_UNDERSTOOD:
+      return '';
+    case REJECT_REASON.SIGNALING_MTU_EXCEEDED:
+      return `mtuSig=${u16le(d, 0)}`;
+    default:
+      return `localCid=${cid(0)} remoteCid=${cid(2)}`;
+  }
+}
 const INFO_DATA_LENGTH: Readonly<Record<number, number>> = {
   [INFO_TYPE.CONNECTIONLESS_MTU]: 2,
   [INFO_TYPE.EXTENDED_FEATURES]: 4,
@@ -143,6 +164,7 @@ export const SIGNAL_SPECS: readonly SignalSpec[] = [
     name: 'CmdReject',
     fields: [f('reason', 'u16'), f('data', 'data')],
     dataLength: (v) => REJECT_DATA_LENGTH[v.reason as number],
+    describeData: describeRejectData,
   },
   { code: SIGNAL_CODE.CONNECTION_REQUEST, type: 'connection-request', name: 'ConnReq', fields: [f('psm', 'u16x'), f('scid', 'u16x')] },
   {
@@ -231,7 +253,10 @@ export function decodeSignal(bytes: Uint8Array): L2capSignal {
 export function describeSignal(s: L2capSignal): string {
   if (s.type === 'unknown') return `Signal code=0x${s.code.toString(16).padStart(2, '0')} id=${s.identifier} len=${s.data.length}${s.data.length ? ' ' + hex(s.data.subarray(0, 32)) : ''}`;
   const spec = BY_TYPE.get(s.type)!;
-  const fields = describeFields(spec.fields, s as unknown as Record<string, unknown>, CONFIG_OPTIONS_CODEC);
+  const values = s as unknown as Record<string, unknown>;
+  const named = spec.describeData?.(values);
+  const shown = named === undefined ? spec.fields : spec.fields.filter((f) => f.kind !== 'data');
+  const fields = [describeFields(shown, values, CONFIG_OPTIONS_CODEC), named].filter((x) => x).join(' ');
   return `${spec.name} id=${s.identifier}${fields ? ' ' + fields : ''}`;
 }
 
@@ -264,6 +289,37 @@ export function decodeSignalingFrame(payload: Uint8Array): SignalingFrame {
     }
   }
   return off < payload.length ? { commands, tail: payload.slice(off) } : { commands };
+}
+
+/** Response codes (§4, Table 4.2): a Command Reject and the five responses of BR/EDR basic mode. */
+const RESPONSE_CODES: ReadonlySet<number> = new Set([
+  SIGNAL_CODE.COMMAND_REJECT,
+  SIGNAL_CODE.CONNECTION_RESPONSE,
+  SIGNAL_CODE.CONFIGURATION_RESPONSE,
+  SIGNAL_CODE.DISCONNECTION_RESPONSE,
+  SIGNAL_CODE.ECHO_RESPONSE,
+  SIGNAL_CODE.INFORMATION_RESPONSE,
+]);
+
+/** Whether `code` is one of the responses this codec knows; an unknown code counts as a request. */
+export function isResponseCode(code: number): boolean {
+  return RESPONSE_CODES.has(code);
+}
+
+/**
+ * The identifier of the first request in a C-frame payload, read from the command headers
+ * (code, identifier, length) without decoding any data; a request cut short still counts once
+ * its identifier is there. Undefined when the frame holds only responses (§4.1: the frame is then
+ * silently discarded).
+ */
+export function firstRequestIdentifier(payload: Uint8Array): number | undefined {
+  let off = 0;
+  while (off + 2 <= payload.length) {
+    if (!isResponseCode(payload[off])) return payload[off + 1];
+    if (off + SIGNAL_HEADER_LENGTH > payload.length) return undefined;
+    off += SIGNAL_HEADER_LENGTH + u16le(payload, off + 2);
+  }
+  return undefined;
 }
 
 /** Command Reject 0x0000 "command not understood", no data (§4.1). */
