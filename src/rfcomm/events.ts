@@ -7,6 +7,11 @@ export type RfcommEvent =
   | { type: 'dlc-open'; dlcId: number; sessionId: number; serverChannel: number; dlci: number; n1: number; incoming: boolean }
   | { type: 'dlc-data'; dlcId: number; data: Uint8Array }
   | { type: 'dlc-writable'; dlcId: number }
+  /**
+   * The peer's MSC command on an open DLC (TS 07.10 §5.4.6.3.7): its V.24 signals octet (`V24`
+   * bits: FC, RTC, RTR, IC, DV) and, when its break octet has B1 set, the break length in ms.
+   */
+  | { type: 'dlc-signals'; dlcId: number; signals: number; breakMs?: number }
   | { type: 'dlc-closed'; dlcId: number; reason: RfcommCloseReason; message: string }
   | { type: 'session-closed'; sessionId: number }
   /** Only with `reportMcc`: every multiplexer command or response received on DLCI 0. */

@@ -6,6 +6,7 @@
  *   listening ─(SABM 0 from peer)→ open [UA]     listening ─(SABM 0, acceptSessions=false)→ closed [DM]
  *   listening|connecting ─connect()→ connecting [SABM 0, T1 20 s] ─(UA)→ open ─(DM / T1)→ closed
  *   open ─(last DLC closed + sessionIdleMs)→ disconnecting [DISC 0, T1] ─(UA/DM/T1)→ closed
+ *   open ─(opened by the peer, no PN/SABM/connect() within dlcAckTimeoutMs)→ disconnecting [DISC 0, T1]
  *   any ─(DISC 0 from peer)→ closed [UA], every DLC closed 'session-closed'
  * A SABM 0 from the peer while ours is outstanding gets DM (we keep the initiator role).
  *
@@ -20,6 +21,13 @@
  * gets DM; an unknown MCC command gets NSC echoing its type octet; an MCC that does not decode is
  * discarded. A UIH arriving after our DISC gets DM F = P (the teardown race in the captures).
  *
+ * Before the SABM: the peer's PN and RPN for a DLCI it may open towards us are kept per DLCI and
+ * applied when its SABM arrives (TS 07.10 §5.4.6.3.1, §5.4.6.3.9). Both are forgotten after
+ * dlcAckTimeoutMs (T1 of a DLC, 60 s: as long as we wait for the answer to our own SABM) without
+ * that SABM, or at once on DM/DISC for the DLCI. A pending PN counts towards maxDlcsPerSession and
+ * keeps the session from idling; RPN settings are kept only for a DLCI a SABM could open (a
+ * registered server channel, within maxDlcsPerSession), so at most 30 of them.
+ *
  * Output: control frames (responses, DM, MCC, SABM, DISC) are encoded at once into a bounded
  * queue; data and credit frames are built when polled, one frame per DLC in turn (round robin),
  * so a busy DLC never starves the others and credits are granted as late as possible.
@@ -28,6 +36,7 @@ import { DecodeError, TimerSet } from '../core/index.js';
 import { ControlOutput } from './control-output.js';
 import { DEFAULT_N1, Dlc, type DlcParams } from './dlc.js';
 import { acceptPnResponse, answerPn, currentPn, maxN1For, pnOffer, type PnLimits, type PnMcc, type PnOffer } from './pn-negotiation.js';
+import { applyRpn } from './rpn.js';
 import type { RfcommEvent, RfcommCloseReason } from './events.js';
 import type { ResolvedRfcommOptions } from './options.js';
 import { newSessionStats } from './stats.js';
@@ -40,10 +49,14 @@ import {
   decodeMcc,
   decodeRfcommFrame,
   mccTypeOctet,
+  mscBreakMs,
   peekDlci,
   type Mcc,
   type RfcommFrame,
+  type RpnParams,
 } from './wire/index.js';
+
+type RpnMcc = Extract<Mcc, { type: 'RPN' }>;
 
 export type MuxState = 'listening' | 'connecting' | 'open' | 'disconnecting' | 'closed';
 
@@ -71,6 +84,8 @@ export class Multiplexer {
   private waiting: Dlc[] = [];
   /** Parameters the peer negotiated by PN for DLCIs it has not opened yet. */
   private readonly pendingPn = new Map<number, DlcParams>();
+  /** Port settings the peer set by RPN for DLCIs it has not opened yet. */
+  private readonly pendingRpn = new Map<number, RpnParams>();
   private readonly offers = new Map<number, PnOffer>();
   private readonly out: ControlOutput;
   private readonly timers = new TimerSet<string>();
@@ -234,6 +249,9 @@ export class Multiplexer {
         if (this.state === 'listening' && this.o.acceptSessions) {
           this.out.frame('UA', 0, true);
           this.state = 'open';
+          // A session the peer opens but never uses closes too. The wait is T1 of a DLC, long
+          // enough for the pairing some initiators run between our UA and their PN.
+          this.timers.set('idle', now + this.o.dlcAckTimeoutMs);
           return;
         }
         this.sendDm(0, true, `session refused (state ${this.state})`);
@@ -294,13 +312,13 @@ export class Multiplexer {
         else this.unexpected(`UA on DLCI ${f.dlci}`);
         return;
       case 'DM':
-        this.pendingPn.delete(f.dlci);
+        this.forgetPending(f.dlci);
         if (!dlc) return this.unexpected(`DM on DLCI ${f.dlci}`);
         if (dlc.state === 'pn-sent' || dlc.state === 'sabm-sent') this.finish(dlc, 'refused', `the peer refused server channel ${dlc.serverChannel} (DM)`);
         else this.finish(dlc, 'disconnected', 'the peer closed the DLC (DM)');
         return;
       case 'DISC':
-        this.pendingPn.delete(f.dlci);
+        this.forgetPending(f.dlci);
         if (!dlc) return this.sendDm(f.dlci, true, `DISC on DLCI ${f.dlci} that is not open`);
         this.out.frame('UA', f.dlci, true);
         this.finish(dlc, dlc.state === 'pn-sent' || dlc.state === 'sabm-sent' ? 'refused' : 'disconnected', 'the peer closed the DLC');
@@ -332,14 +350,15 @@ export class Multiplexer {
     const why = this.refusal(dlci);
     if (why) {
       if (RESERVED_DLCIS.has(dlci) || !this.isLocalDlci(dlci)) this.stats.drops.invalidDlci++;
-      this.pendingPn.delete(dlci);
+      this.forgetPending(dlci);
       return this.sendDm(dlci, true, `SABM refused: ${why}`);
     }
     const dlc = new Dlc(this.host.newDlcId(), dlci >>> 1, true, this.o.maxTxBytes, this.o.maxRxBytes);
     dlc.dlci = dlci;
     dlc.apply(this.pendingPn.get(dlci) ?? { n1: Math.min(DEFAULT_N1, maxN1For(this.limits, false)), cbfc: false, txCredits: 0, rxCredits: 0 });
-    this.pendingPn.delete(dlci);
+    dlc.rpn = this.pendingRpn.get(dlci) ?? dlc.rpn;
     this.dlcs.set(dlci, dlc);
+    this.forgetPending(dlci);
     this.hadDlc = true;
     this.timers.clear('idle');
     this.host.adopt(dlc, this);
@@ -357,6 +376,10 @@ export class Multiplexer {
     if (!force && !dlc.mscAnswered && !dlc.peerMscSeen) return;
     dlc.opened = true;
     this.host.emit({ type: 'dlc-open', dlcId: dlc.id, sessionId: this.id, serverChannel: dlc.serverChannel, dlci: dlc.dlci, n1: dlc.n1, incoming: dlc.incoming });
+  }
+
+  private emitSignals(dlc: Dlc, signals: number, breakMs: number | undefined): void {
+    this.host.emit(breakMs === undefined ? { type: 'dlc-signals', dlcId: dlc.id, signals } : { type: 'dlc-signals', dlcId: dlc.id, signals, breakMs });
   }
 
   private onData(dlc: Dlc, f: RfcommFrame): void {
@@ -410,16 +433,12 @@ export class Multiplexer {
         this.queueMcc({ ...mcc, cr: false });
         dlc.peerFc = (mcc.signals & V24.FC) !== 0;
         dlc.peerMscSeen = true;
-        return this.maybeOpen(dlc, false);
+        this.maybeOpen(dlc, false);
+        if (dlc.opened) this.emitSignals(dlc, mcc.signals, mscBreakMs(mcc.breakSignal));
+        return;
       }
-      case 'RPN': {
-        const dlc = this.dlcs.get(mcc.dlci);
-        if (mcc.params) {
-          if (dlc) dlc.rpn = mcc.params;
-          return this.queueMcc({ ...mcc, cr: false });
-        }
-        return this.queueMcc({ type: 'RPN', cr: false, dlci: mcc.dlci, params: { ...(dlc?.rpn ?? RPN_DEFAULT), mask: RPN_MASK_ALL } });
-      }
+      case 'RPN':
+        return this.onRpnCommand(mcc);
       case 'RLS':
       case 'Test':
         return this.queueMcc({ ...mcc, cr: false });
@@ -453,9 +472,24 @@ export class Multiplexer {
     }
     const { params, response } = answerPn(this.limits, pn);
     this.pendingPn.set(pn.dlci, params);
+    this.timers.set(`pending:${pn.dlci}`, this.now + this.o.dlcAckTimeoutMs);
     this.timers.clear('idle');
     this.hadDlc = true;
     this.queueMcc(response);
+  }
+
+  /** RPN (TS 07.10 §5.4.6.3.9): a query gets the current settings, a set request is applied by its mask. */
+  private onRpnCommand(mcc: RpnMcc): void {
+    const dlc = this.dlcs.get(mcc.dlci);
+    const current = dlc?.rpn ?? this.pendingRpn.get(mcc.dlci) ?? RPN_DEFAULT;
+    if (!mcc.params) return this.queueMcc({ type: 'RPN', cr: false, dlci: mcc.dlci, params: { ...current, mask: RPN_MASK_ALL } });
+    const { settings, response } = applyRpn(current, mcc.params);
+    if (dlc) dlc.rpn = settings;
+    else if (this.refusal(mcc.dlci) === undefined) {
+      this.pendingRpn.set(mcc.dlci, settings);
+      this.timers.set(`pending:${mcc.dlci}`, this.now + this.o.dlcAckTimeoutMs);
+    }
+    this.queueMcc({ type: 'RPN', cr: false, dlci: mcc.dlci, params: response });
   }
 
   private onMccResponse(mcc: Mcc, now: number): void {
@@ -524,6 +558,9 @@ export class Multiplexer {
         const dlc = this.dlcs.get(Number(a));
         if (dlc?.state === 'sabm-sent') this.finish(dlc, 'timeout', 'no answer to SABM (T1)');
         else if (dlc?.state === 'disc-sent') this.finish(dlc, 'timeout', 'no answer to DISC (T1)');
+      } else if (kind === 'pending') {
+        if (this.pendingPn.has(Number(a))) this.diagnose(`PN for DLCI ${a} forgotten: no SABM followed within dlcAckTimeoutMs`);
+        this.forgetPending(Number(a));
       } else if (kind === 'linger') {
         const dlc = this.dlcs.get(Number(a));
         if (dlc?.state === 'closing') {
@@ -613,6 +650,14 @@ export class Multiplexer {
     this.armIdleIfUnused();
   }
 
+  /** Drops what the peer negotiated (PN, RPN) for a DLCI it has not opened. */
+  private forgetPending(dlci: number): void {
+    const hadPn = this.pendingPn.delete(dlci);
+    this.pendingRpn.delete(dlci);
+    this.timers.clear(`pending:${dlci}`);
+    if (hadPn) this.armIdleIfUnused();
+  }
+
   /** Starts the idle grace period once the open session has had DLCs and has none left. */
   private armIdleIfUnused(): void {
     if (this.state === 'open' && this.hadDlc && this.dlcCount === 0 && this.pendingPn.size === 0) {
@@ -634,6 +679,7 @@ export class Multiplexer {
       this.finishUnlisted(dlc, reason, message);
     }
     this.pendingPn.clear();
+    this.pendingRpn.clear();
     this.offers.clear();
   }
 

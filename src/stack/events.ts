@@ -19,6 +19,8 @@ export type StackEvent =
   | { type: 'rfcomm-open'; id: number; address: BdAddr; channel: number; incoming: boolean; n1: number }
   | { type: 'rfcomm-data'; id: number; data: Uint8Array }
   | { type: 'rfcomm-writable'; id: number }
+  /** The peer's MSC command on an open RFCOMM channel: V.24 signals (`V24` bits) and a break's length in ms. */
+  | { type: 'rfcomm-signals'; id: number; signals: number; breakMs?: number }
   | { type: 'rfcomm-closed'; id: number; reason: RfcommCloseReason; message: string }
   | { type: 'l2cap-open'; id: number; address: BdAddr; psm: number; incoming: boolean; remoteMtu: number; localMtu: number }
   | { type: 'l2cap-data'; id: number; sdu: Uint8Array }

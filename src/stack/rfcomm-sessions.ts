@@ -47,9 +47,9 @@ export class RfcommSessions {
     return session;
   }
 
-  /** The L2CAP channel of a session (ours or the peer's) opened: starts RFCOMM on it and returns
-   * the DLCs that waited for it. */
-  opened(cid: number, handle: number, initiator: boolean, remoteMtu: number, now: number): { id: number; channel: number }[] {
+  /** The L2CAP channel of a session (ours or the peer's) opened: starts RFCOMM on it, `l2capMtu`
+   * being the smaller of the channel's two MTUs, and returns the DLCs that waited for it. */
+  opened(cid: number, handle: number, initiator: boolean, l2capMtu: number, now: number): { id: number; channel: number }[] {
     let session = this.byCid.get(cid);
     if (!session) {
       session = { handle, cid, open: false, waiting: [] };
@@ -57,7 +57,7 @@ export class RfcommSessions {
       if (!this.byHandle.has(handle)) this.byHandle.set(handle, session);
     }
     session.open = true;
-    this.rfcomm.sessionUp(cid, { initiator, l2capMtu: remoteMtu }, now);
+    this.rfcomm.sessionUp(cid, { initiator, l2capMtu }, now);
     const waiting = session.waiting;
     session.waiting = [];
     return waiting;

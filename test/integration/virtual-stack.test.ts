@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Uuid, UUID16, utf8, fromUtf8 } from '../../src/core/index.js';
 import { serialPortRecord } from '../../src/sdp/index.js';
+import { encodeRfcommFrame, PN_CL } from '../../src/rfcomm/index.js';
 import { VirtualNet, type NetNode } from '../support/virtual-net.js';
 import { patternBytes, Sink } from '../support/bulk.js';
 
@@ -127,6 +128,77 @@ describe('two stacks on the virtual controller', () => {
     sink.consumeAll();
     net.runUntil(() => sink.done, 600_000, 'the slow reader to catch up');
     expect(sink.errors).toEqual([]);
+  });
+});
+
+describe('RFCOMM over L2CAP channels with unequal MTUs', () => {
+  /** The local CID of the node's L2CAP channel on PSM 3 (its RFCOMM session). */
+  function sessionCid(node: NetNode): number {
+    for (let cid = 0x40; cid < 0x140; cid++) if (node.stack.l2cap.channelInfo(cid)?.psm === 3) return cid;
+    throw new Error('no RFCOMM session');
+  }
+
+  function unequal(): { net: VirtualNet; a: NetNode; b: NetNode } {
+    const net = new VirtualNet();
+    const a = net.add({ stack: { l2cap: { defaultMtu: 1000 } } });
+    const b = net.add({ stack: { l2cap: { defaultMtu: 200 } } });
+    net.ready(a, b);
+    return { net, a, b };
+  }
+
+  it('N1 fits the smaller MTU on both sides and data crosses without over-mtu drops', () => {
+    const { net, a, b } = unequal();
+    b.stack.listenRfcomm(1);
+    const ida = a.stack.connectRfcomm(b.stack.address, 1, net.now);
+    const opened = net.expect(a, 'rfcomm-open', (e) => e.id === ida);
+    const incoming = net.expect(b, 'rfcomm-open');
+    for (const [node, cid] of [[a, sessionCid(a)], [b, sessionCid(b)]] as const) {
+      expect(node.stack.rfcomm.sessionInfo(cid)!.l2capMtu).toBe(200);
+    }
+    expect(opened.n1).toBeLessThanOrEqual(200 - 6);
+    expect(incoming.n1).toBe(opened.n1);
+    const sinks = sendBothWays(net, a, b, { ida, idb: incoming.id }, 20_000);
+    net.runUntil(() => sinks.every((s) => s.done), 600_000, '20 kB both ways');
+    expect(sinks.flatMap((s) => s.errors)).toEqual([]);
+    expect(a.stack.l2cap.stats()!.drops['over-mtu'] + b.stack.l2cap.stats()!.drops['over-mtu']).toBe(0);
+  });
+
+  it('the side with the smaller receive MTU lowers an N1 offered above it (a foreign PN initiator)', () => {
+    const { net, a, b } = unequal();
+    b.stack.listenRfcomm(1);
+    b.stack.listenRfcomm(2);
+    openRfcomm(net, a, b, 1);
+    // a's multiplexer, driven by hand, offers N1 994 for b's channel 2 (DLCI 4) and opens it. No
+    // credit-based flow control: a has no DLC there and would answer b's credit frames with DM.
+    const cid = sessionCid(a);
+    a.stack.rfcomm.sendMcc(cid, { type: 'PN', cr: true, dlci: 4, frameType: 0, cl: PN_CL.NONE, priority: 0, ackTimer: 0, n1: 994, maxRetransmissions: 0, k: 0 }, net.now);
+    a.stack.rfcomm.inject(cid, encodeRfcommFrame({ type: 'SABM', dlci: 4, cr: true, pf: true, info: new Uint8Array(0) }));
+    a.stack.handleTimeout(net.now);
+    const opened = net.expect(b, 'rfcomm-open', (e) => e.channel === 2);
+    expect(opened.n1).toBe(200 - 5);
+    // A frame of the N1 b agreed to reaches it.
+    a.stack.rfcomm.inject(cid, encodeRfcommFrame({ type: 'UIH', dlci: 4, cr: true, pf: false, info: patternBytes(0, opened.n1) }));
+    a.stack.handleTimeout(net.now);
+    const got = net.expect(b, 'rfcomm-data', (e) => e.id === opened.id);
+    expect(got.data).toEqual(patternBytes(0, opened.n1));
+    expect(b.stack.l2cap.stats()!.drops['over-mtu']).toBe(0);
+  });
+});
+
+describe('RFCOMM V.24 signals', () => {
+  it("reach the other stack as 'rfcomm-signals', with a break's length", () => {
+    const { net, a, b } = pair();
+    b.stack.listenRfcomm(1);
+    const { ida, idb } = openRfcomm(net, a, b, 1);
+    // Each side's MSC at open: EA, RTC, RTR, DV.
+    expect(net.expect(a, 'rfcomm-signals', (e) => e.id === ida)).toEqual({ type: 'rfcomm-signals', id: ida, signals: 0x8d });
+    expect(net.expect(b, 'rfcomm-signals', (e) => e.id === idb)).toEqual({ type: 'rfcomm-signals', id: idb, signals: 0x8d });
+    let cid = 0x40;
+    while (a.stack.l2cap.channelInfo(cid)?.psm !== 3) cid++;
+    const dlci = (1 << 1) | 0; // channel 1 on the responder, a being the multiplexer initiator
+    a.stack.rfcomm.sendMsc(cid, dlci, 0xcd, 0x53, net.now); // IC on; break B1 set, 5 × 200 ms
+    a.stack.handleTimeout(net.now);
+    expect(net.expect(b, 'rfcomm-signals', (e) => e.id === idb)).toEqual({ type: 'rfcomm-signals', id: idb, signals: 0xcd, breakMs: 1000 });
   });
 });
 

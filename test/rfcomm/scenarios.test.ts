@@ -53,6 +53,16 @@ describe('RFCOMM scenarios, IUT as responder (LT initiator, server channel 1 = D
     expect(lt.tx()).toEqual(['01 ef 15 81 11 02 e0 07 00 9a 02 00 07 aa']); // 666 = 672 − 6
   });
 
+  it('R3 PN with K above 7 (octet 0xff): K is masked to 3 bits, 7 initial credits', () => {
+    const lt = LowerTester.responder();
+    lt.send('03 ef 15 83 11 02 f0 07 00 7f 00 00 ff 70');
+    expect(lt.tx()).toEqual(['01 ef 15 81 11 02 e0 07 00 7f 00 00 07 aa']);
+    lt.send('0b 3f 01 59');
+    lt.send('03 ef 09 e3 05 0b 8d 70');
+    const open = lt.events().find((e) => e.type === 'dlc-open');
+    expect(lt.rf.dlcInfo(open?.type === 'dlc-open' ? open.dlcId : 0)).toMatchObject({ creditBasedFlowControl: true, txCredits: 7 });
+  });
+
   it('R6 PN N1 = 0 is answered with a usable N1 (127)', () => {
     const lt = LowerTester.responder();
     lt.send('03 ef 15 83 11 02 f0 07 00 00 00 00 07 70');
@@ -96,8 +106,21 @@ describe('RFCOMM scenarios, IUT as responder (LT initiator, server channel 1 = D
     lt.send('03 ef 09 e1 05 0b 8d 70');
     expect(lt.tx()).toEqual([]);
     const ev = lt.events();
-    expect(ev).toHaveLength(1);
+    expect(ev).toHaveLength(2);
     expect(ev[0]).toMatchObject({ type: 'dlc-open', dlci: 2, n1: 127 });
+    expect(ev[1]).toEqual({ type: 'dlc-signals', dlcId: ev[0].type === 'dlc-open' ? ev[0].dlcId : -1, signals: 0x8d });
+  });
+
+  it('R10 the peer MSC with a break octet is answered byte for byte and reported with its break', () => {
+    const { lt, dlcId } = LowerTester.withDlc();
+    // Break octet 0x31: B1 (bit 1) = 0, so per TS 07.10 §5.4.6.3.7 it encodes no break.
+    lt.send('03 ef 0b e3 07 0b 8d 31 70');
+    expect(lt.tx()).toEqual(['01 ef 0b e1 07 0b 8d 31 aa']);
+    expect(lt.events()).toEqual([{ type: 'dlc-signals', dlcId, signals: 0x8d }]);
+    // Break octet 0x33: B1 = 1, length 3 × 200 ms; signals FC off, RTC, RTR, IC, DV.
+    lt.send('03 ef 0b e3 07 0b cd 33 70');
+    expect(lt.tx()).toEqual(['01 ef 0b e1 07 0b cd 33 aa']);
+    expect(lt.events()).toEqual([{ type: 'dlc-signals', dlcId, signals: 0xcd, breakMs: 600 }]);
   });
 
   it('R11 credit grant only: no data, tx credits += 5', () => {
@@ -173,6 +196,15 @@ describe('RFCOMM scenarios, IUT as responder (LT initiator, server channel 1 = D
     expect(lt.rf.stats(SID)!.nscSent).toBe(1);
   });
 
+  it('R17 unsupported MCC PSC, SNC and an unassigned type get NSC echoing the type octet', () => {
+    const lt = LowerTester.responder();
+    lt.send('03 ef 05 43 01 70'); // PSC, type code 0x10 (TS 07.10 §5.4.6.3.3)
+    lt.send('03 ef 07 d3 03 0b 70'); // SNC, type code 0x34 (§5.4.6.3.11), DLCI 2
+    lt.send('03 ef 05 ff 01 70'); // type code 0x3f: unassigned
+    expect(lt.tx()).toEqual(['01 ef 07 11 03 43 aa', '01 ef 07 11 03 d3 aa', '01 ef 07 11 03 ff aa']);
+    expect(lt.rf.stats(SID)!.nscSent).toBe(3);
+  });
+
   it('R18 Test command is echoed', () => {
     const lt = LowerTester.responder();
     lt.send('03 ef 0d 23 09 50 54 53 21 70');
@@ -185,6 +217,36 @@ describe('RFCOMM scenarios, IUT as responder (LT initiator, server channel 1 = D
     expect(lt.tx()).toEqual(['01 ef 15 91 11 0b 03 03 00 11 13 7f 3f aa']);
     lt.send('03 ef 15 93 11 0b 07 03 00 11 13 01 00 70');
     expect(lt.tx()).toEqual(['01 ef 15 91 11 0b 07 03 00 11 13 01 00 aa']);
+  });
+
+  it('R19 RPN set applies only the masked parameters; a query then returns the others untouched', () => {
+    const { lt } = LowerTester.withDlc();
+    // Mask 0x0001 (bit rate 115200); the other fields differ from the current 8N1, no flow control, XON 11, XOFF 13.
+    lt.send('03 ef 15 93 11 0b 07 0e 0c 01 02 01 00 70');
+    expect(lt.tx()).toEqual(['01 ef 15 91 11 0b 07 03 00 11 13 01 00 aa']);
+    lt.send('03 ef 07 93 03 0b 70');
+    expect(lt.tx()).toEqual(['01 ef 15 91 11 0b 07 03 00 11 13 7f 3f aa']);
+    // Stop bits, XON and XOFF (mask 0x0064): data bits, parity, flow control and bit rate stay.
+    lt.send('03 ef 15 93 11 0b ff 3c 3f 21 23 64 00 70');
+    expect(lt.tx()).toEqual(['01 ef 15 91 11 0b 07 07 00 21 23 64 00 aa']);
+    // A bit rate code above 8 (230400) and a reserved mask bit (0x0080) are not accepted.
+    lt.send('03 ef 15 93 11 0b 09 03 00 11 13 81 00 70');
+    expect(lt.tx()).toEqual(['01 ef 15 91 11 0b 07 07 00 21 23 00 00 aa']);
+  });
+
+  it('R19 RPN set before the SABM is kept for the DLCI and applied when the DLC opens', () => {
+    const lt = LowerTester.responder();
+    lt.send('03 ef 15 93 11 0b 05 03 00 11 13 01 00 70');
+    expect(lt.tx()).toEqual(['01 ef 15 91 11 0b 05 03 00 11 13 01 00 aa']);
+    // DLCI 4 (server channel 2) is not registered: acknowledged, not kept.
+    lt.send('03 ef 15 93 11 13 05 03 00 11 13 01 00 70');
+    expect(lt.tx()).toEqual(['01 ef 15 91 11 13 05 03 00 11 13 01 00 aa']);
+    lt.send('03 ef 07 93 03 13 70');
+    expect(lt.tx()).toEqual(['01 ef 15 91 11 13 03 03 00 11 13 7f 3f aa']);
+    lt.send('0b 3f 01 59');
+    expect(lt.tx()[0]).toBe('0b 73 01 92');
+    lt.send('03 ef 07 93 03 0b 70');
+    expect(lt.tx()).toEqual(['01 ef 15 91 11 0b 05 03 00 11 13 7f 3f aa']);
   });
 
   it('R20 RLS is echoed', () => {
@@ -293,7 +355,7 @@ describe('RFCOMM scenarios, IUT as initiator', () => {
     expect(lt.tx()[0]).toBe('15 73 01 fe');
     lt.send('01 ef 09 e3 05 17 8d aa');
     expect(lt.tx()).toEqual(['03 ef 09 e1 05 17 8d 70']);
-    expect(lt.events()).toMatchObject([{ type: 'dlc-open', dlci: 5, serverChannel: 2, incoming: true }]);
+    expect(lt.events()).toMatchObject([{ type: 'dlc-open', dlci: 5, serverChannel: 2, incoming: true }, { type: 'dlc-signals', signals: 0x8d }]);
     lt.send('11 3f 01 ' + fcs('11 3f 01')); // even DLCI 4 names a channel on the responder: wrong direction
     expect(lt.tx()).toEqual(['11 1f 01 ' + fcs('11 1f 01')]);
     expect(lt.events()).toEqual([]);

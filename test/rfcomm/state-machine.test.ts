@@ -82,6 +82,112 @@ describe('timers', () => {
   });
 });
 
+describe('more timers', () => {
+  it('T1 on a DLC DISC: no answer in 60 s closes the DLC with timeout', () => {
+    const { lt, dlcId } = LowerTester.withDlc();
+    lt.rf.close(dlcId, lt.now);
+    expect(lt.tx()).toEqual(['09 53 01 d9']);
+    expect(lt.rf.pollTimeout()).toBe(lt.now + 60_000);
+    lt.advance(59_999);
+    expect(lt.events()).toEqual([]);
+    lt.advance(1);
+    expect(lt.events()).toEqual([{ type: 'dlc-closed', dlcId, reason: 'timeout', message: 'no answer to DISC (T1)' }]);
+  });
+
+  it.each([
+    ['RPN', (lt: LowerTester) => lt.rf.sendRpn(SID, 2, undefined, lt.now), '03 ef 15 91 11 0b 03 03 00 11 13 7f 3f 70'],
+    ['RLS', (lt: LowerTester) => lt.rf.sendRls(SID, 2, 0x03, lt.now), '03 ef 09 51 05 0b 03 70'],
+    ['FCon', (lt: LowerTester) => lt.rf.sendFlowControl(SID, true, lt.now), '03 ef 05 a1 01 70'],
+    ['FCoff', (lt: LowerTester) => lt.rf.sendFlowControl(SID, false, lt.now), '03 ef 05 61 01 70'],
+  ])('T2 of our %s command is cleared by its response', (_name, send, response) => {
+    const { lt } = LowerTester.withDlc();
+    expect(lt.rf.pollTimeout()).toBeUndefined();
+    send(lt);
+    lt.tx();
+    expect(lt.rf.pollTimeout()).toBe(lt.now + 20_000);
+    lt.send(response);
+    expect(lt.tx()).toEqual([]);
+    expect(lt.rf.pollTimeout()).toBeUndefined();
+  });
+});
+
+describe('session leaks', () => {
+  it('a PN with no SABM after it is forgotten after dlcAckTimeoutMs; then the idle session closes', () => {
+    const lt = LowerTester.responder({ maxDlcsPerSession: 1, reportDiagnostics: true });
+    lt.rf.registerServerChannel(2);
+    lt.send('03 ef 15 83 11 02 f0 07 00 40 00 00 07 70');
+    expect(lt.tx()).toEqual(['01 ef 15 81 11 02 e0 07 00 40 00 00 07 aa']);
+    // The pending PN holds the only DLC slot of the session.
+    lt.send('13 3f 01 96');
+    expect(lt.tx()).toEqual(['13 1f 01 bc']);
+    lt.events();
+    lt.advance(59_999);
+    expect(lt.tx()).toEqual([]);
+    lt.advance(1);
+    expect(lt.events()).toEqual([{ type: 'diagnostic', sessionId: SID, message: 'PN for DLCI 2 forgotten: no SABM followed within dlcAckTimeoutMs' }]);
+    // The slot is free again, and the forgotten PN (N1 64, CBFC) no longer applies.
+    lt.send('0b 3f 01 59');
+    expect(lt.tx()[0]).toBe('0b 73 01 92');
+    lt.send('03 ef 09 e3 05 0b 8d 70');
+    expect(lt.events().find((e) => e.type === 'dlc-open')).toMatchObject({ dlci: 2, n1: 127 });
+  });
+
+  it('a forgotten PN lets the session idle out', () => {
+    const lt = LowerTester.responder();
+    lt.send('03 ef 15 83 11 02 f0 07 00 7f 00 00 07 70');
+    lt.tx();
+    lt.advance(60_000);
+    expect(lt.tx()).toEqual([]);
+    lt.advance(1_000);
+    expect(lt.tx()).toEqual(['01 53 01 9c']);
+  });
+
+  it('RPN settings of a DLCI never opened are forgotten with the same timer', () => {
+    const { lt } = LowerTester.withDlc();
+    lt.rf.registerServerChannel(2);
+    lt.send('03 ef 15 93 11 13 05 03 00 11 13 01 00 70');
+    lt.tx();
+    lt.advance(59_999);
+    lt.send('03 ef 07 93 03 13 70');
+    expect(lt.tx()).toEqual(['01 ef 15 91 11 13 05 03 00 11 13 7f 3f aa']);
+    lt.advance(1);
+    lt.send('03 ef 07 93 03 13 70');
+    expect(lt.tx()).toEqual(['01 ef 15 91 11 13 03 03 00 11 13 7f 3f aa']);
+  });
+
+  it('a session the peer opens and never uses is closed after dlcAckTimeoutMs', () => {
+    const lt = LowerTester.responder();
+    expect(lt.rf.pollTimeout()).toBe(60_000);
+    lt.advance(59_999);
+    expect(lt.tx()).toEqual([]);
+    lt.advance(1);
+    expect(lt.tx()).toEqual(['01 53 01 9c']);
+    lt.send('03 73 01 d7');
+    expect(lt.events()).toEqual([{ type: 'session-closed', sessionId: SID }]);
+  });
+
+  it('a PN or a SABM from the peer, or our own connect, keeps that session open', () => {
+    const pn = LowerTester.responder();
+    pn.advance(30_000);
+    pn.send('03 ef 15 83 11 02 f0 07 00 7f 00 00 07 70');
+    pn.advance(30_000);
+    expect(pn.tx()).toEqual(['01 ef 15 81 11 02 e0 07 00 7f 00 00 07 aa']);
+    const { lt } = LowerTester.withDlc();
+    lt.advance(120_000);
+    expect(lt.tx()).toEqual([]);
+    const own = LowerTester.responder();
+    const id = own.rf.connect(SID, 3, own.now);
+    expect(own.tx()).toEqual(['01 ef 15 83 11 07 f0 00 00 9a 02 00 07 aa']);
+    own.send('03 ef 15 81 11 07 e0 00 00 9a 02 00 07 70');
+    own.send('1d 73 01 ' + fcs('1d 73 01'));
+    own.advance(60_000);
+    own.advance(60_000);
+    expect(own.tx()).not.toContain('01 53 01 9c');
+    expect(own.rf.dlcInfo(id)).toMatchObject({ state: 'connected', open: true });
+    expect(own.rf.sessionInfo(SID)!.state).toBe('open');
+  });
+});
+
 describe('teardown races and P/F rules', () => {
   it('UIH after our DISC gets DM F=0, then the UA closes the DLC (capture behaviour)', () => {
     const { lt, dlcId } = LowerTester.withDlc();
@@ -92,6 +198,16 @@ describe('teardown races and P/F rules', () => {
     expect(lt.events()).toEqual([]);
     lt.send('09 73 01 ' + fcs('09 73 01'));
     expect(lt.events()).toMatchObject([{ type: 'dlc-closed', dlcId, reason: 'disconnected' }]);
+  });
+
+  it('a UI frame: its FCS covers the information field too (TS 07.10 §5.3.6); RFCOMM does not use UI, so it is discarded and counted', () => {
+    const { lt } = LowerTester.withDlc();
+    lt.send('0b 03 07 61 62 63 ' + fcs('0b 03 07 61 62 63'));
+    expect(lt.tx()).toEqual([]);
+    expect(lt.events()).toEqual([]);
+    expect(lt.rf.stats(SID)!.drops).toMatchObject({ unexpected: 1, badFcs: 0 });
+    lt.send('0b 03 07 61 62 63 ' + fcs('0b 03'));
+    expect(lt.rf.stats(SID)!.drops).toMatchObject({ unexpected: 1, badFcs: 1 });
   });
 
   it('SABM and DISC with P=0 are discarded', () => {

@@ -9,7 +9,8 @@
  *   2 octets ≤ 16383, 3 octets beyond). The encoder writes the fewest octets.
  * - value by type (codes as 6-bit values, octet = code << 2 | C/R << 1 | 1):
  *   PN 0x20 (8): DLCI, I (bits 0–3) and CL (bits 4–7), priority (6 bits), T1, N1 (u16le), NA, K (3 bits)
- *   MSC 0x38 (2 or 3): DLCI octet (EA, 1, DLCI), V.24 signals, optional break octet
+ *   MSC 0x38 (2 or 3): DLCI octet (EA, 1, DLCI), V.24 signals, optional break octet (bit 0 EA,
+ *     bit 1 B1 = 1 when the octet encodes a break, bits 2–3 unused, bits 4–7 its length in 200 ms)
  *   RPN 0x24 (1 = query, or 8): DLCI octet, baud, line settings, flow control, XON, XOFF, mask (u16le)
  *   RLS 0x14 (2): DLCI octet, line status
  *   Test 0x08 (any): the pattern
@@ -50,6 +51,17 @@ export const V24 = {
 } as const;
 /** The signals every stack sends on a new DLC: EA, RTC, RTR, DV. */
 export const V24_DEFAULT = 0x8d;
+
+/** B1 of the MSC break octet: the octet encodes a break signal (TS 07.10 §5.4.6.3.7). */
+export const MSC_BREAK_B1 = 0x02;
+/** The unit of the break length (bits 4–7 of the break octet). */
+export const MSC_BREAK_UNIT_MS = 200;
+
+/** The length in ms of the break an MSC break octet signals; undefined with no octet or B1 = 0. */
+export function mscBreakMs(breakSignal: number | undefined): number | undefined {
+  if (breakSignal === undefined || (breakSignal & MSC_BREAK_B1) === 0) return undefined;
+  return (breakSignal >>> 4) * MSC_BREAK_UNIT_MS;
+}
 
 /** RPN parameter mask bits (TS 07.10 §5.4.6.3.9). */
 export const RPN_MASK = {
