@@ -17,7 +17,9 @@
  *                               otherwise a `confirm-request` prompt.
  *   User Passkey Request      → a `passkey-request` prompt.    PIN Code Request → a `pin-request` prompt.
  *   User Passkey Notification → a `passkey-display` event.     Remote OOB Data Request → Negative Reply.
- *   Simple Pairing Complete ≠ 0 / Authentication Complete ≠ 0 during pairing → `pairing-failed`.
+ *   Simple Pairing Complete ≠ 0 / Authentication Complete ≠ 0 during pairing → `pairing-failed`;
+ *                               the Authentication Complete after a failed pairing fails the
+ *                               requests with the pairing's reason (the user said no, no answer).
  *   Link Key Notification     → `paired`; stored (`key-stored`) when bonding.
  *   Authentication Complete 0x05/0x06 after a stored key was offered → the key is deleted (`key-removed`).
  *   Encryption Change         → `encryption-changed`; a link encrypted is also authenticated.
@@ -63,6 +65,9 @@ interface Pairing {
 
 interface Peer {
   pairing: Pairing | undefined;
+  /** Why the last pairing failed (Simple Pairing Complete ≠ 0), kept for the Authentication
+   * Complete that follows it; cleared when a new authentication starts (Link Key Request). */
+  failure: string | undefined;
   /** The key the controller was given for this peer (stored key) or told us about (new key). */
   keyType: number | undefined;
   /** A stored key was offered since the last authentication outcome. */
@@ -306,6 +311,7 @@ export class SecurityManager {
 
   private onLinkKeyRequest(address: BdAddr): void {
     const peer = this.peer(address);
+    peer.failure = undefined;
     const key = this.storeCall(address, () => this.keyStore.get(address));
     const mitmWanted = this.linksOf(address).some((l) => l.requests.some((r) => r.level === 'mitm'));
     if (key && !(mitmWanted && !isAuthenticatedKeyType(key.keyType))) {
@@ -382,7 +388,7 @@ export class SecurityManager {
       return;
     }
     this.cancelPrompt(peer, 'pairing ended');
-    this.pairingFailed(address, peer, status);
+    peer.failure = this.pairingFailed(address, peer, status);
   }
 
   private onLinkKeyNotification(address: BdAddr, linkKey: Uint8Array, keyType: number): void {
@@ -411,14 +417,16 @@ export class SecurityManager {
     link.authInFlight = false;
     const peer = this.peer(link.address);
     const storedKey = peer.storedKeyOffered;
+    const failure = peer.failure;
     peer.storedKeyOffered = false;
+    peer.failure = undefined;
     if (status === STATUS.SUCCESS) {
       link.keyType = peer.keyType ?? link.keyType;
       this.markAuthenticated(link);
       this.advance(link, now);
       return;
     }
-    const reason = failureReason(status, { legacy: peer.pairing?.legacy, storedKey: storedKey && !peer.pairing, cause: peer.pairing?.cause });
+    const reason = failure ?? failureReason(status, { legacy: peer.pairing?.legacy, storedKey: storedKey && !peer.pairing, cause: peer.pairing?.cause });
     if (storedKey && (status === STATUS.AUTHENTICATION_FAILURE || status === STATUS.PIN_OR_KEY_MISSING)) {
       peer.keyType = undefined;
       if (this.storeCall(link.address, () => (this.keyStore.delete(link.address), true))) this.emit({ type: 'key-removed', address: link.address, reason });
@@ -567,10 +575,13 @@ export class SecurityManager {
 
   // ── helpers ───────────────────────────────────────────────────────────────────────────────
 
-  private pairingFailed(address: BdAddr, peer: Peer, status: number, reason?: string): void {
+  /** Ends the peer's pairing with `pairing-failed`; returns the reason given. */
+  private pairingFailed(address: BdAddr, peer: Peer, status: number, reason?: string): string {
     const pairing = peer.pairing;
     peer.pairing = undefined;
-    this.emit({ type: 'pairing-failed', address, status, reason: reason ?? failureReason(status, { legacy: pairing?.legacy, cause: pairing?.cause }) });
+    const why = reason ?? failureReason(status, { legacy: pairing?.legacy, cause: pairing?.cause });
+    this.emit({ type: 'pairing-failed', address, status, reason: why });
+    return why;
   }
 
   private peer(address: BdAddr): Peer {
@@ -581,7 +592,7 @@ export class SecurityManager {
       this.cancelPrompt(oldest[1], 'too many peers pairing at once');
       this.peers.delete(oldest[0]);
     }
-    peer = { pairing: undefined, keyType: undefined, storedKeyOffered: false, promptId: undefined };
+    peer = { pairing: undefined, failure: undefined, keyType: undefined, storedKeyOffered: false, promptId: undefined };
     this.peers.set(address, peer);
     return peer;
   }

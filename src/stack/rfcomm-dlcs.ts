@@ -1,25 +1,34 @@
 /**
  * The RFCOMM channels (DLCs) of the stack under their stack-level ids: the map between those ids
- * and RfcommManager's dlcIds, the events RFCOMM reports about them, and the incoming DLCs held back
- * until their link meets their server channel's security level (RFCOMM 1.2 §5, TS 07.10 §5.4;
- * src/stack/events.ts for what the user hears).
+ * and RfcommManager's dlcIds, the events RFCOMM reports about them, and the peer's SABMs held back
+ * until their link meets their server channel's security level (RFCOMM 1.2 §5 and §6.5, TS 07.10
+ * §5.4; src/stack/events.ts for what the user hears).
  *
  * Rules:
  * - `create` gives an outgoing DLC its id at once; `open` (once link and security are ready) starts it
  *   on the link's session, or queues it there until the session is open.
- * - An incoming DLC gets its id on 'dlc-open'. With a security level on its server channel its
- *   'rfcomm-open' and data are held until the link qualifies; if pairing fails the DLC is closed and
- *   never reported.
+ * - Security is per server channel, as in BlueZ: the session's L2CAP channel (PSM 3) needs no level
+ *   of its own, and a SABM (P = 1) opening one of our server channels that has a level is held
+ *   before RFCOMM sees it while the SecurityGate brings the link to that level (pairing if needed).
+ *   Met: the SABM goes on to RFCOMM, which answers UA. Not met: DM with F = 1 (RFCOMM 1.2 §6.5: a
+ *   refused connection), so the peer's connect fails and the DLC never exists here. A repeated SABM
+ *   for a held DLCI is dropped; a DISC for it cancels the hold (RFCOMM answers it). At most one hold
+ *   per DLCI and session (≤ 60), dropped with the session.
+ * - An incoming DLC gets its id on 'dlc-open'.
  * - Every DLC ends with exactly one 'rfcomm-closed' (`fail`), read as 'link-lost' when its link went
  *   down under it.
  */
 import type { BdAddr } from '../core/index.js';
-import type { RfcommEvent, RfcommManager } from '../rfcomm/index.js';
+import { encodeRfcommFrame, FRAME_TYPE, peekDlci, type RfcommEvent, type RfcommManager } from '../rfcomm/index.js';
 import type { AclLinks, Link } from './acl-links.js';
 import type { EventQueue } from './event-queue.js';
-import type { RfcommCloseReason, StackEvent } from './events.js';
-import type { RfcommSessions } from './rfcomm-sessions.js';
+import type { RfcommCloseReason } from './events.js';
+import type { RfcommSession, RfcommSessions } from './rfcomm-sessions.js';
 import { L2CAP_SECURITY_BLOCK, type SecurityGate } from './security-gate.js';
+
+/** The control octet without its P/F bit (TS 07.10 §5.2.1.3). */
+const CONTROL_WITHOUT_PF = 0xef;
+const EMPTY = new Uint8Array(0);
 
 interface DlcRecord {
   id: number;
@@ -32,8 +41,8 @@ interface DlcRecord {
 export class RfcommDlcs {
   private readonly dlcs = new Map<number, DlcRecord>();
   private readonly idsByDlcId = new Map<number, number>();
-  /** Incoming DLCs held back until their link meets the channel's security level: id → held events. */
-  private readonly held = new Map<number, StackEvent[]>();
+  /** The peer's SABMs waiting for their channel's security level: session CID → DLCI → the frame. */
+  private readonly heldSabms = new Map<number, Map<number, Uint8Array>>();
 
   constructor(
     private readonly rfcomm: RfcommManager,
@@ -59,6 +68,15 @@ export class RfcommDlcs {
     const session = this.sessions.ofLink(link, now);
     if (session.open) this.start(session.cid, id, channel, now);
     else session.waiting.push({ id, channel });
+  }
+
+  /** An SDU on L2CAP channel `cid`: false when no RFCOMM session rides on it. A SABM that needs
+   * security first is held (see the rules above); everything else goes to RFCOMM at once. */
+  receive(cid: number, sdu: Uint8Array, now: number): boolean {
+    const session = this.sessions.get(cid);
+    if (!session) return false;
+    if (!this.holdSabm(session, sdu, now)) this.sessions.receive(cid, sdu, now);
+    return true;
   }
 
   /** Queues bytes on an open DLC; returns how many were accepted, undefined when it is not open. */
@@ -94,13 +112,14 @@ export class RfcommDlcs {
     this.events.push({ type: 'rfcomm-closed', id, reason, message });
   }
 
-  /** A session's L2CAP channel opened: starts the DLCs that waited for it. */
-  sessionOpened(cid: number, handle: number, initiator: boolean, remoteMtu: number, now: number): void {
-    for (const w of this.sessions.opened(cid, handle, initiator, remoteMtu, now)) this.start(cid, w.id, w.channel, now);
+  /** A session's L2CAP channel opened (`l2capMtu`: the smaller of its two MTUs): starts the DLCs that waited for it. */
+  sessionOpened(cid: number, handle: number, initiator: boolean, l2capMtu: number, now: number): void {
+    for (const w of this.sessions.opened(cid, handle, initiator, l2capMtu, now)) this.start(cid, w.id, w.channel, now);
   }
 
   /** A session's L2CAP channel closed or was refused: the DLCs still waiting for it fail with why. */
   sessionClosed(cid: number, kind: 'disconnected' | 'refused', message: string, lost: boolean, result: number | undefined, now: number): void {
+    this.heldSabms.delete(cid);
     const session = this.sessions.closed(cid, now);
     if (!session) return;
     const security = kind === 'refused' && result === L2CAP_SECURITY_BLOCK;
@@ -124,21 +143,23 @@ export class RfcommDlcs {
           this.idsByDlcId.set(e.dlcId, id);
         }
         const rec = this.dlcs.get(id)!;
-        const open: StackEvent = { type: 'rfcomm-open', id, address: rec.address, channel: e.serverChannel, incoming: e.incoming, n1: e.n1 };
-        if (!e.incoming || !this.holdIncoming(id, rec.handle, e.serverChannel, open, now)) this.events.push(open);
+        this.events.push({ type: 'rfcomm-open', id, address: rec.address, channel: e.serverChannel, incoming: e.incoming, n1: e.n1 });
         return;
       }
       case 'dlc-data': {
         const id = this.idsByDlcId.get(e.dlcId);
-        if (id === undefined) return;
-        const held = this.held.get(id);
-        if (held) held.push({ type: 'rfcomm-data', id, data: e.data });
-        else this.events.push({ type: 'rfcomm-data', id, data: e.data });
+        if (id !== undefined) this.events.push({ type: 'rfcomm-data', id, data: e.data });
         return;
       }
       case 'dlc-writable': {
         const id = this.idsByDlcId.get(e.dlcId);
         if (id !== undefined) this.events.push({ type: 'rfcomm-writable', id });
+        return;
+      }
+      case 'dlc-signals': {
+        const id = this.idsByDlcId.get(e.dlcId);
+        if (id === undefined) return;
+        this.events.push(e.breakMs === undefined ? { type: 'rfcomm-signals', id, signals: e.signals } : { type: 'rfcomm-signals', id, signals: e.signals, breakMs: e.breakMs });
         return;
       }
       case 'dlc-closed': {
@@ -172,28 +193,39 @@ export class RfcommDlcs {
     this.idsByDlcId.set(dlcId, id);
   }
 
-  /** An incoming DLC on a channel with a security level: hold its events until the link qualifies. */
-  private holdIncoming(id: number, handle: number | undefined, channel: number, open: StackEvent, now: number): boolean {
-    const level = this.gate.channelLevel(channel);
-    if (level === 'none' || handle === undefined) return false;
-    this.held.set(id, [open]);
+  /** True when `sdu` is the peer's SABM for one of our server channels whose level the link must
+   * reach first: it is held, and passed on or answered DM once the SecurityGate decides. A DISC
+   * cancels the hold of its DLCI. Only SABM and DISC frames are decoded here (a control octet test). */
+  private holdSabm(session: RfcommSession, sdu: Uint8Array, now: number): boolean {
+    const dlci = peekDlci(sdu);
+    if (dlci === undefined || dlci === 0 || sdu.length < 4) return false;
+    const control = sdu[1] & CONTROL_WITHOUT_PF;
+    const held = this.heldSabms.get(session.cid);
+    if (control === FRAME_TYPE.DISC) {
+      held?.delete(dlci);
+      return false;
+    }
+    const info = this.rfcomm.sessionInfo(session.cid);
+    if (control !== FRAME_TYPE.SABM || (sdu[1] & ~CONTROL_WITHOUT_PF) === 0 || !info || info.state !== 'open') return false;
+    if ((dlci & 1) !== (info.initiator ? 1 : 0)) return false;
+    const level = this.gate.channelLevel(dlci >>> 1);
+    if (level === 'none') return false;
+    if (held?.has(dlci)) return true;
+    const holds = held ?? new Map<number, Uint8Array>();
+    this.heldSabms.set(session.cid, holds);
+    holds.set(dlci, sdu);
+    const release = (): boolean => this.heldSabms.get(session.cid) === holds && holds.get(dlci) === sdu && holds.delete(dlci);
     this.gate.secure(
-      handle,
+      session.handle,
       level,
       now,
-      () => {
-        const held = this.held.get(id) ?? [];
-        this.held.delete(id);
-        for (const e of held) this.events.push(e);
+      (t) => {
+        if (release()) this.sessions.receive(session.cid, sdu, t);
       },
-      (_reason, t) => {
-        this.held.delete(id);
-        const dlcId = this.dlcs.get(id)?.dlcId;
-        this.dlcs.delete(id);
-        if (dlcId !== undefined) {
-          this.idsByDlcId.delete(dlcId);
-          this.rfcomm.close(dlcId, t);
-        }
+      () => {
+        if (!release()) return;
+        const s = this.rfcomm.sessionInfo(session.cid);
+        if (s?.state === 'open') this.rfcomm.inject(session.cid, encodeRfcommFrame({ type: 'DM', dlci, cr: !s.initiator, pf: true, info: EMPTY }));
       },
     );
     return true;

@@ -6,20 +6,20 @@
  *
  * Rules:
  * - `secure(handle, level, …)` runs `ok` at once for 'none', else asks the SecurityManager and runs
- *   `ok` or `fail` when its 'security-complete' arrives.
+ *   `ok` or `fail` when its 'security-complete' arrives (`fail` at once when the manager refuses
+ *   the request: no such link, or too many requests on it).
  * - An incoming L2CAP channel on a PSM with a level is answered "pending, authentication" and then
  *   accepted, or refused with result 0x0003 security block (Vol 3 Part A §4.3) when pairing fails.
- *   The RFCOMM session (PSM 3) carries every server channel, so it is held to the strictest level
- *   any RFCOMM server channel asks for; each incoming DLC is then checked against its own channel's
- *   level (`channelLevel`, used by RfcommDlcs).
+ *   The RFCOMM session (PSM 3) needs only its own PSM level (none unless one is set), as in BlueZ:
+ *   security is per RFCOMM server channel, checked at each incoming DLC's SABM against
+ *   `channelLevel` (RfcommDlcs).
  * - The SecurityManager's HCI commands go out through the host; their Command Status/Complete comes
  *   back through `commandComplete`.
  */
 import type { HciCommand, HciHost } from '../hci/index.js';
 import type { L2capManager } from '../l2cap/index.js';
-import { SECURITY_LEVELS, type SecurityLevel, type SecurityManager } from '../security/index.js';
+import type { SecurityLevel, SecurityManager } from '../security/index.js';
 import type { EventQueue } from './event-queue.js';
-import { PSM_RFCOMM } from './psm.js';
 
 /** L2CAP Connection Response result 0x0003: connection refused, security block (Vol 3 Part A §4.3). */
 export const L2CAP_SECURITY_BLOCK = 0x0003;
@@ -50,7 +50,14 @@ export class SecurityGate {
       ok(now);
       return;
     }
-    this.waits.set(this.security.requestSecurity(handle, level, now), { ok, fail });
+    let id: number;
+    try {
+      id = this.security.requestSecurity(handle, level, now);
+    } catch (error) {
+      fail((error as Error).message, now);
+      return;
+    }
+    this.waits.set(id, { ok, fail });
   }
 
   setPsmLevel(psm: number, level: SecurityLevel): void {
@@ -76,7 +83,7 @@ export class SecurityGate {
 
   /** L2CAP asks whether an incoming connection must wait for security: 1 = authentication pending. */
   holdIncomingL2cap(cid: number, handle: number, psm: number, now: number): number | undefined {
-    const level = psm === PSM_RFCOMM ? this.strictestChannelLevel() : (this.psmLevels.get(psm) ?? 'none');
+    const level = this.psmLevels.get(psm) ?? 'none';
     if (level === 'none') return undefined;
     this.secure(
       handle,
@@ -114,13 +121,5 @@ export class SecurityGate {
       events.push({ type: 'security', event: e });
     }
     return progress;
-  }
-
-  /** The RFCOMM session (PSM 3) is secured to the strictest level any server channel asks for, so
-   * that a failed pairing refuses the L2CAP channel (result 0x0003) before any DLC opens. */
-  private strictestChannelLevel(): SecurityLevel {
-    let level: SecurityLevel = 'none';
-    for (const l of this.channelLevels.values()) if (SECURITY_LEVELS.indexOf(l) > SECURITY_LEVELS.indexOf(level)) level = l;
-    return level;
   }
 }

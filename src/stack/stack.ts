@@ -17,7 +17,7 @@
  *   acl-links            links up, paging, idle disconnect
  *   security-gate        the security level a link must reach before a channel opens
  *   rfcomm-sessions      one RFCOMM session (L2CAP PSM 3) per link
- *   rfcomm-dlcs          RFCOMM channels: stack ids ↔ dlcIds, their events, held incoming DLCs
+ *   rfcomm-dlcs          RFCOMM channels: stack ids ↔ dlcIds, their events, SABMs held for security
  *   l2cap-raw-channels   L2CAP channels on any other PSM
  *   sdp-queries          our SDP queries, each on its own PSM 1 channel
  *   sdp-server-channels  the peer's PSM 1 channels to our SDP server
@@ -179,8 +179,8 @@ export class Stack {
 
   /**
    * Registers an RFCOMM server channel (1–30; 0 picks a free one) and returns it. With a security
-   * level, an incoming DLC is reported ('rfcomm-open') only once its link meets the level; when
-   * pairing fails it is closed and never reported.
+   * level, the peer's SABM for this channel is answered UA only once its link meets the level, and
+   * DM when pairing fails (the DLC is never reported); other channels keep their own levels.
    */
   listenRfcomm(channel: number, level: SecurityLevel = 'none'): number {
     const ch = channel === 0 ? this.rfcomm.allocateServerChannel() : channel;
@@ -323,14 +323,15 @@ export class Stack {
     switch (e.type) {
       case 'channel-open': {
         this.links.channelOpened(e.handle, e.cid);
-        if (e.psm === PSM_RFCOMM) this.dlcs.sessionOpened(e.cid, e.handle, e.initiator, e.remoteMtu, now);
+        // N1 must fit both directions: the peer's MTU for what we send, ours for what we accept.
+        if (e.psm === PSM_RFCOMM) this.dlcs.sessionOpened(e.cid, e.handle, e.initiator, Math.min(e.localMtu, e.remoteMtu), now);
         else if (e.psm === PSM_SDP && !e.initiator) this.sdpServerChannels.opened(e.cid, e.remoteMtu);
         else if (e.psm === PSM_SDP) this.sdpQueries.opened(e.cid, now);
         else this.raw.opened(e.cid, this.links.get(e.handle)?.address ?? '', e.psm, e.initiator, e.remoteMtu, e.localMtu);
         return;
       }
       case 'channel-data':
-        if (this.sessions.receive(e.cid, e.sdu, now)) return;
+        if (this.dlcs.receive(e.cid, e.sdu, now)) return;
         if (this.sdpServerChannels.receive(e.cid, e.sdu)) return;
         if (this.sdpQueries.receive(e.cid, e.sdu, now)) return;
         this.raw.receive(e.cid, e.sdu);

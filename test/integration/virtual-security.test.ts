@@ -1,20 +1,27 @@
 /**
  * Pairing and secured channels between two composed stacks on the virtual controller (issue 8):
- * Just Works, numeric comparison accepted and rejected, bonding then reconnection with the stored
- * key and no prompt, legacy PIN right and wrong, and a secured server channel refused when pairing
- * fails.
+ * Just Works, numeric comparison accepted and rejected, every IO capability pair end to end,
+ * bonding then reconnection with the stored key and no prompt, legacy PIN right and wrong, security
+ * per RFCOMM server channel (checked at the SABM: UA or DM) and on a raw L2CAP PSM (result 0x0003).
  */
 import { describe, expect, it } from 'vitest';
 import type { StackOptions } from '../../src/stack/stack.js';
-import type { SecurityEvent } from '../../src/security/index.js';
+import { associationModel, IO_CAPABILITIES, isAuthenticatedKeyType, type IoCapability, type SecurityEvent } from '../../src/security/index.js';
+import { PacketDecoder } from '../../src/trace/index.js';
 import { VirtualNet, type NetNode } from '../support/virtual-net.js';
 
 function pair(a: StackOptions = {}, b: StackOptions = {}): { net: VirtualNet; a: NetNode; b: NetNode } {
   const net = new VirtualNet();
-  const na = net.add({ stack: a });
-  const nb = net.add({ stack: b });
+  const na = net.add({ stack: a, trace: true });
+  const nb = net.add({ stack: b, trace: true });
   net.ready(na, nb);
   return { net, a: na, b: nb };
+}
+
+/** What `node` sent, one line per layer (btmon style). */
+function sent(node: NetNode): string[] {
+  const decoder = new PacketDecoder();
+  return node.packets!.flatMap((p) => decoder.describe(p.direction, p.bytes).map((l) => `${p.direction} ${l.trim()}`)).filter((l) => l.startsWith('tx'));
 }
 
 function securityEvents(node: NetNode): SecurityEvent[] {
@@ -122,7 +129,7 @@ describe('pairing and security on the virtual controller', () => {
     expect(securityEvents(a).some((e) => e.type === 'pairing-failed')).toBe(true);
   });
 
-  it('a secured server channel refuses an unauthenticated client whose pairing fails', () => {
+  it('a secured server channel answers the SABM with DM when the pairing it starts fails', () => {
     const yesNo: StackOptions = { security: { ioCapability: 'DisplayYesNo', mitm: true } };
     const { net, a, b } = pair(yesNo, yesNo);
     autoAnswer(a, { confirm: true }, net);
@@ -130,8 +137,145 @@ describe('pairing and security on the virtual controller', () => {
     b.stack.listenRfcomm(1, 'mitm');
     const id = a.stack.connectRfcomm(b.stack.address, 1, net.now);
     const closed = net.expect(a, 'rfcomm-closed', (e) => e.id === id, 120_000);
-    expect(closed.reason).toBe('security');
+    expect(closed).toMatchObject({ reason: 'refused', message: 'the peer refused server channel 1 (DM)' });
     expect(b.events.some((e) => e.type === 'rfcomm-open')).toBe(false);
+    const wire = sent(b);
+    expect(wire.some((l) => / UA dlci=2 /.test(l))).toBe(false);
+    expect(wire.some((l) => / DM dlci=2 cr=\d pf=1 /.test(l))).toBe(true);
+    expect(wire.some((l) => /ConnRsp .*result=0 /.test(l))).toBe(true);
+  });
+
+  it('security is per RFCOMM server channel: a client without MITM opens the "none" channel and is refused on the "mitm" one', () => {
+    const { net, a, b } = pair({ security: { ioCapability: 'NoInputNoOutput' } }, { security: { ioCapability: 'DisplayYesNo' } });
+    autoAnswer(b, { confirm: true }, net);
+    b.stack.listenRfcomm(1, 'none');
+    b.stack.listenRfcomm(2, 'mitm');
+    const open = a.stack.connectRfcomm(b.stack.address, 1, net.now);
+    net.expect(a, 'rfcomm-open', (e) => e.id === open, 120_000);
+    net.expect(b, 'rfcomm-open', (e) => e.channel === 1);
+    expect(securityEvents(a).map((e) => e.type)).not.toContain('paired');
+    const refused = a.stack.connectRfcomm(b.stack.address, 2, net.now);
+    const closed = net.expect(a, 'rfcomm-closed', (e) => e.id === refused, 120_000);
+    expect(closed).toMatchObject({ reason: 'refused', message: 'the peer refused server channel 2 (DM)' });
+    // Pairing ran (Just Works: the key is unauthenticated), and the server refused the DLC for it.
+    expect(securityEvents(a).find((e) => e.type === 'paired')).toMatchObject({ keyType: expect.any(Number) });
+    expect(securityEvents(b).find((e) => e.type === 'security-complete')).toMatchObject({ ok: false, level: 'mitm', reason: expect.stringContaining('MITM protection required') });
+    expect(b.events.some((e) => e.type === 'rfcomm-open' && e.channel === 2)).toBe(false);
+    expect(sent(b).some((l) => / DM dlci=4 cr=\d pf=1 /.test(l))).toBe(true);
+    // Channel 1 was not touched: it still carries data.
+    const before = a.events.filter((e) => e.type === 'rfcomm-closed').length;
+    a.stack.writeRfcomm(open, Uint8Array.of(1, 2, 3), net.now);
+    expect([...net.expect(b, 'rfcomm-data').data]).toEqual([1, 2, 3]);
+    expect(a.events.filter((e) => e.type === 'rfcomm-closed').length).toBe(before);
+  });
+
+  it('security is per RFCOMM server channel: DisplayYesNo on both sides opens the "mitm" channel after numeric comparison', () => {
+    const yesNo: StackOptions = { security: { ioCapability: 'DisplayYesNo' } };
+    const { net, a, b } = pair(yesNo, yesNo);
+    autoAnswer(a, { confirm: true }, net);
+    autoAnswer(b, { confirm: true }, net);
+    b.stack.listenRfcomm(1, 'none');
+    b.stack.listenRfcomm(2, 'mitm');
+    const id = a.stack.connectRfcomm(b.stack.address, 2, net.now);
+    net.expect(a, 'rfcomm-open', (e) => e.id === id, 120_000);
+    net.expect(b, 'rfcomm-open', (e) => e.channel === 2);
+    for (const node of [a, b]) expect(securityEvents(node).find((e) => e.type === 'confirm-request')).toMatchObject({ model: 'NumericComparison', justWorks: false });
+    const paired = securityEvents(a).find((e) => e.type === 'paired');
+    expect(paired?.type === 'paired' && isAuthenticatedKeyType(paired.keyType)).toBe(true);
+    // The session itself needed no security: its L2CAP channel was accepted at once, not pending.
+    expect(sent(b).some((l) => /ConnRsp .*result=1 /.test(l))).toBe(false);
+  });
+
+  it('a DISC from the peer while its SABM waits for pairing cancels it: no UA afterwards, the DLC never opens', () => {
+    const yesNo: StackOptions = { security: { ioCapability: 'DisplayYesNo' } };
+    const { net, a, b } = pair(yesNo, yesNo);
+    autoAnswer(a, { confirm: true }, net);
+    b.stack.listenRfcomm(1, 'mitm');
+    const id = a.stack.connectRfcomm(b.stack.address, 1, net.now);
+    net.runUntil(() => securityEvents(b).some((e) => e.type === 'confirm-request'));
+    a.stack.closeRfcomm(id, net.now);
+    net.expect(a, 'rfcomm-closed', (e) => e.id === id);
+    const prompt = securityEvents(b).find((e) => e.type === 'confirm-request')!;
+    b.stack.answerConfirm((prompt as { id: number }).id, true, net.now);
+    net.runUntil(() => securityEvents(b).some((e) => e.type === 'security-complete'));
+    net.advance(5_000);
+    expect(securityEvents(b).find((e) => e.type === 'security-complete')).toMatchObject({ ok: true });
+    expect(sent(b).some((l) => / UA dlci=2 /.test(l))).toBe(false);
+    expect(b.events.some((e) => e.type === 'rfcomm-open')).toBe(false);
+  });
+
+  describe('every IO capability pair end to end, MITM required on both sides (Table 5.7)', () => {
+    const PAIRS = IO_CAPABILITIES.flatMap((i) => IO_CAPABILITIES.map((r) => [i, r] as [IoCapability, IoCapability]));
+
+    /** What a side was shown: the confirm prompt with its model, or its part of passkey entry. */
+    function seen(node: NetNode): string[] {
+      return securityEvents(node).flatMap((e) =>
+        e.type === 'confirm-request' ? [`confirm ${e.model}`] : e.type === 'passkey-request' || e.type === 'passkey-display' ? [e.type] : [],
+      );
+    }
+
+    it.each(PAIRS)('initiator %s, responder %s', (initiatorIo, responderIo) => {
+      const { net, a, b } = pair({ security: { ioCapability: initiatorIo, mitm: true } }, { security: { ioCapability: responderIo, mitm: true } });
+      // Confirm = yes; a passkey is typed as the other side displays it (both type the same one when neither displays).
+      let displayed: number | undefined;
+      const waiting: { node: NetNode; id: number }[] = [];
+      for (const node of [a, b]) {
+        node.listeners.push((e) => {
+          if (e.type !== 'security') return;
+          const s = e.event;
+          if (s.type === 'confirm-request') node.stack.answerConfirm(s.id, true, net.now);
+          if (s.type === 'passkey-display') {
+            displayed = s.passkey;
+            for (const w of waiting.splice(0)) w.node.stack.answerPasskey(w.id, displayed, net.now);
+          }
+          if (s.type === 'passkey-request' && displayed !== undefined) node.stack.answerPasskey(s.id, displayed, net.now);
+          else if (s.type === 'passkey-request') waiting.push({ node, id: s.id });
+        });
+      }
+      b.stack.listenRfcomm(1);
+      const id = a.stack.connectRfcomm(b.stack.address, 1, net.now, 'encrypted');
+      net.runUntil(() => {
+        if (displayed === undefined && waiting.length === 2) for (const w of waiting.splice(0)) w.node.stack.answerPasskey(w.id, 123_456, net.now);
+        return a.events.some((e) => (e.type === 'rfcomm-open' || e.type === 'rfcomm-closed') && e.id === id);
+      }, 120_000);
+      expect(net.take(a, 'rfcomm-open', (e) => e.id === id)).toBeDefined();
+
+      const m = associationModel(initiatorIo, responderIo, true);
+      const part = (side: 'initiator' | 'responder') => (m.input === side || m.input === 'both' ? 'passkey-request' : 'passkey-display');
+      expect(seen(a)).toEqual(m.model === 'PasskeyEntry' ? [part('initiator')] : [`confirm ${m.model}`]);
+      expect(seen(b)).toEqual(m.model === 'PasskeyEntry' ? [part('responder')] : [`confirm ${m.model}`]);
+      for (const node of [a, b]) {
+        const paired = securityEvents(node).filter((e) => e.type === 'paired');
+        expect(paired).toHaveLength(1);
+        expect(paired[0].type === 'paired' && isAuthenticatedKeyType(paired[0].keyType)).toBe(m.authenticated);
+      }
+    });
+  });
+
+  it('a raw L2CAP PSM with a level refuses the channel with result 0x0003 when pairing fails', () => {
+    const { net, a, b } = pair({ security: { ioCapability: 'NoInputNoOutput' } }, { security: { ioCapability: 'DisplayYesNo' } });
+    autoAnswer(b, { confirm: true }, net);
+    const psm = b.stack.listenL2cap(0, undefined, 'mitm');
+    const id = a.stack.connectL2cap(b.stack.address, psm, net.now);
+    const closed = net.expect(a, 'l2cap-closed', (e) => e.id === id, 120_000);
+    expect(closed.reason).toBe('security');
+    const wire = sent(b);
+    expect(wire.some((l) => /ConnRsp .*result=1 status=1/.test(l))).toBe(true);
+    expect(wire.some((l) => /ConnRsp .*result=3 /.test(l))).toBe(true);
+    expect(b.events.some((e) => e.type === 'l2cap-open')).toBe(false);
+  });
+
+  it('a raw L2CAP PSM with a level opens the channel once pairing succeeds', () => {
+    const yesNo: StackOptions = { security: { ioCapability: 'DisplayYesNo' } };
+    const { net, a, b } = pair(yesNo, yesNo);
+    autoAnswer(a, { confirm: true }, net);
+    autoAnswer(b, { confirm: true }, net);
+    const psm = b.stack.listenL2cap(0, undefined, 'mitm');
+    const id = a.stack.connectL2cap(b.stack.address, psm, net.now);
+    net.expect(a, 'l2cap-open', (e) => e.id === id, 120_000);
+    net.expect(b, 'l2cap-open', (e) => e.psm === psm);
+    expect(sent(b).some((l) => /ConnRsp .*result=1 status=1/.test(l))).toBe(true);
+    expect(securityEvents(b).find((e) => e.type === 'security-complete')).toMatchObject({ ok: true, level: 'mitm' });
   });
 
   it('a secured server channel accepts once pairing succeeds', () => {

@@ -90,6 +90,36 @@ describe('SSP prompts', () => {
     expect(h.sm.answerConfirm(req.id, true, 6)).toBe(false);
   });
 
+  it.each([
+    ['rejected', 'pairing rejected by the user (Authentication Failure 0x05)'],
+    ['timed out', 'no answer from the user in time: pairing refused (Authentication Failure 0x05)'],
+  ])('a prompt %s: the Authentication Complete after the failed pairing fails the request with the pairing reason', (how, reason) => {
+    const h = new Harness({ userTimeoutMs: 1000, mitm: true });
+    h.sm.linkUp(HANDLE, PEER);
+    h.sm.requestSecurity(HANDLE, 'mitm', 0);
+    h.feed(ev.linkKeyRequest());
+    h.feed(ev.ioCapRequest());
+    h.feed(ev.ioCapResponse(IO_CAPABILITY.DisplayYesNo, 0x05));
+    const id = (h.feed(ev.confirm(999999)).events[0] as { id: number }).id;
+    if (how === 'rejected') h.sm.answerConfirm(id, false, 5);
+    else h.advance(1000);
+    h.drain();
+    expect(h.feed(ev.sspComplete(0x05)).events).toEqual([{ type: 'pairing-failed', address: PEER, status: 0x05, reason }]);
+    expect(h.feed(ev.authComplete(0x05)).events).toEqual([{ type: 'security-complete', id: expect.any(Number), handle: HANDLE, ok: false, level: 'mitm', reason }]);
+  });
+
+  it('a failed pairing reason is not reused by a later authentication', () => {
+    const h = new Harness();
+    h.sm.linkUp(HANDLE, PEER);
+    h.feed(ev.ioCapResponse(IO_CAPABILITY.DisplayYesNo, 0x05));
+    h.feed(ev.ioCapRequest());
+    h.sm.answerConfirm((h.feed(ev.confirm(1)).events[0] as { id: number }).id, false, 1);
+    h.feed(ev.sspComplete(0x05));
+    h.sm.requestSecurity(HANDLE, 'authenticated', 2);
+    h.feed(ev.linkKeyRequest());
+    expect(h.feed(ev.authComplete(0x22)).events.at(-1)).toMatchObject({ ok: false, reason: expect.stringContaining('stopped answering') });
+  });
+
   it('an accepted confirmation gives the positive reply', () => {
     const { h, out } = toConfirm();
     h.sm.answerConfirm((out.events[0] as { id: number }).id, true, 1);

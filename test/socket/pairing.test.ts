@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Adapter, BluetoothSocket, RFCOMM, type AdapterOptions, type SecurityLevel } from '../../src/socket/index.js';
+import { Adapter, BluetoothSocket, RFCOMM, type AdapterOptions, type PairingOptions, type SecurityLevel } from '../../src/socket/index.js';
 
 const open: Adapter[] = [];
 afterEach(async () => {
@@ -45,14 +45,96 @@ describe('pairing through the socket API', () => {
     sock.close();
   });
 
-  it('a refused comparison fails connect with EACCES and a reason', async () => {
-    const server = await adapter({ pairing: { ioCapability: 'DisplayYesNo', mitm: true, onConfirm: () => false } });
-    const client = await adapter({ pairing: { ioCapability: 'DisplayYesNo', mitm: true, onConfirm: () => true } });
+  /** Client and server DisplayYesNo with MITM: the client's secured connect, with each side's onConfirm. */
+  async function failedConnect(client: Partial<PairingOptions>, server: Partial<PairingOptions>): Promise<Error & { code?: string }> {
+    const base = { ioCapability: 'DisplayYesNo' as const, mitm: true, onConfirm: () => true };
+    const s = await adapter({ pairing: { ...base, ...server } });
+    const c = await adapter({ pairing: { ...base, ...client } });
+    void serve(s, 1, 'mitm').catch(() => undefined);
+    const sock = new BluetoothSocket(RFCOMM, { adapter: c, security: 'mitm' });
+    return sock.connect([s.address, 1]).then(
+      () => Promise.reject(new Error('connect should have failed')),
+      (e: Error & { code?: string }) => e,
+    );
+  }
+
+  it.each([
+    ['the local user rejects', { onConfirm: () => false }, {}, 'pairing rejected by the user (Authentication Failure 0x05)'],
+    ['the local hook throws (counts as a refusal)', { onConfirm: () => { throw new Error('no UI'); } }, {}, 'pairing rejected by the user (Authentication Failure 0x05)'],
+    ['the local hook does not answer within timeoutMs', { timeoutMs: 50, onConfirm: () => new Promise<boolean>(() => undefined) }, {}, 'no answer from the user in time: pairing refused (Authentication Failure 0x05)'],
+    ['the peer rejects', {}, { onConfirm: () => false }, 'authentication failed (Authentication Failure 0x05): the values did not match or the peer refused'],
+  ] as [string, Partial<PairingOptions>, Partial<PairingOptions>, string][])('%s: connect fails with EACCES and exactly that reason', async (_what, client, server, reason) => {
+    const error = await failedConnect(client, server);
+    expect(error).toMatchObject({ code: 'EACCES' });
+    expect(error.message).toBe(`EACCES: ${reason}`);
+  });
+
+  it('passkey entry: onPasskeyDisplay shows the passkey, onPasskeyRequest types it, the secured channel opens', async () => {
+    let show!: (v: { passkey: number; address: string }) => void;
+    const shown = new Promise<{ passkey: number; address: string }>((resolve) => (show = resolve));
+    const asked: string[] = [];
+    const server = await adapter({ pairing: { ioCapability: 'DisplayOnly', mitm: true, onPasskeyDisplay: (passkey, address) => show({ passkey, address }) } });
+    const client = await adapter({
+      pairing: { ioCapability: 'KeyboardOnly', mitm: true, onPasskeyRequest: async (address) => (asked.push(address), (await shown).passkey) },
+    });
+    const accepted = serve(server, 1, 'mitm');
+    const sock = new BluetoothSocket(RFCOMM, { adapter: client, security: 'mitm' });
+    await sock.connect([server.address, 1]);
+    await accepted;
+    expect(asked).toEqual([server.address]);
+    const display = await shown;
+    expect(display.address).toBe(client.address);
+    expect(display.passkey).toBeGreaterThanOrEqual(0);
+    expect(display.passkey).toBeLessThanOrEqual(999_999);
+    sock.close();
+  });
+
+  it('passkey entry: a wrongly typed passkey fails connect with EACCES', async () => {
+    let show!: (passkey: number) => void;
+    const shown = new Promise<number>((resolve) => (show = resolve));
+    const server = await adapter({ pairing: { ioCapability: 'DisplayOnly', mitm: true, onPasskeyDisplay: (passkey) => show(passkey) } });
+    const client = await adapter({ pairing: { ioCapability: 'KeyboardOnly', mitm: true, onPasskeyRequest: async () => ((await shown) + 1) % 1_000_000 } });
     void serve(server, 1, 'mitm').catch(() => undefined);
     const sock = new BluetoothSocket(RFCOMM, { adapter: client, security: 'mitm' });
-    const error = await sock.connect([server.address, 1]).catch((e) => e);
-    expect(error).toMatchObject({ code: 'EACCES' });
-    expect(String(error.message)).toMatch(/fail|reject|authentication/i);
+    const error = await sock.connect([server.address, 1]).catch((e: Error) => e);
+    expect(error).toMatchObject({ code: 'EACCES', message: 'EACCES: authentication failed (Authentication Failure 0x05): the values did not match or the peer refused' });
+  });
+
+  it('legacy PIN: onPinRequest answers on both sides (and wins over a fixed pin)', async () => {
+    const asked: string[] = [];
+    const legacy = (): AdapterOptions => ({ pairing: { pin: '0000', onPinRequest: (address) => (asked.push(address), '8642') }, stack: { hci: { simplePairing: false } } });
+    const server = await adapter(legacy());
+    const client = await adapter(legacy());
+    const accepted = serve(server, 1, 'authenticated');
+    const sock = new BluetoothSocket(RFCOMM, { adapter: client, security: 'authenticated' });
+    await sock.connect([server.address, 1]);
+    await accepted;
+    expect(asked.sort()).toEqual([client.address, server.address].sort());
+    sock.close();
+  });
+
+  it('legacy PIN: onPinRequest resolving null refuses, and connect fails with EACCES naming the missing PIN', async () => {
+    const server = await adapter({ pairing: { onPinRequest: () => '1234' }, stack: { hci: { simplePairing: false } } });
+    const client = await adapter({ pairing: { onPinRequest: () => null }, stack: { hci: { simplePairing: false } } });
+    void serve(server, 1, 'authenticated').catch(() => undefined);
+    const sock = new BluetoothSocket(RFCOMM, { adapter: client, security: 'authenticated' });
+    const error = await sock.connect([server.address, 1]).catch((e: Error) => e);
+    expect(error).toMatchObject({ code: 'EACCES', message: 'EACCES: pairing rejected by the user (PIN or Key Missing 0x06)' });
+  });
+
+  it('security per server channel: a client without MITM connects to the open channel and gets ECONNREFUSED on the mitm one', async () => {
+    const server = await adapter({ pairing: { ioCapability: 'DisplayYesNo', onConfirm: () => true } });
+    const client = await adapter({ pairing: { ioCapability: 'NoInputNoOutput' } });
+    const open = serve(server, 1, 'none');
+    void serve(server, 2, 'mitm').catch(() => undefined);
+    const first = new BluetoothSocket(RFCOMM, { adapter: client });
+    await first.connect([server.address, 1]);
+    await open;
+    const second = new BluetoothSocket(RFCOMM, { adapter: client });
+    const error = await second.connect([server.address, 2]).catch((e: Error) => e);
+    expect(error).toMatchObject({ code: 'ECONNREFUSED', message: 'ECONNREFUSED: the peer refused server channel 2 (DM)' });
+    await first.send('still here');
+    first.close();
   });
 
   it('without hooks the safe default refuses a numeric comparison', async () => {
