@@ -1,7 +1,7 @@
 // RFCOMM echo server, as PyBluez's rfcomm-server.py: bind to any channel, advertise a Serial Port
 // record, accept one client, echo what it sends until it disconnects.
 //   npx tsx examples/rfcomm-server.ts [--transport h4:unix:/tmp/bt-server-bredr]
-import { Adapter, BluetoothSocket, RFCOMM, PORT_ANY, advertiseService, SERIAL_PORT_CLASS, SERIAL_PORT_PROFILE } from '../src/index.js';
+import { Adapter, BluetoothSocket, RFCOMM, PORT_ANY, advertiseService, isPeerClose, SERIAL_PORT_CLASS, SERIAL_PORT_PROFILE } from '../src/index.js';
 
 const spec = process.argv.includes('--transport') ? process.argv[process.argv.indexOf('--transport') + 1] : 'virtual';
 const adapter = await Adapter.open(spec, { name: 'rfcomm-server' });
@@ -27,7 +27,8 @@ try {
     await client.send(data);
   }
 } catch (error) {
-  console.log('Disconnected:', (error as Error).message);
+  // The client closing the channel is the normal end; anything else (a lost link) is reported.
+  console.log(isPeerClose(error) ? 'Client disconnected' : `Connection lost: ${(error as Error).message}`);
 }
 client.close();
 server.close();

@@ -31,6 +31,7 @@ describe.skipIf(btvirtMissing())('examples between processes on btvirt', () => {
     expect(client.stdout).toContain('Received data: Hello, world!');
     const served = await server.exit();
     expect(served.stdout).toContain('Received Hello, world!');
+    expect(served.stdout).toContain('Client disconnected');
   });
 
   it('spp-terminal talks to a Serial Port echo service found by SDP', async () => {

@@ -1,6 +1,7 @@
 /**
  * A small argument parser for the CLI: `--name value`, `--name=value`, `--flag`, `-h`, and
- * positionals. Each command declares its options so `--help` and errors can name them.
+ * positionals. Each command declares the options it uses (its own, plus the adapter and channel
+ * groups below when it needs them), so `--help` lists only those and errors can name them.
  */
 export interface OptionSpec {
   name: string;
@@ -25,21 +26,32 @@ export interface Parsed {
 
 export class UsageError extends Error {}
 
-export const COMMON_OPTIONS: OptionSpec[] = [
-  { name: 'transport', value: 'SPEC', help: 'controller: virtual, h4:unix:/path, h4:tcp:host:port, hci0, serial:/dev/ttyUSB0[,baud]', default: 'virtual' },
-  { name: 'btsnoop', value: 'FILE', help: 'record every HCI packet to a btsnoop file (Wireshark, btmon -r)' },
-  { name: 'name', value: 'NAME', help: 'local device name' },
+export const TRANSPORT_OPTION: OptionSpec = {
+  name: 'transport',
+  value: 'SPEC',
+  help: 'controller: virtual, h4:unix:/path, h4:tcp:host:port, hci0, serial:/dev/ttyUSB0[,baud]',
+  default: 'virtual',
+};
+export const BTSNOOP_OPTION: OptionSpec = { name: 'btsnoop', value: 'FILE', help: 'record every HCI packet to a btsnoop file (Wireshark, btmon -r)' };
+
+/** For every command that opens an adapter. */
+export const ADAPTER_OPTIONS: OptionSpec[] = [TRANSPORT_OPTION, BTSNOOP_OPTION, { name: 'name', value: 'NAME', help: 'local device name' }];
+
+/** For commands that open RFCOMM channels: the receive window, security and pairing. */
+export const CHANNEL_OPTIONS: OptionSpec[] = [
   { name: 'rx-window', value: 'BYTES', help: 'RFCOMM receive window per channel (smaller for btvirt, which drops packets a slow reader misses)', default: '65536' },
   { name: 'security', value: 'LEVEL', help: 'require none | authenticated | encrypted | mitm on RFCOMM/L2CAP channels', default: 'none' },
   { name: 'io', value: 'CAP', help: 'pairing IO capability: NoInputNoOutput | DisplayOnly | DisplayYesNo | KeyboardOnly', default: 'NoInputNoOutput' },
   { name: 'keys', value: 'FILE', help: 'keep link keys in this JSON file (bonds survive restarts)' },
   { name: 'pin', value: 'PIN', help: 'legacy PIN to answer PIN requests with (e.g. 1234)' },
   { name: 'yes', help: 'accept numeric comparisons without asking' },
-  { name: 'help', help: 'show this help' },
 ];
 
+/** Every command has it. */
+const HELP_OPTION: OptionSpec = { name: 'help', help: 'show this help' };
+
 export function parseArgs(argv: string[], spec: CommandSpec): Parsed {
-  const known = new Map([...spec.options, ...COMMON_OPTIONS].map((o) => [o.name, o]));
+  const known = new Map([...spec.options, HELP_OPTION].map((o) => [o.name, o]));
   const positionals: string[] = [];
   const options = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
@@ -71,7 +83,7 @@ export function parseArgs(argv: string[], spec: CommandSpec): Parsed {
 }
 
 export function helpText(spec: CommandSpec, bin = 'btc'): string {
-  const opts = [...spec.options, ...COMMON_OPTIONS];
+  const opts = [...spec.options, HELP_OPTION];
   const width = Math.max(...opts.map((o) => (o.name + (o.value ? ' ' + o.value : '')).length)) + 4;
   const lines = [`Usage: ${bin} ${spec.usage}`, '', spec.summary];
   if (spec.details) lines.push('', spec.details);

@@ -12,7 +12,7 @@ import type { StackEvent } from '../stack/events.js';
 import { openTransport } from '../transport/index.js';
 import type { Transport } from '../transport/transport.js';
 import { BtsnoopFileRecorder } from '../trace/files.js';
-import { answerPrompt, securityOptions, type PairingOptions } from './pairing-hooks.js';
+import { answerPrompt, NO_PIN, refusesPins, securityOptions, type PairingOptions } from './pairing-hooks.js';
 
 export interface AdapterOptions {
   /** Local name written to the controller (default `btc`). */
@@ -51,6 +51,8 @@ export class Adapter {
   private readonly watchers = new Set<(e: StackEvent) => void>();
   private recorder: BtsnoopFileRecorder | undefined;
   private readonly pairing: PairingOptions;
+  /** Peers whose PIN request got the negative reply for want of a PIN, until their link goes down. */
+  private readonly pinRefused = new Set<BdAddr>();
   private closed = false;
   /** Local name, Class of Device and scan settings as last written (the setters change them). */
   private readonly settings: { name: string; classOfDevice: number; discoverable: boolean; connectable: boolean };
@@ -217,6 +219,12 @@ export class Adapter {
     this.l2capServers.delete(psm);
   }
 
+  /** The reason to report for a failed pairing with `address`: `message`, unless this adapter
+   * itself refused the peer's PIN request because it had no PIN to give. */
+  securityFailure(address: BdAddr, message: string): string {
+    return this.pinRefused.has(address) ? `${address} asked for a legacy PIN: ${NO_PIN}` : message;
+  }
+
   /** Calls `watch` with every stack event until the returned function is called. */
   watch(watch: (e: StackEvent) => void): () => void {
     this.watchers.add(watch);
@@ -273,7 +281,11 @@ export class Adapter {
         this.lastError = e.error;
         return;
       case 'security':
+        if (e.event.type === 'pin-request' && refusesPins(this.pairing)) this.pinRefused.add(e.event.address);
         answerPrompt(e.event, this.pairing, this.stack, this.driver);
+        return;
+      case 'link-down':
+        this.pinRefused.delete(e.address);
         return;
       default:
         return;

@@ -8,17 +8,22 @@
  * and RFCOMM grants the peer new credits. A paused reader therefore stops the peer. `send` resolves
  * when the DLC has accepted every byte into its credit-bounded queue.
  *
+ * `recv` and the stream side share one receive buffer: bytes the stream has buffered but nobody
+ * read yet (after `pause()`) come first, so mixing the two loses and reorders nothing.
+ *
  * Closing: a peer that disconnects (or a lost link) makes pending `send` calls and the first `recv`
  * that finds no data left fail with ECONNRESET, as a Linux RFCOMM socket reports its error once;
- * later `recv` calls return an empty buffer (EOF). The stream side ends, or is destroyed with
- * ECONNRESET on link loss when it has an 'error' listener.
+ * later `recv` calls return an empty buffer (EOF). The error's `reason` tells a peer's orderly
+ * close ('disconnected') from link loss ('link-lost'). The stream side ends, or is destroyed with
+ * ECONNRESET on link loss when it has an 'error' listener. `close()` resolves once the stack has
+ * closed the channel, so the same channel can be opened again right away.
  */
 import { Duplex } from 'node:stream';
 import { ArgumentError, BDADDR_ANY, parseBdAddr, type BdAddr } from '../core/index.js';
 import type { StackEvent } from '../stack/events.js';
 import type { SecurityLevel } from '../security/index.js';
 import type { Adapter } from './adapter.js';
-import { errnoForClose, SocketError } from './errors.js';
+import { errnoForClose, SocketError, type CloseReason } from './errors.js';
 import { currentDefault, defaultAdapter } from './default-adapter.js';
 
 export const RFCOMM = 3;
@@ -75,6 +80,9 @@ export class BluetoothSocket extends Duplex {
   private readonly writableWaiters: Waiter<void>[] = [];
   private openWaiter: Waiter<void> | undefined;
   private finalCallback: (() => void) | undefined;
+  /** Resolves when the stack has closed the channel (or there never was one). */
+  private readonly gone: Promise<void>;
+  private channelGone!: () => void;
 
   private backlog = 0;
   private readonly pending: BluetoothSocket[] = [];
@@ -87,6 +95,7 @@ export class BluetoothSocket extends Duplex {
     this.adapterRef = options.adapter;
     this.maxQueuedBytes = options.maxQueuedBytes ?? 4 * 1024 * 1024;
     this.security = options.security ?? 'none';
+    this.gone = new Promise<void>((resolve) => (this.channelGone = resolve));
   }
 
   // ------------------------------------------------------------ PyBluez surface
@@ -106,8 +115,9 @@ export class BluetoothSocket extends Duplex {
         this.proto === RFCOMM ? adapter.stack.connectRfcomm(addr, port, now, this.security) : adapter.stack.connectL2cap(addr, port, now, undefined, this.security),
       (id) => this.attach(adapter, id),
     );
-    this.local = [adapter.address, this.local?.[1] ?? 0];
-    await this.withTimeout(opened, `connecting to ${addr} ${this.proto === RFCOMM ? 'channel' : 'PSM'} ${port}`, () => this.abort());
+    // As Linux's getsockname on a connected RFCOMM socket: the local address and the channel.
+    this.local = [adapter.address, this.proto === RFCOMM ? port : (this.local?.[1] ?? 0)];
+    await this.withTimeout(opened, `connecting to ${addr} ${this.portName(port)}`, () => this.abort());
   }
 
   /** Binds a server socket to `[address, channel|psm]`; 0 (`PORT_ANY`) picks a free one. */
@@ -146,48 +156,43 @@ export class BluetoothSocket extends Duplex {
     const next = this.pending.shift();
     if (next) return [next, next.getpeername()];
     if (!this.blocking) throw new SocketError('EAGAIN', 'no connection is waiting (non-blocking socket)');
-    const waiter = new Promise<BluetoothSocket>((resolve, reject) => this.acceptWaiters.push({ resolve, reject }));
-    const sock = await this.withTimeout(waiter, 'a connection', () => undefined);
+    const sock = await this.wait(this.acceptWaiters, 'a connection');
     return [sock, sock.getpeername()];
   }
 
-  /** Sends bytes (strings as UTF-8); resolves with the number sent once the channel accepted them. */
+  /** Sends bytes (strings as UTF-8); resolves with the number sent once the channel accepted them.
+   * Non-blocking, it sends what fits now and resolves with that count (EAGAIN when nothing fits). */
   async send(data: Uint8Array | string): Promise<number> {
     const bytes = toBytes(data);
-    this.ensureConnected();
-    if (this.proto === L2CAP) {
-      if (bytes.length > this.mtu) throw new SocketError('EMSGSIZE', `an L2CAP SDU of ${bytes.length} bytes is over the peer's MTU of ${this.mtu}`);
-      const adapter = this.adapterRef!;
-      adapter.driver.run((now) => adapter.stack.sendL2cap(this.id!, bytes, now));
-      return bytes.length;
-    }
-    let sent = 0;
-    while (sent < bytes.length) {
-      const seen = this.writableEvents;
-      const n = this.writeSome(bytes.subarray(sent));
-      sent += n;
-      if (sent < bytes.length) {
-        if (!this.blocking) {
-          if (sent > 0) return sent;
-          throw new SocketError('EAGAIN', 'the channel has no room now (non-blocking socket)');
-        }
-        // Room may have come back while the write itself ran (events are dispatched synchronously).
-        if (this.writableEvents === seen) await this.withTimeout(this.waitWritable(), 'room to send', () => undefined);
-      }
-    }
+    const sent = await this.transmit(bytes);
+    if (sent === 0 && bytes.length > 0) throw new SocketError('EAGAIN', 'the channel has no room now (non-blocking socket)');
     return sent;
   }
 
-  /** Sends every byte. */
+  /** Sends every byte. Non-blocking, it fails with EAGAIN (and `bytesSent`) when not all of them fit now. */
   async sendall(data: Uint8Array | string): Promise<void> {
-    await this.send(data);
+    const bytes = toBytes(data);
+    const sent = await this.transmit(bytes);
+    if (sent < bytes.length) {
+      throw new SocketError(
+        'EAGAIN',
+        `sendall sent ${sent} of ${bytes.length} bytes, then the channel had no room (non-blocking socket): send the remaining ${bytes.length - sent} when it is writable again, or use a blocking socket`,
+        { bytesSent: sent },
+      );
+    }
   }
 
-  /** Receives up to `bufsize` bytes (an L2CAP socket: one SDU, cut to `bufsize`); empty at EOF. */
+  /**
+   * Receives up to `bufsize` bytes (an L2CAP socket: one SDU, cut to `bufsize`). Bytes the stream
+   * side buffered come first. After the peer closed or the link was lost: the data still buffered,
+   * then one ECONNRESET (its `reason` says which), then empty buffers (EOF).
+   */
   async recv(bufsize = 65536): Promise<Buffer> {
     if (!(bufsize > 0)) throw new SocketError('EINVAL', `recv(bufsize) needs a positive size, not ${bufsize}`);
     if (this.state === 'listening' || this.state === 'new' || this.state === 'bound') throw new SocketError('ENOTCONN', 'the socket is not connected');
     for (;;) {
+      const streamed = this.takeStreamed(bufsize);
+      if (streamed) return streamed;
       if (this.rxBytes > 0) return this.takeBytes(bufsize);
       // As a kernel socket reports sk_err once: the reset surfaces on one recv, then EOF.
       if (this.closeError && !this.errorReported) {
@@ -196,16 +201,23 @@ export class BluetoothSocket extends Duplex {
       }
       if (this.eof || this.state === 'closed') return Buffer.alloc(0);
       if (!this.blocking) throw new SocketError('EAGAIN', 'no data is waiting (non-blocking socket)');
-      await this.withTimeout(new Promise<void>((resolve, reject) => this.recvWaiters.push({ resolve, reject })), 'data', () => undefined);
+      await this.wait(this.recvWaiters, 'data');
     }
   }
 
-  /** Closes the channel (or stops listening). Returns at once; the disconnect runs in the background. */
-  close(): void {
-    if (this.state === 'closed') return;
-    this.shutdownChannel();
-    this.finish(undefined);
-    this.destroy();
+  /**
+   * Closes the channel (or stops listening). The socket is closed at once; the returned promise
+   * (which never rejects) resolves when the stack has closed the channel too. Call it without
+   * `await` as in Python, or `await sock.close()` before opening the same channel again.
+   */
+  close(): Promise<void> {
+    if (this.state !== 'closed') {
+      const was = this.state;
+      this.finish(undefined);
+      this.shutdownChannel(was);
+      this.destroy();
+    }
+    return this.gone;
   }
 
   /** Seconds (null = blocking forever, 0 = non-blocking), as Python's `settimeout`. */
@@ -267,7 +279,7 @@ export class BluetoothSocket extends Duplex {
       return;
     }
     this.finalCallback = () => callback();
-    this.shutdownChannel();
+    this.shutdownChannel(this.state);
   }
 
   override _read(): void {
@@ -276,9 +288,11 @@ export class BluetoothSocket extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // destroy() without close(): the channel goes down the same way.
     if (this.state !== 'closed') {
-      this.shutdownChannel();
+      const was = this.state;
       this.finish(undefined);
+      this.shutdownChannel(was);
     }
     callback(error);
   }
@@ -314,10 +328,19 @@ export class BluetoothSocket extends Duplex {
     const waiter = this.acceptWaiters.shift();
     if (waiter) waiter.resolve(sock);
     else if (this.pending.length < this.backlog) this.pending.push(sock);
-    else sock.close();
+    else void sock.close();
   }
 
   private onEvent(e: StackEvent): void {
+    if (e.type === 'rfcomm-closed' || e.type === 'l2cap-closed') {
+      this.adapterRef?.disown(e.id);
+      this.channelGone();
+      // Closed here first (close, destroy, a connect timeout): everything is settled already.
+      if (this.state !== 'closed') this.finish(new SocketError(errnoForClose(e.reason), this.closeMessage(e.reason, e.message), { reason: e.reason }), e.reason);
+      return;
+    }
+    // Until the stack confirms a local close, late data and open events have no reader left.
+    if (this.state === 'closed') return;
     switch (e.type) {
       case 'rfcomm-open':
       case 'l2cap-open':
@@ -336,20 +359,26 @@ export class BluetoothSocket extends Duplex {
         this.writableEvents++;
         for (const w of this.writableWaiters.splice(0)) w.resolve();
         return;
-      case 'rfcomm-closed':
-      case 'l2cap-closed': {
-        const code = errnoForClose(e.reason);
-        const error = new SocketError(code, e.message);
-        if (this.openWaiter) {
-          this.openWaiter.reject(error);
-          this.openWaiter = undefined;
-        }
-        this.finish(error, e.reason);
-        return;
-      }
       default:
         return;
     }
+  }
+
+  /** What went wrong, for the error message; L2CAP refusals name the PSM (the stack's message does not). */
+  private closeMessage(reason: CloseReason, message: string): string {
+    const [addr, port] = this.peer ?? ['', 0];
+    const where = `${addr} ${this.portName(port)}`;
+    // Without a level of its own the socket never paired: 'security' is the peer's L2CAP answer.
+    if (this.proto === L2CAP && reason === 'security' && this.security === 'none') {
+      return `${where}: the peer requires a secured link (L2CAP result 0x0003, security block): connect with { security: 'authenticated' } or higher`;
+    }
+    if (reason === 'security') return this.adapterRef?.securityFailure(addr, message) ?? message;
+    if (this.proto === L2CAP && reason === 'refused') return `${where}: the peer refused the L2CAP connection (${message}): is a server listening on that PSM?`;
+    return message;
+  }
+
+  private portName(port: number): string {
+    return this.proto === RFCOMM ? `channel ${port}` : `PSM 0x${port.toString(16).padStart(4, '0')}`;
   }
 
   private receive(data: Uint8Array): void {
@@ -409,19 +438,56 @@ export class BluetoothSocket extends Duplex {
     adapter.driver.run((now) => adapter.stack.consumeRfcomm(id, n, now));
   }
 
+  /** Bytes the stream side buffered (pushed, not yet read), up to `bufsize`; undefined when none. */
+  private takeStreamed(bufsize: number): Buffer | undefined {
+    if (this.destroyed || this.readableLength === 0) return undefined;
+    return (this.read(Math.min(bufsize, this.readableLength)) as Buffer | null) ?? undefined;
+  }
+
+  /** Sends what it may: every byte when blocking, what fits in the credit window now when not. */
+  private async transmit(bytes: Uint8Array): Promise<number> {
+    this.ensureConnected();
+    if (this.proto === L2CAP) {
+      if (bytes.length > this.mtu) throw new SocketError('EMSGSIZE', `an L2CAP SDU of ${bytes.length} bytes is over the peer's MTU of ${this.mtu}`);
+      const adapter = this.adapterRef!;
+      adapter.driver.run((now) => adapter.stack.sendL2cap(this.id!, bytes, now));
+      return bytes.length;
+    }
+    let sent = 0;
+    while (sent < bytes.length) {
+      const seen = this.writableEvents;
+      sent += this.writeSome(bytes.subarray(sent));
+      if (sent < bytes.length) {
+        if (!this.blocking) return sent;
+        // Room may have come back while the write itself ran (events are dispatched synchronously).
+        if (this.writableEvents === seen) {
+          if (this.closeError) throw this.closeError;
+          await this.wait(this.writableWaiters, 'room to send');
+        }
+      }
+    }
+    return sent;
+  }
+
   private writeSome(bytes: Uint8Array): number {
     const adapter = this.adapterRef!;
     return adapter.driver.run((now) => adapter.stack.writeRfcomm(this.id!, bytes, now));
   }
 
-  private waitWritable(): Promise<void> {
-    if (this.closeError) return Promise.reject(this.closeError);
-    return new Promise<void>((resolve, reject) => this.writableWaiters.push({ resolve, reject }));
-  }
-
   private ensureConnected(): void {
     if (this.closeError) throw this.closeError;
     if (this.state !== 'connected') throw new SocketError('ENOTCONN', `the socket is ${this.state === 'closed' ? 'closed' : 'not connected'}`);
+  }
+
+  /** Waits in `list` until an event settles the waiter, bounded by the socket timeout; a waiter
+   * that timed out leaves the list, so that the next event goes to the next caller. */
+  private wait<T>(list: Waiter<T>[], what: string): Promise<T> {
+    let waiter!: Waiter<T>;
+    const settled = new Promise<T>((resolve, reject) => list.push((waiter = { resolve, reject })));
+    return this.withTimeout(settled, what, () => {
+      const i = list.indexOf(waiter);
+      if (i >= 0) list.splice(i, 1);
+    });
   }
 
   /** Waits for `p`, bounded by the socket timeout; on timeout runs `onTimeout` and rejects ETIMEDOUT. */
@@ -446,16 +512,24 @@ export class BluetoothSocket extends Duplex {
     });
   }
 
+  /** A connect that timed out: the attempt is abandoned. */
   private abort(): void {
-    this.shutdownChannel();
+    const was = this.state;
     this.finish(new SocketError('ETIMEDOUT', 'the connection attempt timed out'));
+    this.shutdownChannel(was);
   }
 
-  /** Tells the stack to close the channel or stop listening. */
-  private shutdownChannel(): void {
+  /** Tells the stack to close the channel (or stop listening) the socket had in state `was`;
+   * `gone` resolves when it has. */
+  private shutdownChannel(was: State): void {
     const adapter = this.adapterRef;
+    const open = this.id !== undefined && (was === 'connected' || was === 'connecting');
+    if (!adapter || adapter.isClosed || !open) {
+      if (adapter && this.id !== undefined) adapter.disown(this.id);
+      this.channelGone();
+    }
     if (!adapter || adapter.isClosed) return;
-    if (this.state === 'listening') {
+    if (was === 'listening') {
       const port = this.local![1];
       if (this.proto === RFCOMM) {
         adapter.unserveRfcomm(port);
@@ -464,19 +538,18 @@ export class BluetoothSocket extends Duplex {
         adapter.unserveL2cap(port);
         adapter.stack.unlistenL2cap(port);
       }
-      for (const s of this.pending.splice(0)) s.close();
+      for (const s of this.pending.splice(0)) void s.close();
       for (const w of this.acceptWaiters.splice(0)) w.reject(new SocketError('EBADF', 'the listening socket was closed'));
-      this.state = 'closed';
       return;
     }
-    if (this.id !== undefined && (this.state === 'connected' || this.state === 'connecting')) {
-      const id = this.id;
+    if (open) {
+      const id = this.id!;
       adapter.driver.run((now) => (this.proto === RFCOMM ? adapter.stack.closeRfcomm(id, now) : adapter.stack.closeL2cap(id, now)));
     }
   }
 
   /** The channel is gone: settle everything that waits on it. */
-  private finish(error: SocketError | undefined, reason?: string): void {
+  private finish(error: SocketError | undefined, reason?: CloseReason): void {
     if (this.state === 'closed' && this.eof) return;
     const wasConnected = this.state === 'connected';
     this.state = 'closed';
@@ -484,8 +557,9 @@ export class BluetoothSocket extends Duplex {
     this.finalCallback = undefined;
     this.eof = true;
     if (error) this.closeError = error;
-    if (this.id !== undefined) this.adapterRef?.disown(this.id);
     const pendingError = error ?? new SocketError('ECONNRESET', 'the socket was closed');
+    this.openWaiter?.reject(error ?? new SocketError('ECONNRESET', 'the socket was closed while connecting'));
+    this.openWaiter = undefined;
     const pendingReads = this.recvWaiters.splice(0);
     if (pendingReads.length > 0) this.errorReported = true;
     for (const w of pendingReads) w.reject(pendingError);

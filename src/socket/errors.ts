@@ -4,6 +4,7 @@
  * with a message saying what happened and what to do.
  */
 import { BluetoothError } from '../core/index.js';
+import type { L2capCloseReason, RfcommCloseReason } from '../stack/events.js';
 
 export const ERRNO = {
   ECONNREFUSED: 111,
@@ -24,14 +25,36 @@ export const ERRNO = {
 
 export type ErrnoName = keyof typeof ERRNO;
 
+/** Why a channel closed or never opened, as the stack tells it (src/stack/events.ts). */
+export type CloseReason = RfcommCloseReason | L2capCloseReason;
+
+export interface SocketErrorOptions {
+  cause?: unknown;
+  /** The stack's reason when the error ends a channel: 'disconnected' is the peer's orderly
+   * close (RFCOMM DISC; on an L2CAP socket, its Disconnection Request), 'link-lost' the ACL link going down. */
+  reason?: CloseReason;
+  /** A non-blocking `sendall` that ran out of room: how many bytes did go out. */
+  bytesSent?: number;
+}
+
 export class SocketError extends BluetoothError {
   override readonly code: ErrnoName;
   readonly errno: number;
-  constructor(code: ErrnoName, message: string, options?: { cause?: unknown }) {
-    super(`${code}: ${message}`, options);
+  readonly reason: CloseReason | undefined;
+  readonly bytesSent: number | undefined;
+  constructor(code: ErrnoName, message: string, options: SocketErrorOptions = {}) {
+    super(`${code}: ${message}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.errno = ERRNO[code];
+    this.reason = options.reason;
+    this.bytesSent = options.bytesSent;
   }
+}
+
+/** True for the error a peer's orderly close leaves (ECONNRESET with reason 'disconnected'), as
+ * opposed to a lost link: the end of a conversation, not a failure. */
+export function isPeerClose(error: unknown): boolean {
+  return error instanceof SocketError && error.code === 'ECONNRESET' && error.reason === 'disconnected';
 }
 
 /** The errno for why a channel closed or failed to open (src/stack/events.ts reasons). */

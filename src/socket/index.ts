@@ -1,6 +1,6 @@
 export { Adapter, type AdapterOptions } from './adapter.js';
 export { BluetoothSocket, RFCOMM, L2CAP, PORT_ANY, type Protocol, type SocketAddress, type SocketOptions } from './bluetooth-socket.js';
-export { SocketError, ERRNO, type ErrnoName } from './errors.js';
+export { SocketError, ERRNO, isPeerClose, type ErrnoName, type CloseReason } from './errors.js';
 export { discoverDevices, lookupName, type DiscoverOptions, type DiscoveredDevice } from './discovery.js';
 export {
   findService,

@@ -33,6 +33,14 @@ export interface PairingOptions {
   onPasskeyDisplay?: (passkey: number, address: BdAddr) => void;
 }
 
+/** Why legacy pairing failed when the settings had nothing to answer a PIN request with. */
+export const NO_PIN = 'no PIN configured (pass pin or onPinRequest; CLI --pin)';
+
+/** True when a PIN request gets the negative reply because neither `pin` nor `onPinRequest` is set. */
+export function refusesPins(o: PairingOptions): boolean {
+  return o.onPinRequest === undefined && o.pin === undefined;
+}
+
 /** The SecurityManager options these settings stand for. */
 export function securityOptions(o: PairingOptions): Partial<SecurityManagerOptions> {
   return {

@@ -1,7 +1,8 @@
 /**
  * Service discovery and advertising as PyBluez offers them: `findService` queries SDP servers for
- * services by UUID and/or name; `advertiseService` publishes an SPP-style record for a listening
- * socket; `stopAdvertising` withdraws it.
+ * services by UUID and/or name (one device, or every device an inquiry finds when no address is
+ * given); `advertiseService` publishes an SPP-style record for a listening socket;
+ * `stopAdvertising` withdraws it.
  */
 import { parseBdAddr, Uuid, UUID16, type BdAddr } from '../core/index.js';
 import { de, l2capServiceRecord, serialPortRecord, serviceRecord, type ServiceInfo } from '../sdp/index.js';
@@ -10,6 +11,7 @@ const { uint8 } = de;
 import type { Adapter } from './adapter.js';
 import { L2CAP, type BluetoothSocket } from './bluetooth-socket.js';
 import { defaultAdapter } from './default-adapter.js';
+import { discoverDevices } from './discovery.js';
 import { errnoForClose, SocketError } from './errors.js';
 
 export const SERIAL_PORT_CLASS = '1101';
@@ -32,17 +34,36 @@ export interface FoundService {
 export interface FindServiceOptions {
   name?: string;
   uuid?: string;
-  /** The device to ask; required here (no cached inquiry to walk as BlueZ has). */
-  address: BdAddr;
+  /** The device to ask; without it an inquiry runs and every device found is asked. */
+  address?: BdAddr;
   adapter?: Adapter;
+  /** Inquiry length when there is no `address`, in units of 1.28 s (1–48, default 8 ≈ 10 s). */
+  duration?: number;
+  /** How long each device may take to answer (default 30 s). */
   timeoutMs?: number;
 }
 
-/** Services of `address` matching `uuid` (default: the public browse group) and `name`. */
-export async function findService(options: FindServiceOptions): Promise<FoundService[]> {
-  const address = parseBdAddr(options.address);
-  const adapter = options.adapter ?? (await defaultAdapter());
+/**
+ * Services matching `uuid` (default: the public browse group) and `name`: of `address`, or, as
+ * PyBluez does without one, of every device nearby (an inquiry, then each device in turn; devices
+ * that do not answer SDP are skipped).
+ */
+export async function findService(options: FindServiceOptions = {}): Promise<FoundService[]> {
   const pattern = options.uuid ? Uuid.parse(options.uuid) : Uuid.from16(UUID16.PublicBrowseRoot);
+  const adapter = options.adapter ?? (await defaultAdapter());
+  if (options.address !== undefined) return servicesOf(parseBdAddr(options.address), pattern, adapter, options);
+  const found: FoundService[] = [];
+  for (const device of await discoverDevices({ adapter, duration: options.duration })) {
+    try {
+      found.push(...(await servicesOf(device.address, pattern, adapter, options)));
+    } catch (error) {
+      if (!(error instanceof SocketError)) throw error;
+    }
+  }
+  return found;
+}
+
+async function servicesOf(address: BdAddr, pattern: Uuid, adapter: Adapter, options: FindServiceOptions): Promise<FoundService[]> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const services = await new Promise<ServiceInfo[]>((resolve, reject) => {
     let id = 0;

@@ -1,7 +1,8 @@
 /**
- * Every CLI command run as a subprocess: help texts, the demo on the virtual controller, decode on
- * a real capture and on the demo's own btsnoop, and scan / sdp / listen / connect / send / receive /
- * bridge between processes on btvirt.
+ * Every CLI command run as a subprocess: help texts (each lists only the options it uses), the
+ * demo on the virtual controller, decode on a real capture and on the demo's own btsnoop, scan's
+ * hint on the virtual transport, and scan / sdp / listen / connect / send / receive / bridge
+ * between processes on btvirt, where a peer's orderly close and a lost link end differently.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Adapter, BluetoothSocket, RFCOMM } from '../../src/socket/index.js';
 import { readCapture } from '../../src/trace/index.js';
 import { killAll, runCli, startCli } from '../support/cli.js';
 import { btvirtSocket, btvirtMissing, ROOT, tracePath, tracesMissing } from '../support/env.js';
@@ -17,7 +19,8 @@ import { patternBytes } from '../support/bulk.js';
 const COMMANDS = ['demo', 'scan', 'sdp', 'listen', 'connect', 'send', 'receive', 'bridge', 'decode'];
 // btvirt writes to its clients with MSG_DONTWAIT and drops what a busy reader's socket cannot
 // take (BlueZ emulator/server.c); a small RFCOMM window keeps the bytes in flight within it.
-const BTVIRT = ['--transport', `h4:unix:${btvirtSocket()}`, '--rx-window', '8192'];
+const BTVIRT_TRANSPORT = ['--transport', `h4:unix:${btvirtSocket()}`];
+const BTVIRT = [...BTVIRT_TRANSPORT, '--rx-window', '8192'];
 
 afterEach(() => killAll());
 
@@ -41,11 +44,41 @@ describe('btc CLI', () => {
     for (const c of COMMANDS) expect(r.stdout).toContain(c);
   });
 
-  it.each(COMMANDS)('%s --help prints its usage and options', async (command) => {
+  // The options each command's --help must list, and those it must not (it does not use them).
+  const CHANNEL = ['--transport', '--btsnoop', '--name', '--rx-window', '--security', '--io', '--keys', '--pin', '--yes'];
+  const HELP: Record<string, [string[], string[]]> = {
+    demo: [['--transport', '--btsnoop', '--quiet'], ['--name', '--security', '--pin', '--rx-window']],
+    scan: [['--transport', '--btsnoop', '--name', '--duration'], ['--security', '--pin', '--rx-window']],
+    sdp: [['--transport', '--btsnoop', '--name', '--uuid'], ['--security', '--pin', '--rx-window']],
+    listen: [[...CHANNEL, '--stdio', '--once'], []],
+    connect: [[...CHANNEL, '--uuid'], []],
+    send: [CHANNEL, []],
+    receive: [[...CHANNEL, '--out', '--expect'], []],
+    bridge: [[...CHANNEL, '--port'], []],
+    decode: [['--json', '--limit'], ['--transport', '--btsnoop', '--name', '--security', '--io', '--keys', '--pin', '--yes']],
+  };
+
+  it.each(COMMANDS)('%s --help prints its usage and only the options it uses', async (command) => {
     const r = await runCli([command, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^Usage: btc ${command}`));
-    expect(r.stdout).toContain('--transport');
+    const [listed, absent] = HELP[command];
+    for (const option of [...listed, '--help']) expect(r.stdout).toContain(`${option} `);
+    for (const option of absent) expect(r.stdout).not.toContain(`${option} `);
+  });
+
+  it('rejects an option the command does not use', async () => {
+    const r = await runCli(['decode', 'x.btsnoop', '--transport', 'virtual']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown option --transport');
+  });
+
+  it('scan on the in-process virtual transport finds nobody and says how to scan between processes', async () => {
+    const r = await runCli(['scan', '--duration', '1', '--no-names']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('0 device(s) found');
+    expect(r.stderr).toMatch(/virtual transport .* only sees controllers opened in this same process/);
+    expect(r.stderr).toContain('--transport h4:unix:');
   });
 
   it('rejects an unknown command and an unknown option with exit code 2', async () => {
@@ -61,6 +94,8 @@ describe('btc CLI', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Received data: Hello, world!');
+    expect(r.stdout).toContain('[server] the client closed the connection');
+    expect(r.stdout).not.toMatch(/went away|ECONNRESET/);
     for (const layer of ['Create Connection', 'L2CAP', 'SDP', 'RFCOMM SABM', 'UIH', '"Hello, world!"']) expect(r.stdout).toContain(layer);
     const records = [...readCapture(readFileSync(file))];
     expect(records.length).toBeGreaterThan(20);
@@ -99,10 +134,10 @@ describe.skipIf(btvirtMissing())('btc CLI between processes on btvirt', () => {
   it('listen + scan + sdp + connect: find the server, read its record, echo through it', async () => {
     const server = startCli(['listen', '1', ...BTVIRT, '--name', 'cli-echo']);
     const [, address] = await server.waitFor(/Listening on (\S+) RFCOMM channel 1/);
-    const scan = await runCli(['scan', '--duration', '2', ...BTVIRT]);
+    const scan = await runCli(['scan', '--duration', '2', ...BTVIRT_TRANSPORT]);
     expect(scan.code).toBe(0);
     expect(scan.stdout).toContain(address);
-    const sdp = await runCli(['sdp', address, ...BTVIRT]);
+    const sdp = await runCli(['sdp', address, ...BTVIRT_TRANSPORT]);
     expect(sdp.code).toBe(0);
     expect(sdp.stdout).toMatch(/RFCOMM channel 1/);
     const echo = await runCli(['connect', address, ...BTVIRT], 'hello over btvirt\n');
@@ -124,6 +159,65 @@ describe.skipIf(btvirtMissing())('btc CLI between processes on btvirt', () => {
     expect(done.code).toBe(0);
     expect(done.stderr).toMatch(/received 293.0 KiB in .*\/s\)/);
     expect(existsSync(output) && readFileSync(output).equals(readFileSync(input))).toBe(true);
+  });
+
+  /** An adapter of the test's own on btvirt, connected to `address` `channel`, with its link handle. */
+  async function peer(address: string, channel: number): Promise<{ adapter: Adapter; sock: BluetoothSocket; handle: number }> {
+    const adapter = await Adapter.open(`h4:unix:${btvirtSocket()}`, { name: 'cli-peer', rxWindow: 8192 });
+    const up = adapter.waitFor((e) => (e.type === 'link-up' ? e.handle : undefined), 20_000, 'the link');
+    const sock = new BluetoothSocket(RFCOMM, { adapter });
+    await sock.connect([address, channel]);
+    return { adapter, sock, handle: await up };
+  }
+
+  it('receive fails (exit 1) when the link is lost mid-transfer', async () => {
+    const receiver = startCli(['receive', '6', '--out', tmp('cut.bin'), ...BTVIRT]);
+    const [, address] = await receiver.waitFor(/Waiting on (\S+) RFCOMM channel 6/);
+    const { adapter, sock, handle } = await peer(address, 6);
+    try {
+      await sock.sendall(patternBytes(0, 20_000));
+      // The ACL link goes down under the open channel: no RFCOMM DISC reaches the receiver.
+      await adapter.command({ name: 'Disconnect', handle, reason: 0x13 });
+      const done = await receiver.exit();
+      expect(done.code).toBe(1);
+      expect(done.stderr).toMatch(/the transfer was cut off after \d+ byte\(s\): ECONNRESET: /);
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  it('receive --expect fails (exit 1) when the sender closes before the expected size', async () => {
+    const receiver = startCli(['receive', '7', '--out', tmp('short.bin'), '--expect', '300000', ...BTVIRT]);
+    const [, address] = await receiver.waitFor(/Waiting on (\S+) RFCOMM channel 7/);
+    const { adapter, sock } = await peer(address, 7);
+    try {
+      await sock.sendall(patternBytes(0, 1000));
+      await sock.close();
+      const done = await receiver.exit();
+      expect(done.code).toBe(1);
+      expect(done.stderr).toContain('incomplete transfer: 1000 of the 300000 byte(s) expected arrived');
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  it('listen --once: a client that closes ends with exit 0, a lost link with exit 1', async () => {
+    for (const ending of ['close', 'link loss'] as const) {
+      const server = startCli(['listen', '8', '--once', ...BTVIRT]);
+      const [, address] = await server.waitFor(/Listening on (\S+) RFCOMM channel 8/);
+      const { adapter, sock, handle } = await peer(address, 8);
+      try {
+        await sock.sendall('ping');
+        expect((await sock.recv(10)).toString()).toBe('ping');
+        if (ending === 'close') await sock.close();
+        else await adapter.command({ name: 'Disconnect', handle, reason: 0x13 });
+        const done = await server.exit();
+        expect(done.code).toBe(ending === 'close' ? 0 : 1);
+        expect(done.stdout).toMatch(ending === 'close' ? /Connection from \S+ closed/ : /Connection from \S+ lost: ECONNRESET: /);
+      } finally {
+        await adapter.close();
+      }
+    }
   });
 
   it('bridge exposes an RFCOMM channel on a TCP port', async () => {

@@ -1,8 +1,13 @@
 /**
  * The PyBluez-style socket on two virtual adapters in one process (the embedded default):
- * connect/bind/listen/accept, send/recv, the Duplex side, timeouts, errno codes, discovery,
- * SDP advertise/find, L2CAP sockets, a slow reader and a peer that disconnects mid-transfer.
+ * connect/bind/listen/accept, send/recv, the Duplex side (pipeline, iteration, 'close', destroy,
+ * mixing with recv), timeouts, non-blocking sends, errno codes and close reasons, discovery, SDP
+ * advertise/find (with and without an address), L2CAP sockets, a slow reader and a peer that
+ * disconnects mid-transfer.
  */
+import { once } from 'node:events';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   Adapter,
@@ -16,9 +21,18 @@ import {
   RFCOMM,
   SERIAL_PORT_CLASS,
   SERIAL_PORT_PROFILE,
+  SocketError,
   stopAdvertising,
 } from '../../src/socket/index.js';
 import { patternBytes } from '../support/bulk.js';
+
+/** The error `p` fails with (the test fails when it succeeds). */
+function failure(p: Promise<unknown>): Promise<SocketError> {
+  return p.then(
+    () => Promise.reject(new Error('expected a failure')),
+    (e: SocketError) => e,
+  );
+}
 
 let server: Adapter;
 let client: Adapter;
@@ -69,8 +83,30 @@ describe('BluetoothSocket (RFCOMM) on the virtual controller', () => {
     expect((await sock.recv(1024)).toString()).toBe('Hello, world!');
     const conn = await served;
     sock.close();
-    await expect(conn.recv(10)).rejects.toMatchObject({ code: 'ECONNRESET' });
+    await expect(conn.recv(10)).rejects.toMatchObject({ code: 'ECONNRESET', reason: 'disconnected' });
     expect((await conn.recv(10)).length).toBe(0);
+  });
+
+  it('getsockname of a connected client is its own address and the channel, as on Linux', async () => {
+    const { listener, a, b } = await connected();
+    expect(a.getsockname()).toEqual([client.address, listener.getsockname()[1]]);
+    expect(b.getsockname()).toEqual([server.address, listener.getsockname()[1]]);
+    a.close();
+  });
+
+  it('sends and receives non-ASCII strings as UTF-8; send counts bytes, not characters', async () => {
+    const { a, b } = await connected();
+    const text = 'Grüße, 世界 🌍 ✓';
+    const size = Buffer.byteLength(text, 'utf8');
+    expect(await a.send(text)).toBe(size);
+    const parts: Buffer[] = [];
+    for (let n = 0; n < size; ) {
+      const part = await b.recv(5);
+      parts.push(part);
+      n += part.length;
+    }
+    expect(Buffer.concat(parts).toString('utf8')).toBe(text);
+    a.close();
   });
 
   it('recv(n) returns at most n bytes and keeps the rest', async () => {
@@ -104,6 +140,92 @@ describe('BluetoothSocket (RFCOMM) on the virtual controller', () => {
     a.close();
   });
 
+  it('a timed-out recv leaves nothing behind: the peer\'s close still surfaces once, then EOF', async () => {
+    const { a, b } = await connected();
+    b.settimeout(0.02);
+    await expect(b.recv(10)).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    b.settimeout(null);
+    await a.close();
+    await expect(b.recv(10)).rejects.toMatchObject({ code: 'ECONNRESET', reason: 'disconnected' });
+    expect((await b.recv(10)).length).toBe(0);
+  });
+
+  it('a timed-out accept() leaves nothing behind: the next connection goes to the next accept()', async () => {
+    const listener = listening();
+    listener.settimeout(0.02);
+    await expect(listener.accept()).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    const arrived = server.waitFor((e) => (e.type === 'rfcomm-open' && e.incoming ? true : undefined), 10_000, 'the incoming channel');
+    const sock = new BluetoothSocket(RFCOMM, { adapter: client });
+    await sock.connect([server.address, listener.getsockname()[1]]);
+    await arrived;
+    listener.setblocking(false);
+    const [conn, [addr]] = await listener.accept();
+    expect(addr).toBe(client.address);
+    await sock.send('ping');
+    expect((await conn.recv(10)).toString()).toBe('ping');
+    sock.close();
+  });
+
+  it('times out a connect with ETIMEDOUT when pairing never finishes, and closes the attempt', async () => {
+    const never = { ioCapability: 'DisplayYesNo' as const, mitm: true, onConfirm: () => new Promise<boolean>(() => undefined) };
+    const slowServer = await Adapter.open('virtual', { pairing: never });
+    const slowClient = await Adapter.open('virtual', { pairing: never });
+    try {
+      const listener = new BluetoothSocket(RFCOMM, { adapter: slowServer, security: 'mitm' });
+      listener.bind(['', 1]);
+      listener.listen(1);
+      const sock = new BluetoothSocket(RFCOMM, { adapter: slowClient, security: 'mitm' });
+      sock.settimeout(0.05);
+      await expect(sock.connect([slowServer.address, 1])).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+      await expect(sock.send('x')).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+      await expect(sock.connect([slowServer.address, 1])).rejects.toMatchObject({ code: 'EBADF' });
+      await sock.close();
+    } finally {
+      await slowClient.close(0);
+      await slowServer.close(0);
+    }
+  });
+
+  it('legacy pairing with no PIN configured fails with EACCES saying how to give one', async () => {
+    const legacy = (pin?: string) => ({ pairing: pin ? { pin } : {}, stack: { hci: { simplePairing: false } } });
+    const pinServer = await Adapter.open('virtual', legacy('1234'));
+    const pinless = await Adapter.open('virtual', legacy());
+    try {
+      const listener = new BluetoothSocket(RFCOMM, { adapter: pinServer, security: 'authenticated' });
+      listener.bind(['', 1]);
+      listener.listen(1);
+      const sock = new BluetoothSocket(RFCOMM, { adapter: pinless, security: 'authenticated' });
+      const error = await failure(sock.connect([pinServer.address, 1]));
+      expect(error).toMatchObject({ code: 'EACCES', reason: 'security' });
+      expect(error.message).toBe(`EACCES: ${pinServer.address} asked for a legacy PIN: no PIN configured (pass pin or onPinRequest; CLI --pin)`);
+    } finally {
+      await pinless.close();
+      await pinServer.close();
+    }
+  });
+
+  it('non-blocking sendall fails with EAGAIN saying how much went out; the peer gets exactly that', async () => {
+    const { a, b } = await connected();
+    a.setblocking(false);
+    const total = 1_000_000;
+    const error = await failure(a.sendall(patternBytes(0, total)));
+    expect(error).toMatchObject({ code: 'EAGAIN' });
+    const sent = error.bytesSent!;
+    expect(sent).toBeGreaterThan(0);
+    expect(sent).toBeLessThan(total);
+    expect(error.message).toContain(`sent ${sent} of ${total} bytes`);
+    const parts: Buffer[] = [];
+    for (let n = 0; n < sent; ) {
+      const part = await b.recv(65536);
+      parts.push(part);
+      n += part.length;
+    }
+    expect(Buffer.concat(parts).equals(Buffer.from(patternBytes(0, sent)))).toBe(true);
+    b.setblocking(false);
+    await expect(b.recv(10)).rejects.toMatchObject({ code: 'EAGAIN' });
+    a.close();
+  });
+
   it('throws EAGAIN from recv on a non-blocking socket with nothing to read', async () => {
     const { a, b } = await connected();
     b.setblocking(false);
@@ -120,7 +242,27 @@ describe('BluetoothSocket (RFCOMM) on the virtual controller', () => {
     await expect(s.connect([server.address, 31])).rejects.toMatchObject({ code: 'EINVAL' });
   });
 
-  it('is a Duplex: pipe through it and iterate it', async () => {
+  it('is a Duplex: pipeline from a Readable into it, and from it into a Writable', async () => {
+    const { a, b } = await connected();
+    const data = Buffer.from(patternBytes(0, 100_000));
+    const chunks = Array.from({ length: Math.ceil(data.length / 7000) }, (_, i) => data.subarray(i * 7000, (i + 1) * 7000));
+    const sink: Buffer[] = [];
+    await Promise.all([
+      pipeline(Readable.from(chunks), a),
+      pipeline(
+        b,
+        new Writable({
+          write(chunk: Buffer, _encoding, callback) {
+            sink.push(chunk);
+            callback();
+          },
+        }),
+      ),
+    ]);
+    expect(Buffer.concat(sink).equals(data)).toBe(true);
+  });
+
+  it('is a Duplex: iterate it with for await', async () => {
     const { a, b } = await connected();
     const data = patternBytes(0, 100_000);
     const collected: Buffer[] = [];
@@ -136,6 +278,61 @@ describe('BluetoothSocket (RFCOMM) on the virtual controller', () => {
     await done;
     expect(Buffer.concat(collected).equals(Buffer.from(data))).toBe(true);
     a.end();
+  });
+
+  it('recv and the stream side share one buffer: recv takes what a paused stream holds first', async () => {
+    const { a, b } = await connected();
+    const data = Buffer.from(patternBytes(0, 50_000));
+    const streamed: Buffer[] = [];
+    const first = new Promise<void>((resolve) => {
+      const onData = (chunk: Buffer) => {
+        streamed.push(chunk);
+        b.pause();
+        b.off('data', onData);
+        resolve();
+      };
+      b.on('data', onData);
+    });
+    await a.send(data.subarray(0, 10));
+    await first;
+    await a.send(data.subarray(10));
+    // The rest arrives while the stream is paused and lands in its buffer.
+    for (let turns = 0; b.readableLength < data.length - 10 && turns < 100_000; turns++) await new Promise((r) => setImmediate(r));
+    expect(b.readableLength).toBe(data.length - 10);
+    b.setblocking(false);
+    const received = [...streamed];
+    for (let n = 10; n < data.length; ) {
+      const part = await b.recv(4096);
+      received.push(part);
+      n += part.length;
+    }
+    expect(Buffer.concat(received).equals(data)).toBe(true);
+    a.close();
+  });
+
+  it("close() resolves once the channel is closed; 'close' is emitted and the same channel opens again at once", async () => {
+    const listener = listening(PORT_ANY, 1);
+    const port = listener.getsockname()[1];
+    for (const round of [1, 2]) {
+      const accepted = listener.accept();
+      const sock = new BluetoothSocket(RFCOMM, { adapter: client });
+      await sock.connect([server.address, port]);
+      const [conn] = await accepted;
+      await sock.send(`round ${round}`);
+      expect((await conn.recv(10)).toString()).toBe(`round ${round}`);
+      const closeEvent = once(sock, 'close');
+      await sock.close();
+      await closeEvent;
+    }
+  });
+
+  it('destroy() closes the channel: the peer sees an orderly close and the socket emits close', async () => {
+    const { a, b } = await connected();
+    const closeEvent = once(a, 'close');
+    a.destroy();
+    await closeEvent;
+    await expect(b.recv(10)).rejects.toMatchObject({ code: 'ECONNRESET', reason: 'disconnected' });
+    await expect(a.send('x')).rejects.toMatchObject({ code: 'ENOTCONN' });
   });
 
   it('backpressure: a reader that does not read stops the writer; nothing is lost', async () => {
@@ -180,8 +377,8 @@ describe('BluetoothSocket (RFCOMM) on the virtual controller', () => {
     await new Promise((r) => setTimeout(r, 20));
     const link = (await import('../../src/transport/index.js')).defaultVirtualLink();
     link.loseConnection(client.address, server.address, 0);
-    expect(await errored).toMatchObject({ code: 'ECONNRESET' });
-    expect(await sending).toMatchObject({ code: 'ECONNRESET' });
+    expect(await errored).toMatchObject({ code: 'ECONNRESET', reason: 'link-lost' });
+    expect(await sending).toMatchObject({ code: 'ECONNRESET', reason: 'link-lost' });
   });
 
   it('accept() queues up to the backlog, one connection per client device', async () => {
@@ -234,6 +431,15 @@ describe('module functions', () => {
     stopAdvertising(listener);
     expect(await findService({ address: server.address, uuid: id, adapter: client })).toHaveLength(0);
   });
+
+  it('findService without an address asks every device an inquiry finds', async () => {
+    const listener = listening();
+    const id = '5a0f2c11-3b7e-4d2a-9c1e-0123456789ab';
+    advertiseService(listener, 'Nearby', { serviceId: id, serviceClasses: [id, SERIAL_PORT_CLASS], profiles: [SERIAL_PORT_PROFILE] });
+    const found = await findService({ uuid: id, adapter: client, duration: 1 });
+    expect(found.map((s) => [s.host, s.name, s.port])).toEqual([[server.address, 'Nearby', listener.getsockname()[1]]]);
+    expect(await findService({ name: 'Nobody', adapter: client, duration: 1 })).toEqual([]);
+  });
 });
 
 describe('BluetoothSocket (L2CAP)', () => {
@@ -253,6 +459,25 @@ describe('BluetoothSocket (L2CAP)', () => {
     expect((await conn.recv(3)).toString()).toBe('sec');
     await expect(sock.send(new Uint8Array(sock.frameSize + 1))).rejects.toMatchObject({ code: 'EMSGSIZE' });
     sock.close();
+  });
+
+  it('a PSM nobody listens on fails connect with ECONNREFUSED naming the PSM', async () => {
+    const sock = new BluetoothSocket(L2CAP, { adapter: client });
+    const error = await failure(sock.connect([server.address, 0x1001]));
+    expect(error).toMatchObject({ code: 'ECONNREFUSED', reason: 'refused' });
+    expect(error.message).toContain(`${server.address} PSM 0x1001`);
+  });
+
+  it("the peer's security block fails connect with EACCES naming the PSM and L2CAP result 0x0003", async () => {
+    // Both sides NoInputNoOutput: Just Works cannot give the MITM protection the server asks for.
+    const listener = new BluetoothSocket(L2CAP, { adapter: server, security: 'mitm' });
+    listener.bind(['', 0x1003]);
+    listener.listen(1);
+    const sock = new BluetoothSocket(L2CAP, { adapter: client });
+    const error = await failure(sock.connect([server.address, 0x1003]));
+    expect(error).toMatchObject({ code: 'EACCES', reason: 'security' });
+    expect(error.message).toContain('PSM 0x1003');
+    expect(error.message).toContain('L2CAP result 0x0003, security block');
   });
 });
 

@@ -5,7 +5,7 @@
 import { createServer, type Socket } from 'node:net';
 import { BluetoothSocket, RFCOMM } from '../../socket/index.js';
 import { securityLevel, withAdapter } from '../adapter-from-args.js';
-import { int, str, UsageError, type Parsed } from '../args.js';
+import { ADAPTER_OPTIONS, CHANNEL_OPTIONS, int, str, UsageError, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
 import { parseChannel } from './connect.js';
 
@@ -17,6 +17,8 @@ export const bridge: Command = {
     options: [
       { name: 'port', value: 'N', help: 'TCP port to listen on', default: '7000' },
       { name: 'host', value: 'H', help: 'TCP address to listen on', default: '127.0.0.1' },
+      ...ADAPTER_OPTIONS,
+      ...CHANNEL_OPTIONS,
     ],
   },
   async run(args: Parsed): Promise<number> {

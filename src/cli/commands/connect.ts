@@ -4,7 +4,7 @@
  */
 import { BluetoothSocket, findService, RFCOMM, SERIAL_PORT_CLASS } from '../../socket/index.js';
 import { securityLevel, withAdapter } from '../adapter-from-args.js';
-import { str, UsageError, type Parsed } from '../args.js';
+import { ADAPTER_OPTIONS, CHANNEL_OPTIONS, str, UsageError, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
 import { pipeStdio } from './listen.js';
 import type { Adapter } from '../../socket/index.js';
@@ -14,7 +14,7 @@ export const connect: Command = {
     name: 'connect',
     usage: 'connect ADDR [CHANNEL] [--uuid UUID]',
     summary: 'RFCOMM terminal to a device (stdin/stdout when piped); finds the channel by SDP if omitted',
-    options: [{ name: 'uuid', value: 'UUID', help: 'service to look up when CHANNEL is omitted', default: SERIAL_PORT_CLASS }],
+    options: [{ name: 'uuid', value: 'UUID', help: 'service to look up when CHANNEL is omitted', default: SERIAL_PORT_CLASS }, ...ADAPTER_OPTIONS, ...CHANNEL_OPTIONS],
   },
   async run(args: Parsed): Promise<number> {
     const [address, ch] = args.positionals;
@@ -24,9 +24,9 @@ export const connect: Command = {
       const sock = new BluetoothSocket(RFCOMM, { adapter, security: securityLevel(args) });
       await sock.connect([address, channel]);
       process.stderr.write(`Connected to ${address} channel ${channel}${process.stdin.isTTY ? ' (Ctrl-D to close)' : ''}\n`);
-      await pipeStdio(sock);
+      const lost = await pipeStdio(sock);
       sock.close();
-      return 0;
+      return lost ? 1 : 0;
     });
   },
 };

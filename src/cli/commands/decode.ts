@@ -45,9 +45,13 @@ export const decode: Command = {
   },
 };
 
-/** Bytes as hex, UUIDs and bigints as strings, in JSON output. */
-function jsonBytes(_key: string, value: unknown): unknown {
-  if (value instanceof Uint8Array) return Array.from(value, (b) => b.toString(16).padStart(2, '0')).join('');
+/**
+ * Bytes as hex, UUIDs and bigints as strings, in JSON output. The replacer reads the holder's own
+ * value: JSON.stringify has already turned a Buffer into `{ type: 'Buffer', data }` by its toJSON.
+ */
+function jsonBytes(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const raw = this[key];
+  if (raw instanceof Uint8Array) return Array.from(raw, (b) => b.toString(16).padStart(2, '0')).join('');
   if (typeof value === 'bigint') return value.toString();
   return value;
 }

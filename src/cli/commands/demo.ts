@@ -10,13 +10,14 @@ import {
   BluetoothSocket,
   discoverDevices,
   findService,
+  isPeerClose,
   PORT_ANY,
   RFCOMM,
   SERIAL_PORT_CLASS,
   SERIAL_PORT_PROFILE,
 } from '../../socket/index.js';
 import { PacketDecoder } from '../../trace/index.js';
-import { flag, str, type Parsed } from '../args.js';
+import { BTSNOOP_OPTION, flag, str, TRANSPORT_OPTION, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
 
 const SERVICE_ID = '94f39d29-7d6d-437d-973b-fba39e49d4ee';
@@ -26,7 +27,7 @@ export const demo: Command = {
     name: 'demo',
     usage: 'demo [--btsnoop FILE] [--quiet]',
     summary: 'two virtual controllers: SPP echo service, discovery, SDP, RFCOMM "Hello, world!"',
-    options: [{ name: 'quiet', help: 'do not print the decoded trace' }],
+    options: [{ name: 'quiet', help: 'do not print the decoded trace' }, TRANSPORT_OPTION, BTSNOOP_OPTION],
     details: 'The client side trace is saved to --btsnoop (default btc-demo.btsnoop); open it with Wireshark or `btmon -r`.',
   },
   async run(args: Parsed): Promise<number> {
@@ -71,10 +72,10 @@ export const demo: Command = {
       const received = await sock.recv(1024);
       console.log(`Received data: ${received.toString()}`);
       sock.close();
-      await served;
+      const servedWell = await served;
       await client.waitFor((e) => (e.type === 'link-down' ? true : undefined), 10_000, 'the link to close');
       console.log(`[client] trace saved to ${btsnoop} (open with Wireshark or btmon -r)`);
-      return received.toString() === 'Hello, world!' ? 0 : 1;
+      return servedWell && received.toString() === 'Hello, world!' ? 0 : 1;
     } finally {
       await client.close();
       await server.close();
@@ -82,9 +83,11 @@ export const demo: Command = {
   },
 };
 
-async function serveEcho(listener: BluetoothSocket): Promise<void> {
+/** Echoes one connection; false when it ended by anything but the client's orderly close. */
+async function serveEcho(listener: BluetoothSocket): Promise<boolean> {
   const [conn, [addr, channel]] = await listener.accept();
   console.log(`[server] accepted ${addr} on channel ${channel}`);
+  let ok = true;
   try {
     for (;;) {
       const data = await conn.recv(1024);
@@ -93,8 +96,10 @@ async function serveEcho(listener: BluetoothSocket): Promise<void> {
       await conn.send(data);
     }
   } catch (error) {
-    console.log(`[server] client went away (${(error as { code?: string }).code})`);
+    ok = isPeerClose(error);
+    console.log(ok ? '[server] the client closed the connection' : `[server] the connection failed: ${(error as Error).message}`);
   }
   conn.close();
   listener.close();
+  return ok;
 }

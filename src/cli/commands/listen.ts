@@ -1,10 +1,11 @@
 /**
  * `btc listen [CHANNEL]`: an RFCOMM server with a Serial Port record. Echoes what it receives, or
- * with --stdio joins the first connection to stdin/stdout.
+ * with --stdio joins the first connection to stdin/stdout. A client's orderly close ends a
+ * connection normally; a lost link is reported, and with --once or --stdio makes the exit code 1.
  */
-import { advertiseService, BluetoothSocket, PORT_ANY, RFCOMM, SERIAL_PORT_CLASS, SERIAL_PORT_PROFILE } from '../../socket/index.js';
+import { advertiseService, BluetoothSocket, isPeerClose, PORT_ANY, RFCOMM, SERIAL_PORT_CLASS, SERIAL_PORT_PROFILE } from '../../socket/index.js';
 import { securityLevel, withAdapter } from '../adapter-from-args.js';
-import { flag, str, UsageError, type Parsed } from '../args.js';
+import { ADAPTER_OPTIONS, CHANNEL_OPTIONS, flag, str, UsageError, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
 
 export const listen: Command = {
@@ -16,6 +17,8 @@ export const listen: Command = {
       { name: 'stdio', help: 'pipe the connection to stdin/stdout instead of echoing' },
       { name: 'once', help: 'exit after the first connection closes' },
       { name: 'service-name', value: 'NAME', help: 'SDP service name', default: 'Serial Port' },
+      ...ADAPTER_OPTIONS,
+      ...CHANNEL_OPTIONS,
     ],
   },
   async run(args: Parsed): Promise<number> {
@@ -30,21 +33,23 @@ export const listen: Command = {
       const log = (line: string) => (stdio ? process.stderr : process.stdout).write(line + '\n');
       log(`Listening on ${adapter.address} RFCOMM channel ${port} (${adapter.transport})`);
       const once = flag(args, 'once') || stdio;
+      let lost: Error | undefined;
       do {
         const [client, [addr, ch]] = await server.accept();
         log(`Accepted ${addr} on channel ${ch}`);
-        if (stdio) await pipeStdio(client);
-        else await echo(client, log);
-        log(`Connection from ${addr} closed`);
+        lost = stdio ? await pipeStdio(client) : await echo(client, log);
+        log(lost ? `Connection from ${addr} lost: ${lost.message}` : `Connection from ${addr} closed`);
       } while (!once);
       server.close();
-      return 0;
+      return lost ? 1 : 0;
     });
   },
 };
 
-async function echo(client: BluetoothSocket, log: (s: string) => void): Promise<void> {
+/** Echoes until the client closes (resolves undefined) or the link is lost (resolves the error). */
+async function echo(client: BluetoothSocket, log: (s: string) => void): Promise<Error | undefined> {
   let total = 0;
+  let lost: Error | undefined;
   try {
     for (;;) {
       const data = await client.recv(1024);
@@ -53,11 +58,12 @@ async function echo(client: BluetoothSocket, log: (s: string) => void): Promise<
       await client.sendall(data);
     }
   } catch (error) {
-    if ((error as { code?: string }).code !== 'ECONNRESET') throw error;
+    if (!isPeerClose(error)) lost = error as Error;
   } finally {
     client.close();
   }
   log(`Echoed ${total} byte(s)`);
+  return lost;
 }
 
 /** The RFCOMM server channel to bind: 1–30, or PORT_ANY (0) when omitted. */
@@ -70,9 +76,10 @@ export function parseServerChannel(text: string | undefined): number {
 /**
  * Joins a connected socket to stdin/stdout. When stdin ends (a pipe ran dry), the channel stays
  * open until nothing has arrived for `lingerMs`, so that replies to the last line are printed,
- * then closes gracefully.
+ * then closes gracefully. Resolves undefined when the channel closed in order, or the error
+ * (link loss) that ended it.
  */
-export function pipeStdio(sock: BluetoothSocket, lingerMs = 1000): Promise<void> {
+export function pipeStdio(sock: BluetoothSocket, lingerMs = 1000): Promise<Error | undefined> {
   return new Promise((resolve) => {
     process.stdin.pipe(sock, { end: false });
     sock.pipe(process.stdout, { end: false });
@@ -85,16 +92,16 @@ export function pipeStdio(sock: BluetoothSocket, lingerMs = 1000): Promise<void>
       quiet();
       sock.on('data', quiet);
     });
-    const done = () => {
+    const done = (error?: Error) => {
       if (timer) clearTimeout(timer);
       process.stdin.unpipe(sock);
       process.stdin.pause();
-      resolve();
+      resolve(error);
     };
-    sock.once('close', done);
+    sock.once('close', () => done());
     sock.once('error', (e) => {
       process.stderr.write(`${e.message}\n`);
-      done();
+      done(e);
     });
   });
 }

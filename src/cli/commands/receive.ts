@@ -1,9 +1,13 @@
-/** `btc receive [CHANNEL] --out FILE`: accepts one RFCOMM connection and saves what arrives. */
+/**
+ * `btc receive [CHANNEL] --out FILE`: accepts one RFCOMM connection and saves what arrives until
+ * the sender closes the channel. A transfer cut off by a lost link, or one that is not the
+ * `--expect`ed size, fails with exit code 1.
+ */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { advertiseService, BluetoothSocket, RFCOMM } from '../../socket/index.js';
+import { advertiseService, BluetoothSocket, isPeerClose, RFCOMM } from '../../socket/index.js';
 import { securityLevel, withAdapter } from '../adapter-from-args.js';
-import { str, type Parsed } from '../args.js';
+import { ADAPTER_OPTIONS, CHANNEL_OPTIONS, int, str, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
 import { Progress } from '../progress.js';
 import { parseServerChannel } from './listen.js';
@@ -11,13 +15,19 @@ import { parseServerChannel } from './listen.js';
 export const receive: Command = {
   spec: {
     name: 'receive',
-    usage: 'receive [CHANNEL] --out FILE',
+    usage: 'receive [CHANNEL] --out FILE [--expect BYTES]',
     summary: 'receive one RFCOMM transfer into a file, with progress and throughput',
-    options: [{ name: 'out', value: 'FILE', help: 'where to write the bytes (- for stdout)', default: '-' }],
+    options: [
+      { name: 'out', value: 'FILE', help: 'where to write the bytes (- for stdout)', default: '-' },
+      { name: 'expect', value: 'BYTES', help: 'fail unless exactly this many bytes arrive (the size of the file sent)' },
+      ...ADAPTER_OPTIONS,
+      ...CHANNEL_OPTIONS,
+    ],
   },
   async run(args: Parsed): Promise<number> {
     const channel = parseServerChannel(args.positionals[0]);
     const outName = str(args, 'out')!;
+    const expected = str(args, 'expect') === undefined ? undefined : int(args, 'expect', 0);
     return withAdapter(args, async (adapter) => {
       const server = new BluetoothSocket(RFCOMM, { adapter, security: securityLevel(args) });
       server.bind(['', channel]);
@@ -27,7 +37,8 @@ export const receive: Command = {
       const [sock, [addr]] = await server.accept();
       process.stderr.write(`Receiving from ${addr}\n`);
       const out = outName === '-' ? process.stdout : createWriteStream(outName);
-      const progress = new Progress('received', undefined);
+      const progress = new Progress('received', expected);
+      let failure: Error | undefined;
       try {
         for (;;) {
           const data = await sock.recv(65536);
@@ -36,11 +47,14 @@ export const receive: Command = {
           if (!out.write(data)) await once(out, 'drain');
         }
       } catch (error) {
-        if ((error as { code?: string }).code !== 'ECONNRESET') throw error;
+        // The sender closing the channel ends the transfer; anything else cuts it off.
+        if (!isPeerClose(error)) failure = error as Error;
       }
       if (out !== process.stdout) await new Promise<void>((resolve) => (out as NodeJS.WritableStream).end(resolve));
       progress.finish();
       server.close();
+      if (failure) throw new Error(`the transfer was cut off after ${progress.done} byte(s): ${failure.message}`, { cause: failure });
+      if (expected !== undefined && progress.done !== expected) throw new Error(`incomplete transfer: ${progress.done} of the ${expected} byte(s) expected arrived`);
       return 0;
     });
   },

@@ -1,7 +1,7 @@
 /** `btc sdp ADDR`: browse a device's SDP records. */
 import { findService } from '../../socket/index.js';
 import { withAdapter } from '../adapter-from-args.js';
-import { flag, str, UsageError, type Parsed } from '../args.js';
+import { ADAPTER_OPTIONS, flag, str, UsageError, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
 
 export const sdp: Command = {
@@ -12,6 +12,7 @@ export const sdp: Command = {
     options: [
       { name: 'uuid', value: 'UUID', help: 'only services with this UUID (e.g. 1101 for serial port)' },
       { name: 'json', help: 'one JSON object per service' },
+      ...ADAPTER_OPTIONS,
     ],
   },
   async run(args: Parsed): Promise<number> {

@@ -2,7 +2,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { BluetoothSocket, RFCOMM } from '../../socket/index.js';
 import { securityLevel, withAdapter } from '../adapter-from-args.js';
-import { UsageError, type Parsed } from '../args.js';
+import { ADAPTER_OPTIONS, CHANNEL_OPTIONS, UsageError, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
 import { Progress } from '../progress.js';
 import { parseChannel } from './connect.js';
@@ -12,7 +12,7 @@ export const send: Command = {
     name: 'send',
     usage: 'send ADDR CHANNEL FILE',
     summary: 'send a file over RFCOMM, with a progress bar and throughput',
-    options: [],
+    options: [...ADAPTER_OPTIONS, ...CHANNEL_OPTIONS],
   },
   async run(args: Parsed): Promise<number> {
     const [address, ch, file] = args.positionals;
