@@ -300,6 +300,11 @@ export class HciHost {
     );
   }
 
+  /** Octets of L2CAP frames queued on link `handle` and not yet handed to the controller in full. */
+  queuedBytes(handle: number): number {
+    return this.scheduler.queuedBytes(handle);
+  }
+
   /** Queues a whole L2CAP frame; false (counted) when the link is unknown or its queue is full. */
   sendL2cap(handle: number, pdu: Uint8Array): boolean {
     return this.scheduler.enqueue(handle, pdu);

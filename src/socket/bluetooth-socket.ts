@@ -356,6 +356,7 @@ export class BluetoothSocket extends Duplex {
         this.receive(e.sdu);
         return;
       case 'rfcomm-writable':
+      case 'l2cap-writable':
         this.writableEvents++;
         for (const w of this.writableWaiters.splice(0)) w.resolve();
         return;
@@ -447,26 +448,36 @@ export class BluetoothSocket extends Duplex {
   /** Sends what it may: every byte when blocking, what fits in the credit window now when not. */
   private async transmit(bytes: Uint8Array): Promise<number> {
     this.ensureConnected();
-    if (this.proto === L2CAP) {
-      if (bytes.length > this.mtu) throw new SocketError('EMSGSIZE', `an L2CAP SDU of ${bytes.length} bytes is over the peer's MTU of ${this.mtu}`);
-      const adapter = this.adapterRef!;
-      adapter.driver.run((now) => adapter.stack.sendL2cap(this.id!, bytes, now));
-      return bytes.length;
-    }
+    if (this.proto === L2CAP) return this.transmitSdu(bytes);
     let sent = 0;
     while (sent < bytes.length) {
       const seen = this.writableEvents;
       sent += this.writeSome(bytes.subarray(sent));
       if (sent < bytes.length) {
         if (!this.blocking) return sent;
-        // Room may have come back while the write itself ran (events are dispatched synchronously).
-        if (this.writableEvents === seen) {
-          if (this.closeError) throw this.closeError;
-          await this.wait(this.writableWaiters, 'room to send');
-        }
+        await this.waitWritable(seen);
       }
     }
     return sent;
+  }
+
+  /** An L2CAP SDU goes whole: at once, or once the link's queue toward the controller has room. */
+  private async transmitSdu(sdu: Uint8Array): Promise<number> {
+    if (sdu.length > this.mtu) throw new SocketError('EMSGSIZE', `an L2CAP SDU of ${sdu.length} bytes is over the peer's MTU of ${this.mtu}`);
+    const adapter = this.adapterRef!;
+    for (;;) {
+      const seen = this.writableEvents;
+      if (adapter.driver.run((now) => adapter.stack.sendL2cap(this.id!, sdu, now))) return sdu.length;
+      if (!this.blocking) throw new SocketError('EAGAIN', 'the link to the controller is full now (non-blocking socket): send again when it is writable');
+      await this.waitWritable(seen);
+    }
+  }
+
+  /** Waits for room to send, unless room came back since `seen` (events are dispatched synchronously). */
+  private async waitWritable(seen: number): Promise<void> {
+    if (this.writableEvents !== seen) return;
+    if (this.closeError) throw this.closeError;
+    await this.wait(this.writableWaiters, 'room to send');
   }
 
   private writeSome(bytes: Uint8Array): number {

@@ -24,6 +24,8 @@ export type StackEvent =
   | { type: 'rfcomm-closed'; id: number; reason: RfcommCloseReason; message: string }
   | { type: 'l2cap-open'; id: number; address: BdAddr; psm: number; incoming: boolean; remoteMtu: number; localMtu: number }
   | { type: 'l2cap-data'; id: number; sdu: Uint8Array }
+  /** A raw L2CAP channel whose `sendL2cap` was refused may send again. */
+  | { type: 'l2cap-writable'; id: number }
   | { type: 'l2cap-closed'; id: number; reason: L2capCloseReason; message: string }
   | { type: 'sdp-result'; id: number; address: BdAddr; services: ServiceInfo[] }
   | { type: 'sdp-failed'; id: number; address: BdAddr; reason: L2capCloseReason; message: string }

@@ -2,8 +2,13 @@
  * Raw L2CAP channels: connection-oriented channels on any PSM other than SDP and RFCOMM, handed to
  * the user SDU by SDU under stack-level ids (Core v5.4 Vol 3 Part A §3.1, §4.2 and §4.3; the events
  * in src/stack/events.ts). Every channel ends with exactly one 'l2cap-closed'.
+ *
+ * Backpressure: basic-mode L2CAP has no flow control of its own, so what limits a sender is the
+ * host's queue toward the controller. `send` refuses (false, nothing queued) while the channel's
+ * link holds `sendBufferBytes` or more; `pumpWritable` then reports 'l2cap-writable' once the
+ * controller took enough of it (Number Of Completed Packets freed buffers).
  */
-import { BluetoothError, type BdAddr } from '../core/index.js';
+import { ArgumentError, BluetoothError, type BdAddr } from '../core/index.js';
 import type { L2capManager } from '../l2cap/index.js';
 import type { Link } from './acl-links.js';
 import type { EventQueue } from './event-queue.js';
@@ -11,6 +16,8 @@ import type { L2capCloseReason } from './events.js';
 
 interface RawChannel {
   cid?: number;
+  /** The ACL link, once the channel was asked for on it. */
+  handle?: number;
   address: BdAddr;
   psm: number;
 }
@@ -18,12 +25,21 @@ interface RawChannel {
 export class L2capRawChannels {
   private readonly byId = new Map<number, RawChannel>();
   private readonly idsByCid = new Map<number, number>();
+  /** Channels whose last `send` was refused, waiting for 'l2cap-writable'. */
+  private readonly blocked = new Set<number>();
 
   constructor(
     private readonly l2cap: L2capManager,
     private readonly events: EventQueue,
     private readonly newId: () => number,
-  ) {}
+    /** Octets queued toward the controller on a link. */
+    private readonly queuedBytes: (handle: number) => number,
+    private readonly sendBufferBytes: number,
+  ) {
+    if (!Number.isInteger(sendBufferBytes) || sendBufferBytes < 1) {
+      throw new ArgumentError(`l2capSendBufferBytes must be a positive whole number of octets, not ${sendBufferBytes}`);
+    }
+  }
 
   /** Accepts connections on `psm` (0 allocates a dynamic PSM); returns the PSM. */
   listen(psm: number, mtu?: number): number {
@@ -47,15 +63,35 @@ export class L2capRawChannels {
   open(link: Link, id: number, psm: number, mtu: number | undefined, now: number): void {
     if (!this.byId.has(id) || link.lost) return;
     const cid = this.l2cap.connect(link.handle, psm, mtu ? { mtu } : {}, now);
-    this.byId.get(id)!.cid = cid;
+    Object.assign(this.byId.get(id)!, { cid, handle: link.handle });
     this.idsByCid.set(cid, id);
     link.channels.add(cid);
   }
 
-  send(id: number, sdu: Uint8Array): void {
-    const cid = this.byId.get(id)?.cid;
-    if (cid === undefined) throw new BluetoothError(`L2CAP channel ${id} is not open`);
-    this.l2cap.send(cid, sdu);
+  /** Queues one SDU; false (nothing queued, 'l2cap-writable' to follow) while the link's queue is full. */
+  send(id: number, sdu: Uint8Array): boolean {
+    const raw = this.byId.get(id);
+    if (raw?.cid === undefined || raw.handle === undefined) throw new BluetoothError(`L2CAP channel ${id} is not open`);
+    if (this.queuedBytes(raw.handle) >= this.sendBufferBytes) {
+      this.blocked.add(id);
+      return false;
+    }
+    this.l2cap.send(raw.cid, sdu);
+    return true;
+  }
+
+  /** Reports 'l2cap-writable' for refused channels whose link has room again; true when it did. */
+  pumpWritable(): boolean {
+    let progress = false;
+    for (const id of this.blocked) {
+      const handle = this.byId.get(id)?.handle;
+      if (handle !== undefined && this.queuedBytes(handle) >= this.sendBufferBytes) continue;
+      this.blocked.delete(id);
+      if (handle === undefined) continue;
+      this.events.push({ type: 'l2cap-writable', id });
+      progress = true;
+    }
+    return progress;
   }
 
   /** Closes the channel (Disconnection Request once connected, else 'l2cap-closed' at once); false when there is no such channel. */
@@ -72,16 +108,17 @@ export class L2capRawChannels {
     const raw = this.byId.get(id);
     if (!raw) return;
     this.byId.delete(id);
+    this.blocked.delete(id);
     if (raw.cid !== undefined) this.idsByCid.delete(raw.cid);
     this.events.push({ type: 'l2cap-closed', id, reason, message });
   }
 
   /** A channel on a raw PSM opened (ours, or the peer's, which gets its id here). */
-  opened(cid: number, address: BdAddr, psm: number, initiator: boolean, remoteMtu: number, localMtu: number): void {
+  opened(cid: number, handle: number, address: BdAddr, psm: number, initiator: boolean, remoteMtu: number, localMtu: number): void {
     let id = this.idsByCid.get(cid);
     if (id === undefined) {
       id = this.newId();
-      this.byId.set(id, { cid, address, psm });
+      this.byId.set(id, { cid, handle, address, psm });
       this.idsByCid.set(cid, id);
     }
     this.events.push({ type: 'l2cap-open', id, address, psm, incoming: !initiator, remoteMtu, localMtu });

@@ -14,6 +14,11 @@ export interface StackOptions {
   rfcomm?: RfcommOptions;
   /** How long a link this stack paged stays up with no channel on it (default 2000 ms). */
   linkIdleMs?: number;
+  /**
+   * Octets a link may hold queued for the controller before `sendL2cap` on a raw L2CAP channel of
+   * that link refuses (default 65536): the raw channel's backpressure, answered by 'l2cap-writable'.
+   */
+  l2capSendBufferBytes?: number;
   /** Cap on queued stack events beyond which new trace ('packet') events are dropped (default 65536). */
   maxEvents?: number;
   /** Pairing: IO capability, bonding, MITM, key store (default NoInputNoOutput, bonding, no MITM, in memory). */

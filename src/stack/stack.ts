@@ -83,7 +83,7 @@ export class Stack {
     this.gate = new SecurityGate(this.security, this.host, this.l2cap);
     this.sessions = new RfcommSessions(this.l2cap, this.rfcomm);
     this.dlcs = new RfcommDlcs(this.rfcomm, this.sessions, this.links, this.gate, this.events, newId);
-    this.raw = new L2capRawChannels(this.l2cap, this.events, newId);
+    this.raw = new L2capRawChannels(this.l2cap, this.events, newId, (handle) => this.host.queuedBytes(handle), options.l2capSendBufferBytes ?? 65536);
     this.sdpQueries = new SdpQueries(this.l2cap, this.events, newId);
     this.sdpServerChannels = new SdpServerChannels(this.sdpServer, this.l2cap);
     this.l2cap.registerPsm(PSM_SDP, {});
@@ -253,9 +253,15 @@ export class Stack {
     return id;
   }
 
-  sendL2cap(id: number, sdu: Uint8Array, now: number): void {
-    this.raw.send(id, sdu);
+  /**
+   * Sends one SDU on a raw L2CAP channel. False when the channel's link already holds
+   * `l2capSendBufferBytes` queued for the controller: nothing was sent, and 'l2cap-writable'
+   * follows once there is room.
+   */
+  sendL2cap(id: number, sdu: Uint8Array, now: number): boolean {
+    const accepted = this.raw.send(id, sdu);
     this.pump(now);
+    return accepted;
   }
 
   closeL2cap(id: number, now: number): void {
@@ -327,7 +333,7 @@ export class Stack {
         if (e.psm === PSM_RFCOMM) this.dlcs.sessionOpened(e.cid, e.handle, e.initiator, Math.min(e.localMtu, e.remoteMtu), now);
         else if (e.psm === PSM_SDP && !e.initiator) this.sdpServerChannels.opened(e.cid, e.remoteMtu);
         else if (e.psm === PSM_SDP) this.sdpQueries.opened(e.cid, now);
-        else this.raw.opened(e.cid, this.links.get(e.handle)?.address ?? '', e.psm, e.initiator, e.remoteMtu, e.localMtu);
+        else this.raw.opened(e.cid, e.handle, this.links.get(e.handle)?.address ?? '', e.psm, e.initiator, e.remoteMtu, e.localMtu);
         return;
       }
       case 'channel-data':
@@ -450,6 +456,7 @@ export class Stack {
         this.dlcs.handleEvent(e, now);
       }
       if (this.gate.pump(now, this.events)) progress = true;
+      if (this.raw.pumpWritable()) progress = true;
       if (this.sdpQueries.pump(now)) progress = true;
     }
   }

@@ -1,11 +1,13 @@
 /**
  * Raw L2CAP channels between two composed stacks on the virtual controller (issue 4): a dynamic
  * PSM, 1 MiB each way at the ACL size boundaries and 64 KiB each way at every ACL size from 27 to
- * 1021, SDU boundaries kept, close from either side, an unknown PSM refused.
+ * 1021, SDU boundaries kept, a sender faster than the controller held back without loss, close
+ * from either side, an unknown PSM refused.
  */
 import { describe, expect, it } from 'vitest';
 import { VirtualNet, type NetNode } from '../support/virtual-net.js';
 import { patternBytes } from '../support/bulk.js';
+import { Stack } from '../../src/stack/stack.js';
 
 function open(aclSize: number): { net: VirtualNet; a: NetNode; b: NetNode; ida: number; idb: number; mtu: number } {
   const net = new VirtualNet();
@@ -40,13 +42,27 @@ function exchange(net: VirtualNet, a: NetNode, b: NetNode, ida: number, idb: num
       got.set(node, at + e.sdu.length);
     });
   }
-  for (let off = 0; off < total; off += mtu) {
-    const n = Math.min(mtu, total - off);
-    a.stack.sendL2cap(ida, patternBytes(off, n), net.now);
-    b.stack.sendL2cap(idb, patternBytes(off, n), net.now);
-    if ((off / mtu) % 64 === 0) net.settle();
+  // Each side sends until its stack refuses, then the net runs until the refusal is lifted.
+  const sent = new Map<NetNode, number>([
+    [a, 0],
+    [b, 0],
+  ]);
+  const pushAll = (node: NetNode, id: number): void => {
+    for (let off = sent.get(node)!; off < total; off = sent.get(node)!) {
+      const n = Math.min(mtu, total - off);
+      if (!node.stack.sendL2cap(id, patternBytes(off, n), net.now)) return;
+      sent.set(node, off + n);
+    }
+  };
+  const progress = (): number => sent.get(a)! + sent.get(b)! + got.get(a)! + got.get(b)!;
+  while (got.get(a) !== total || got.get(b) !== total) {
+    const before = progress();
+    pushAll(a, ida);
+    pushAll(b, idb);
+    net.settle();
+    if (progress() === before && !net.step()) throw new Error(`stalled at ${progress()} of ${4 * total}`);
   }
-  net.runUntil(() => got.get(a) === total && got.get(b) === total, 600_000, `${total} bytes each way`);
+  expect(a.stack.droppedPdus + b.stack.droppedPdus).toBe(0);
   expect(errors).toEqual([]);
 }
 
@@ -64,6 +80,47 @@ describe('raw L2CAP between two stacks on the virtual controller', () => {
       const { net, a, b, ida, idb, mtu } = open(aclSize);
       exchange(net, a, b, ida, idb, mtu, 65536);
     }
+  });
+
+  it('refuses a sender faster than the controller and says when it may go on, losing nothing', () => {
+    const net = new VirtualNet();
+    const options = { stack: { l2capSendBufferBytes: 4096, hci: { maxQueuedBytesPerLink: 16384 } }, controller: { aclSize: 27, aclCount: 2 } };
+    const a = net.add(options);
+    const b = net.add(options);
+    net.ready(a, b);
+    const psm = b.stack.listenL2cap(0);
+    const ida = a.stack.connectL2cap(b.stack.address, psm, net.now);
+    const mtu = net.expect(a, 'l2cap-open', (e) => e.id === ida).remoteMtu;
+    const idb = net.expect(b, 'l2cap-open').id;
+    let received = 0;
+    const errors: string[] = [];
+    b.listeners.push((e) => {
+      if (e.type !== 'l2cap-data' || e.id !== idb) return;
+      const want = patternBytes(received, e.sdu.length);
+      if (e.sdu.some((v, i) => v !== want[i]) && errors.length < 3) errors.push(`at ${received}`);
+      received += e.sdu.length;
+    });
+    const total = 256 * 1024;
+    let sent = 0;
+    let refusals = 0;
+    while (sent < total) {
+      const n = Math.min(mtu, total - sent);
+      if (a.stack.sendL2cap(ida, patternBytes(sent, n), net.now)) {
+        sent += n;
+        continue;
+      }
+      refusals++;
+      expect(a.stack.sendL2cap(ida, patternBytes(sent, n), net.now)).toBe(false);
+      net.expect(a, 'l2cap-writable', (e) => e.id === ida);
+    }
+    net.runUntil(() => received === total, 600_000, `${total} bytes`);
+    expect(errors).toEqual([]);
+    expect(refusals).toBeGreaterThan(10);
+    expect(a.stack.droppedPdus).toBe(0);
+  });
+
+  it('refuses a send buffer that is not a positive whole number of octets', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => new Stack({ l2capSendBufferBytes: bad })).toThrow(/l2capSendBufferBytes must be a positive whole number of octets/);
   });
 
   it('closes from the accepting side', () => {

@@ -461,6 +461,51 @@ describe('BluetoothSocket (L2CAP)', () => {
     sock.close();
   });
 
+  it('a sender faster than the controller waits for room (non-blocking: EAGAIN) and loses nothing', async () => {
+    const fast = await Adapter.open('virtual', { name: 'fast sender', stack: { l2capSendBufferBytes: 2048, hci: { maxQueuedBytesPerLink: 8192 } } });
+    try {
+      const listener = new BluetoothSocket(L2CAP, { adapter: server });
+      listener.bind(['', 0]);
+      listener.listen(1);
+      const accepted = listener.accept();
+      const sock = new BluetoothSocket(L2CAP, { adapter: fast });
+      await sock.connect([server.address, listener.getsockname()[1]]);
+      const [conn] = await accepted;
+      let writable = 0;
+      const stop = fast.watch((e) => {
+        if (e.type === 'l2cap-writable') writable++;
+      });
+      const count = 200;
+      const sizes = Array.from({ length: count }, (_, i) => 1 + ((i * 37) % sock.frameSize));
+      const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((x, y) => x + y, 0));
+      // All at once: every send resolves with its length only after the stack took the SDU.
+      const sends = sizes.map((n, i) => sock.send(patternBytes(offsets[i], n)));
+      const received: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const sdu = await conn.recv(65536);
+        expect(Buffer.compare(sdu, Buffer.from(patternBytes(offsets[i], sizes[i])))).toBe(0);
+        received.push(sdu.length);
+      }
+      expect(await Promise.all(sends)).toEqual(sizes);
+      expect(received).toEqual(sizes);
+      expect(writable).toBeGreaterThan(0);
+      expect(fast.stack.droppedPdus).toBe(0);
+      stop();
+      sock.setblocking(false);
+      const refused = await (async () => {
+        for (let i = 0; i < 1000; i++) {
+          const error = await failure(sock.send(new Uint8Array(sock.frameSize))).catch(() => undefined);
+          if (error) return error;
+        }
+        return undefined;
+      })();
+      expect(refused).toMatchObject({ code: 'EAGAIN' });
+      expect(fast.stack.droppedPdus).toBe(0);
+    } finally {
+      await fast.close();
+    }
+  });
+
   it('a PSM nobody listens on fails connect with ECONNREFUSED naming the PSM', async () => {
     const sock = new BluetoothSocket(L2CAP, { adapter: client });
     const error = await failure(sock.connect([server.address, 0x1001]));
