@@ -71,7 +71,8 @@ export type HostEvent =
   | { readonly type: 'remote-name'; readonly address: BdAddr; readonly status: number; readonly name: string }
   | { readonly type: 'command-complete'; readonly token: number; readonly opcode: number; readonly status: number; readonly event: HciEvent }
   | { readonly type: 'security'; readonly event: HciEvent }
-  | { readonly type: 'error'; readonly error: BluetoothError }
+  /** `fatal`: the H4 byte stream broke framing; nothing more can be read from it (close the transport). */
+  | { readonly type: 'error'; readonly error: BluetoothError; readonly fatal?: boolean }
   | { readonly type: 'packet'; readonly direction: 'tx' | 'rx'; readonly bytes: Uint8Array };
 
 export interface HciHostStats {

@@ -176,7 +176,7 @@ export class HciHost {
     this.now = now;
     this.framer.push(h4Bytes);
     for (let item = this.framer.poll(); item !== undefined; item = this.framer.poll()) {
-      if (item instanceof BluetoothError) this.emit({ type: 'error', error: item });
+      if (item instanceof BluetoothError) this.emit({ type: 'error', error: item, fatal: true });
       else this.handlePacket(item);
     }
   }

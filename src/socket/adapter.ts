@@ -4,7 +4,7 @@
  * HCI init sequence, and routes stack events to the sockets that own them. It is the promise-based
  * face of one `Stack` + `Driver`.
  */
-import { TimeoutError, type BdAddr, type BluetoothError } from '../core/index.js';
+import { TimeoutError, TransportError, type BdAddr, type BluetoothError } from '../core/index.js';
 import { hciStatusError, type HciCommand } from '../hci/index.js';
 import { Stack, type StackOptions } from '../stack/stack.js';
 import { Driver, type PacketSink } from '../stack/driver.js';
@@ -12,6 +12,7 @@ import type { StackEvent } from '../stack/events.js';
 import { openTransport } from '../transport/index.js';
 import type { Transport } from '../transport/transport.js';
 import { BtsnoopFileRecorder } from '../trace/files.js';
+import { SocketError } from './errors.js';
 import { answerPrompt, NO_PIN, refusesPins, securityOptions, type PairingOptions } from './pairing-hooks.js';
 
 export interface AdapterOptions {
@@ -121,6 +122,7 @@ export class Adapter {
 
   /** Sends an HCI command and resolves when the controller completes it (rejects on a failure status). */
   async command(cmd: HciCommand, timeoutMs = 10_000): Promise<void> {
+    this.ensureOpen(`send ${cmd.name}`);
     let token = -1;
     const done = this.waitFor((e) => (e.type === 'command-complete' && e.token === token ? e : undefined), timeoutMs, `${cmd.name} to complete`);
     token = this.driver.run((now) => this.stack.command(cmd, now));
@@ -162,8 +164,20 @@ export class Adapter {
     return this.driver.transport.description;
   }
 
+  /** Closed by `close()`, or its transport went away (then `lastError` says why). */
   get isClosed(): boolean {
-    return this.closed;
+    return this.closed || this.driver.isClosed;
+  }
+
+  /** Why the adapter can take no more work, for messages ("closed", or the transport's error). */
+  closedReason(): string {
+    const why = this.lastError && this.driver.isClosed && !this.closed ? `: ${this.lastError.message}` : '';
+    return `the adapter on ${this.transport} is closed${why}`;
+  }
+
+  /** Throws ENETDOWN, saying what could not be done and why, once the adapter is closed. */
+  ensureOpen(what: string): void {
+    if (this.isClosed) throw new SocketError('ENETDOWN', `cannot ${what}: ${this.closedReason()}`);
   }
 
   /**
@@ -189,7 +203,13 @@ export class Adapter {
     } finally {
       await this.driver.close();
       await this.recorder?.close();
+      this.tellServers({ type: 'error', error: new TransportError(this.closedReason()), fatal: true });
     }
+  }
+
+  /** Listening sockets hear that no connection can come any more. */
+  private tellServers(e: StackEvent): void {
+    for (const server of [...this.rfcommServers.values(), ...this.l2capServers.values()]) server(e);
   }
 
   // ------------------------------------------------------------ routing for sockets
@@ -245,6 +265,8 @@ export class Adapter {
         } catch (error) {
           v = Promise.reject(error);
         }
+        // The transport is gone: nothing awaited can come any more.
+        if (v === undefined && e.type === 'error' && e.fatal) v = Promise.reject(e.error);
         if (v === undefined) return;
         stop();
         if (timer) clearTimeout(timer);
@@ -280,6 +302,7 @@ export class Adapter {
         return;
       case 'error':
         this.lastError = e.error;
+        if (e.fatal) this.tellServers(e);
         return;
       case 'security':
         if (e.event.type === 'pin-request' && refusesPins(this.pairing)) this.pinRefused.add(e.event.address);

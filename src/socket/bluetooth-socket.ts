@@ -107,6 +107,7 @@ export class BluetoothSocket extends Duplex {
     const [addrText, port] = checkAddress(address, this.proto);
     const addr = parseBdAddr(addrText);
     const adapter = await this.adapter();
+    adapter.ensureOpen(`connect to ${addr} ${this.portName(port)}`);
     this.state = 'connecting';
     const opened = new Promise<void>((resolve, reject) => (this.openWaiter = { resolve, reject }));
     this.peer = [addr, port];
@@ -134,6 +135,7 @@ export class BluetoothSocket extends Duplex {
     if (this.state !== 'bound') throw new SocketError('EINVAL', 'listen() needs bind() first');
     const adapter = this.adapterRef ?? currentDefault();
     if (!adapter) throw new SocketError('EINVAL', 'listen() on the default adapter needs `await openDefaultAdapter()` first, or pass { adapter }');
+    adapter.ensureOpen('listen');
     this.adapterRef = adapter;
     this.backlog = Math.max(1, backlog);
     const requested = this.local![1];
@@ -155,6 +157,7 @@ export class BluetoothSocket extends Duplex {
     if (this.state !== 'listening') throw new SocketError('EINVAL', 'accept() needs listen() first');
     const next = this.pending.shift();
     if (next) return [next, next.getpeername()];
+    if (this.adapterRef?.isClosed) throw new SocketError('ENETDOWN', `no connection can come: ${this.adapterRef.closedReason()}`);
     if (!this.blocking) throw new SocketError('EAGAIN', 'no connection is waiting (non-blocking socket)');
     const sock = await this.wait(this.acceptWaiters, 'a connection');
     return [sock, sock.getpeername()];
@@ -323,6 +326,10 @@ export class BluetoothSocket extends Duplex {
   }
 
   private onIncoming(e: StackEvent): void {
+    if (e.type === 'error' && e.fatal) {
+      for (const w of this.acceptWaiters.splice(0)) w.reject(new SocketError('ENETDOWN', `no connection can come: ${e.error.message}`, { cause: e.error }));
+      return;
+    }
     if (e.type !== 'rfcomm-open' && e.type !== 'l2cap-open') return;
     const sock = BluetoothSocket.accepted(this, e);
     const waiter = this.acceptWaiters.shift();

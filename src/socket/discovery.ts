@@ -33,6 +33,7 @@ export async function discoverDevices(options: DiscoverOptions = {}): Promise<Di
   const adapter = options.adapter ?? (await defaultAdapter());
   const duration = options.duration ?? 8;
   if (!Number.isInteger(duration) || duration < 1 || duration > 48) throw new SocketError('EINVAL', `duration is in units of 1.28 s, 1 to 48, not ${duration}`);
+  adapter.ensureOpen('discover devices');
   const found = new Map<BdAddr, DiscoveredDevice>();
   const done = adapter.waitFor(
     (e) => {
@@ -74,6 +75,7 @@ export async function discoverDevices(options: DiscoverOptions = {}): Promise<Di
 export async function lookupName(address: BdAddr, options: { adapter?: Adapter; timeoutMs?: number } = {}): Promise<string> {
   const addr = parseBdAddr(address);
   const adapter = options.adapter ?? (await defaultAdapter());
+  adapter.ensureOpen(`read the name of ${addr}`);
   const answer = adapter.waitFor((e) => (e.type === 'remote-name' && e.address === addr ? e : undefined), options.timeoutMs ?? 30_000, `the name of ${addr}`);
   adapter.driver.run((now) => adapter.stack.remoteName(addr, now));
   const e = await answer;

@@ -21,6 +21,7 @@ export const ERRNO = {
   EMSGSIZE: 90,
   EPIPE: 32,
   EACCES: 13,
+  ENETDOWN: 100,
 } as const;
 
 export type ErrnoName = keyof typeof ERRNO;

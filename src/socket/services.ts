@@ -64,6 +64,7 @@ export async function findService(options: FindServiceOptions = {}): Promise<Fou
 }
 
 async function servicesOf(address: BdAddr, pattern: Uuid, adapter: Adapter, options: FindServiceOptions): Promise<FoundService[]> {
+  adapter.ensureOpen(`query the services of ${address}`);
   const timeoutMs = options.timeoutMs ?? 30_000;
   const services = await new Promise<ServiceInfo[]>((resolve, reject) => {
     let id = 0;

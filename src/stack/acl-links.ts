@@ -96,6 +96,19 @@ export class AclLinks {
     for (const w of failed) w.fail('page-failed', message);
   }
 
+  /** Handles of the links up now (a copy, safe to iterate while links go down). */
+  handles(): number[] {
+    return [...this.links.keys()];
+  }
+
+  /** Fails everything waiting for a page, with `message` (the controller will never answer). */
+  failAllPages(message: string): void {
+    const failed = this.waiters;
+    this.waiters = [];
+    this.paging.clear();
+    for (const w of failed) w.fail('page-failed', message);
+  }
+
   /** The link is gone: marks it lost (it stays listed until `remove`). */
   markLost(handle: number): Link | undefined {
     const link = this.links.get(handle);

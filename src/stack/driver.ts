@@ -47,7 +47,7 @@ export class Driver {
 
   /** Runs one input or command on the stack, then drains its outputs. */
   run<T>(fn: (now: number) => T): T {
-    if (this.closed) throw new Error(`the adapter on ${this.transport.description} is closed`);
+    if (this.closed) throw new TransportError(`the transport ${this.transport.description} is closed`);
     const result = fn(this.now());
     this.flush();
     return result;
@@ -58,7 +58,7 @@ export class Driver {
    * returns an id can register the owner of that id before any event about it is dispatched.
    */
   runAttached<T>(fn: (now: number) => T, attach: (result: T) => void): T {
-    if (this.closed) throw new Error(`the adapter on ${this.transport.description} is closed`);
+    if (this.closed) throw new TransportError(`the transport ${this.transport.description} is closed`);
     const result = fn(this.now());
     attach(result);
     this.flush();
@@ -80,9 +80,14 @@ export class Driver {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.markClosed();
+    await this.transport.close();
+  }
+
+  private markClosed(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.transport.close();
+    this.timer = undefined;
   }
 
   private flush(): void {
@@ -94,7 +99,8 @@ export class Driver {
     try {
       do {
         this.again = false;
-        for (let b = this.stack.pollTransmit(); b; b = this.stack.pollTransmit()) this.transport.write(b);
+        // Once the transport is gone, what the stack still has to send goes nowhere.
+        for (let b = this.stack.pollTransmit(); b; b = this.stack.pollTransmit()) if (!this.closed) this.transport.write(b);
         for (let e = this.stack.pollEvent(); e; e = this.stack.pollEvent()) this.dispatch(e);
       } while (this.again);
     } finally {
@@ -106,7 +112,15 @@ export class Driver {
   private dispatch(e: StackEvent): void {
     const now = this.now();
     if (e.type === 'packet') for (const s of this.sinks) s.record(e.direction, e.bytes, now);
+    // The byte stream broke framing: the stack has ended everything; the transport goes too.
+    if (e.type === 'error' && e.fatal && !this.closed) this.stop();
     for (const l of this.listeners) l(e, now);
+  }
+
+  /** Marks the driver closed and lets the transport go (its own close is not reported again). */
+  private stop(): void {
+    this.markClosed();
+    void this.transport.close().catch(() => undefined);
   }
 
   private schedule(): void {
@@ -124,12 +138,16 @@ export class Driver {
     }, Math.max(0, Math.ceil(at - this.now())));
   }
 
+  /** The transport closed under us: the stack ends every link and channel, then one fatal TransportError. */
   private onTransportClose(error?: Error): void {
     if (this.closed) return;
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    const now = this.now();
-    const message = error ? `transport ${this.transport.description} failed: ${error.message}` : `transport ${this.transport.description} closed`;
-    for (const l of this.listeners) l({ type: 'error', error: new TransportError(message, { cause: error }) }, now);
+    this.markClosed();
+    this.stack.transportLost(this.now());
+    this.flush();
+    const described =
+      error instanceof TransportError
+        ? error
+        : new TransportError(error ? `transport ${this.transport.description} failed: ${error.message}` : `transport ${this.transport.description} closed`, { cause: error });
+    this.dispatch({ type: 'error', error: described, fatal: true });
   }
 }

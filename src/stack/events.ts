@@ -9,7 +9,8 @@ import type { SecurityEvent } from '../security/index.js';
 export type StackEvent =
   | { type: 'ready'; address: BdAddr }
   | { type: 'packet'; direction: 'tx' | 'rx'; bytes: Uint8Array }
-  | { type: 'error'; error: BluetoothError }
+  /** `fatal`: the transport is gone or its byte stream is unusable; every link and channel has ended. */
+  | { type: 'error'; error: BluetoothError; fatal?: boolean }
   | { type: 'command-complete'; token: number; opcode: number; status: number }
   | { type: 'link-up'; handle: number; address: BdAddr; initiator: boolean }
   | { type: 'link-down'; handle: number; address: BdAddr; reason: number }

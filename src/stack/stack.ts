@@ -37,6 +37,7 @@ import type { StackEvent } from './events.js';
 import { L2capRawChannels } from './l2cap-raw-channels.js';
 import type { SdpRecord, StackOptions } from './options.js';
 import { PSM_RFCOMM, PSM_SDP } from './psm.js';
+
 import { RfcommDlcs } from './rfcomm-dlcs.js';
 import { RfcommSessions } from './rfcomm-sessions.js';
 import { SdpQueries } from './sdp-queries.js';
@@ -45,6 +46,9 @@ import { L2CAP_SECURITY_BLOCK, SecurityGate } from './security-gate.js';
 
 export { PSM_SDP, PSM_RFCOMM } from './psm.js';
 export type { SdpRecord, StackOptions } from './options.js';
+
+/** HCI reason 0x08, connection timeout (Core v5.4 Vol 1 Part F §1.3): a link the transport took down. */
+const CONNECTION_TIMEOUT = 0x08;
 
 export class Stack {
   readonly host: HciHost;
@@ -375,7 +379,8 @@ export class Stack {
         this.events.push({ type: 'packet', direction: e.direction, bytes: e.bytes });
         return;
       case 'error':
-        this.events.push({ type: 'error', error: e.error });
+        if (e.fatal) this.transportLost(now);
+        this.events.push({ type: 'error', error: e.error, ...(e.fatal ? { fatal: true } : {}) });
         return;
       case 'connection-complete':
         if (e.status === 0) {
@@ -416,6 +421,20 @@ export class Stack {
     this.l2cap.linkUp(handle, address, now);
     this.events.push({ type: 'link-up', handle, address, initiator });
     this.links.wake(link, now);
+  }
+
+  /**
+   * The transport to the controller is gone (it closed, or its byte stream broke framing): no
+   * controller will report the end of anything, so every link ends here as lost (reason 0x08,
+   * connection timeout), every page fails, and every channel on them closes as 'link-lost'.
+   */
+  transportLost(now: number): void {
+    for (const handle of this.links.handles()) {
+      this.security.linkDown(handle, CONNECTION_TIMEOUT);
+      this.onLinkDown(handle, CONNECTION_TIMEOUT, now);
+    }
+    this.links.failAllPages('the transport to the controller closed');
+    this.pump(now);
   }
 
   /** The link is marked lost first, so that everything L2CAP closes on it reads 'link-lost'. */

@@ -526,6 +526,25 @@ describe('BluetoothSocket (L2CAP)', () => {
   });
 });
 
+describe('Adapter close', () => {
+  it('ends a pending accept with ENETDOWN and refuses later work with ENETDOWN', async () => {
+    const lone = await Adapter.open('virtual', { name: 'closing' });
+    const listener = new BluetoothSocket(RFCOMM, { adapter: lone });
+    listener.bind(['', PORT_ANY]);
+    listener.listen(1);
+    const accepting = failure(listener.accept());
+    await lone.close();
+    const error = await accepting;
+    expect(error).toMatchObject({ code: 'ENETDOWN' });
+    expect(error.message).toBe(`ENETDOWN: no connection can come: the adapter on ${lone.transport} is closed`);
+    await expect(listener.accept()).rejects.toMatchObject({ code: 'ENETDOWN' });
+    await expect(lookupName(server.address, { adapter: lone })).rejects.toMatchObject({ code: 'ENETDOWN' });
+    await expect(lone.setName('late')).rejects.toMatchObject({ code: 'ENETDOWN' });
+    const sock = new BluetoothSocket(RFCOMM, { adapter: lone });
+    await expect(sock.connect([server.address, 1])).rejects.toMatchObject({ code: 'ENETDOWN' });
+  });
+});
+
 describe('Adapter settings', () => {
   it('exposes and changes name, class, discoverable and connectable on the controller', async () => {
     expect(server.name).toBe('socket-test server');
