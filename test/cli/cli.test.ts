@@ -130,6 +130,17 @@ describe('btc CLI', () => {
   });
 });
 
+describe.skipIf(tracesMissing())('btc decode into a reader that stops early (`| head`)', () => {
+  it.each([[[]], [['--json']]])('ends quietly with status 0 %j', async (extra) => {
+    const child = startCli(['decode', tracePath('HappyLeaf__btsnoop_hci_happyleaf_progress.log'), ...extra]);
+    await child.waitFor(/\n.*\n/);
+    child.process.stdout.destroy();
+    const result = await child.exit();
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+});
+
 describe.skipIf(btvirtMissing())('btc CLI between processes on btvirt', () => {
   it('listen + scan + sdp + connect: find the server, read its record, echo through it', async () => {
     const server = startCli(['listen', '1', ...BTVIRT, '--name', 'cli-echo']);

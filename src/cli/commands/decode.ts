@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { PacketDecoder, readCapture } from '../../trace/index.js';
 import { flag, int, UsageError, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
+import { OutputClosed, writeOut } from '../output.js';
 
 export const decode: Command = {
   spec: {
@@ -31,15 +32,21 @@ export const decode: Command = {
     const json = flag(args, 'json');
     const decoder = new PacketDecoder();
     let n = 0;
-    for (const record of readCapture(bytes)) {
-      if (limit && n >= limit) break;
-      n++;
-      if (json) {
-        process.stdout.write(JSON.stringify({ index: n, direction: record.direction, ...decoder.decode(record.direction, record.h4) }, jsonBytes) + '\n');
-      } else {
-        const lines = decoder.describe(record.direction, record.h4);
-        process.stdout.write(`${String(n).padStart(6)} ${record.direction === 'tx' ? '<' : '>'} ${lines.join('\n         ')}\n`);
+    try {
+      for (const record of readCapture(bytes)) {
+        if (limit && n >= limit) break;
+        n++;
+        if (json) {
+          await writeOut(JSON.stringify({ index: n, direction: record.direction, ...decoder.decode(record.direction, record.h4) }, jsonBytes) + '\n');
+        } else {
+          const lines = decoder.describe(record.direction, record.h4);
+          await writeOut(`${String(n).padStart(6)} ${record.direction === 'tx' ? '<' : '>'} ${lines.join('\n         ')}\n`);
+        }
       }
+    } catch (error) {
+      // The reader took what it wanted (`| head`): that is a normal end.
+      if (error instanceof OutputClosed) return 0;
+      throw error;
     }
     return 0;
   },
