@@ -41,6 +41,7 @@ import {
   CONFIGURATION_FLAG_CONTINUATION,
   CONFIGURATION_RESULT,
   CONNECTION_RESULT,
+  connectionResultText,
   CONNECTION_STATUS,
   DEFAULT_MTU,
   DEFAULT_SIGNALING_MTU,
@@ -258,7 +259,7 @@ export class L2capManager {
     this.sendSignal(link, { type: 'connection-response', identifier: ch.connectIdentifier, dcid: 0, scid: ch.remoteCid, result, status: 0 });
     link.stats.connectionsRefused++;
     this.totals.connectionsRefused++;
-    this.closeChannel(ch, 'refused');
+    this.closeChannel(ch, `refused here with result ${connectionResultText(result)}`);
   }
 
   /** Sends an Echo Request; the answer comes as 'echo-response'. Returns the identifier. */
@@ -585,7 +586,7 @@ export class L2capManager {
 
   private onConnectionResponse(link: Link, ch: Channel, s: ConnectionResponse, now: number): void {
     if (s.result !== CONNECTION_RESULT.SUCCESS || s.dcid < CID.DYNAMIC_FIRST) {
-      this.closeChannel(ch, s.result === CONNECTION_RESULT.SUCCESS ? 'invalid destination CID' : 'refused', s.result);
+      this.closeChannel(ch, s.result === CONNECTION_RESULT.SUCCESS ? `the peer accepted with an invalid destination CID 0x${s.dcid.toString(16).padStart(4, '0')}` : `refused with result ${connectionResultText(s.result)}`, s.result);
       return;
     }
     ch.remoteCid = s.dcid;

@@ -381,7 +381,7 @@ export class BluetoothSocket extends Duplex {
       return `${where}: the peer requires a secured link (L2CAP result 0x0003, security block): connect with { security: 'authenticated' } or higher`;
     }
     if (reason === 'security') return this.adapterRef?.securityFailure(addr, message) ?? message;
-    if (this.proto === L2CAP && reason === 'refused') return `${where}: the peer refused the L2CAP connection (${message}): is a server listening on that PSM?`;
+    if (this.proto === L2CAP && reason === 'refused') return `${where}: the peer ${message}${/PSM not supported/.test(message) ? ': is a server listening on that PSM?' : ''}`;
     return message;
   }
 

@@ -148,6 +148,6 @@ describe('raw L2CAP between two stacks on the virtual controller', () => {
     net.ready(a, b);
     const id = a.stack.connectL2cap(b.stack.address, 0x1235, net.now);
     const closed = net.expect(a, 'l2cap-closed', (e) => e.id === id);
-    expect(closed.reason).toBe('refused');
+    expect(closed).toMatchObject({ reason: 'refused', message: 'refused with result 0x0002 PSM not supported' });
   });
 });

@@ -57,7 +57,7 @@ describe('L2CAP scenarios (conformance.md A4)', () => {
     lt.events();
     lt.l2.refusePending(0x40, 0x0003, lt.now);
     expect(lt.sent()).toEqual(['03 01 08 00 00 00 40 00 03 00 00 00']);
-    expect(lt.events()).toEqual([{ type: 'channel-closed', cid: 0x40, reason: 'refused' }]);
+    expect(lt.events()).toEqual([{ type: 'channel-closed', cid: 0x40, reason: 'refused here with result 0x0003 security block' }]);
     expect(lt.l2.channelInfo(0x40)).toBeUndefined();
   });
 
@@ -103,7 +103,7 @@ describe('L2CAP scenarios (conformance.md A4)', () => {
     lt.l2.connect(HANDLE, 0x1001, { mtu: 1000 }, lt.now);
     lt.sent();
     lt.signal('03 01 08 00 00 00 40 00 02 00 00 00');
-    expect(lt.events()).toEqual([{ type: 'connect-failed', cid: 0x40, handle: HANDLE, psm: 0x1001, result: 2, reason: 'refused' }]);
+    expect(lt.events()).toEqual([{ type: 'connect-failed', cid: 0x40, handle: HANDLE, psm: 0x1001, result: 2, reason: 'refused with result 0x0002 PSM not supported' }]);
     lt.l2.connect(HANDLE, 0x1001, {}, lt.now);
     lt.sent();
     lt.advance();

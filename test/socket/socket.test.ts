@@ -510,7 +510,7 @@ describe('BluetoothSocket (L2CAP)', () => {
     const sock = new BluetoothSocket(L2CAP, { adapter: client });
     const error = await failure(sock.connect([server.address, 0x1001]));
     expect(error).toMatchObject({ code: 'ECONNREFUSED', reason: 'refused' });
-    expect(error.message).toContain(`${server.address} PSM 0x1001`);
+    expect(error.message).toBe(`ECONNREFUSED: ${server.address} PSM 0x1001: the peer refused with result 0x0002 PSM not supported: is a server listening on that PSM?`);
   });
 
   it("the peer's security block fails connect with EACCES naming the PSM and L2CAP result 0x0003", async () => {

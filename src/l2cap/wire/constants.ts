@@ -46,6 +46,20 @@ export const CONNECTION_RESULT = {
   SOURCE_CID_ALREADY_ALLOCATED: 0x0007,
 } as const;
 
+/** What a Connection Response result means, for messages: "0x0002 PSM not supported" (§4.3). */
+export function connectionResultText(result: number): string {
+  const names: Record<number, string> = {
+    [CONNECTION_RESULT.SUCCESS]: 'successful',
+    [CONNECTION_RESULT.PENDING]: 'pending',
+    [CONNECTION_RESULT.PSM_NOT_SUPPORTED]: 'PSM not supported',
+    [CONNECTION_RESULT.SECURITY_BLOCK]: 'security block',
+    [CONNECTION_RESULT.NO_RESOURCES]: 'no resources available',
+    [CONNECTION_RESULT.INVALID_SOURCE_CID]: 'invalid source CID',
+    [CONNECTION_RESULT.SOURCE_CID_ALREADY_ALLOCATED]: 'source CID already allocated',
+  };
+  return `0x${result.toString(16).padStart(4, '0')} ${names[result] ?? 'reserved'}`;
+}
+
 /** Connection Response status, meaningful with result PENDING (§4.3). */
 export const CONNECTION_STATUS = {
   NO_FURTHER_INFORMATION: 0x0000,
