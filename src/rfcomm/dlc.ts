@@ -68,7 +68,8 @@ export class Dlc {
   /** A write was cut short; report 'dlc-writable' when room returns. */
   wantWritable = false;
   rpn: RpnParams = RPN_DEFAULT;
-  readonly signals = V24_DEFAULT;
+  /** Our V.24 signals as sent in MSC (the FC bit is added from `localFc`). */
+  signals: number = V24_DEFAULT;
   readonly txQueue: ByteQueue;
   readonly stats: DlcStats = newDlcStats();
 

@@ -18,7 +18,7 @@ import type { RfcommEvent } from './events.js';
 import { Multiplexer, type MuxHost } from './multiplexer.js';
 import { resolveRfcommOptions, type ResolvedRfcommOptions, type RfcommOptions } from './options.js';
 import type { DlcStats, SessionStats } from './stats.js';
-import { V24_DEFAULT, type Mcc, type RpnParams } from './wire/index.js';
+import { MSC_BREAK_MAX_MS, V24_DEFAULT, type Mcc, type RpnParams } from './wire/index.js';
 
 /** Server channels RFCOMM offers (RFCOMM 1.2 §5.4: 1..30). */
 export const MIN_SERVER_CHANNEL = 1;
@@ -129,6 +129,15 @@ export class RfcommManager {
     if (!Number.isInteger(n) || n < 0) throw new ArgumentError(`consume needs a byte count ≥ 0, got ${n}`);
     const entry = this.dlcs.get(dlcId);
     if (entry) entry.session.consume(entry.dlc, n, now);
+  }
+
+  /** Sends our V.24 signals on an open DLC (MSC command), with a break of `breakMs` (200..3000 ms) when given. */
+  setSignals(dlcId: number, signals: number, now: number, breakMs?: number): void {
+    if (!Number.isInteger(signals) || signals < 0 || signals > 0xff) throw new ArgumentError(`V.24 signals are one octet, not ${signals}`);
+    if (breakMs !== undefined && !(breakMs >= 0 && breakMs <= MSC_BREAK_MAX_MS)) throw new ArgumentError(`a break lasts 0 to ${MSC_BREAK_MAX_MS} ms (15 units of 200 ms), not ${breakMs}`);
+    const entry = this.dlcs.get(dlcId);
+    if (!entry || entry.dlc.state !== 'connected') throw new InvalidStateError(`RFCOMM DLC ${dlcId} is not open`);
+    entry.session.setSignals(entry.dlc, signals, breakMs, now);
   }
 
   close(dlcId: number, now: number): void {

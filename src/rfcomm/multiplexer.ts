@@ -50,6 +50,7 @@ import {
   decodeRfcommFrame,
   mccTypeOctet,
   mscBreakMs,
+  mscBreakOctet,
   peekDlci,
   type Mcc,
   type RfcommFrame,
@@ -165,6 +166,18 @@ export class Multiplexer {
     this.now = now;
     dlc.consume(n);
     this.announceLocalFc(dlc);
+  }
+
+  /**
+   * Sends our V.24 signals (RTC, RTR, IC, DV bits; TS 07.10 §5.4.6.3.7) in an MSC command, with a
+   * break of `breakMs` when given; the FC bit stays ours to manage. Later MSCs carry these signals.
+   */
+  setSignals(dlc: Dlc, signals: number, breakMs: number | undefined, now: number): void {
+    this.now = now;
+    dlc.signals = (signals & (V24.RTC | V24.RTR | V24.IC | V24.DV)) | V24.EA;
+    const bits = dlc.localFc ? dlc.signals | V24.FC : dlc.signals;
+    const mcc: Mcc = breakMs === undefined ? { type: 'MSC', cr: true, dlci: dlc.dlci, signals: bits } : { type: 'MSC', cr: true, dlci: dlc.dlci, signals: bits, breakSignal: mscBreakOctet(breakMs) };
+    this.queueMcc(mcc, this.t2Key(mcc));
   }
 
   close(dlc: Dlc, now: number): void {

@@ -291,6 +291,7 @@ export class Adapter {
         this.routeOpen(e, this.l2capServers.get(e.psm), (now) => this.stack.closeL2cap(e.id, now));
         return;
       case 'rfcomm-data':
+      case 'rfcomm-signals':
       case 'rfcomm-writable':
       case 'rfcomm-closed':
       case 'l2cap-data':

@@ -25,6 +25,7 @@ import type { SecurityLevel } from '../security/index.js';
 import type { Adapter } from './adapter.js';
 import { errnoForClose, SocketError, type CloseReason } from './errors.js';
 import { currentDefault, defaultAdapter } from './default-adapter.js';
+import { DEFAULT_LOCAL_SIGNALS, localToV24, peerFromV24, type LocalSignals, type PeerSignals } from './modem-signals.js';
 
 export const RFCOMM = 3;
 export const L2CAP = 0;
@@ -69,6 +70,9 @@ export class BluetoothSocket extends Duplex {
   private readonly security: SecurityLevel;
   /** L2CAP SDUs dropped because the application did not read them in time. */
   droppedSdus = 0;
+  /** RFCOMM: the peer's modem signals from its latest MSC (undefined before the first); see 'signals'. */
+  peerSignals: PeerSignals | undefined;
+  private localSignals: LocalSignals = { ...DEFAULT_LOCAL_SIGNALS };
 
   private rx: Uint8Array[] = [];
   private rxBytes = 0;
@@ -261,6 +265,23 @@ export class BluetoothSocket extends Duplex {
     return this.adapterRef;
   }
 
+  /**
+   * RFCOMM: asserts or drops modem signals (DTR, RTS, RI, DCD) toward the peer in an MSC command;
+   * the ones not named keep their value (all but RI start asserted). The peer's arrive as 'signals'.
+   */
+  setSignals(signals: Partial<LocalSignals>): void {
+    this.ensureRfcommChannel('setSignals');
+    this.localSignals = { ...this.localSignals, ...pickSignals(signals) };
+    this.sendSignals(undefined);
+  }
+
+  /** RFCOMM: sends a break of `ms` (200 ms units, 200 to 3000) in an MSC command, as a serial line break. */
+  sendBreak(ms = 200): void {
+    this.ensureRfcommChannel('sendBreak');
+    if (!(ms >= 200 && ms <= 3000)) throw new SocketError('EINVAL', `a break lasts 200 to 3000 ms (RFCOMM sends it in 200 ms units), not ${ms}`);
+    this.sendSignals(ms);
+  }
+
   /** The negotiated size: RFCOMM N1 or the peer's L2CAP MTU. */
   get frameSize(): number {
     return this.mtu;
@@ -361,6 +382,10 @@ export class BluetoothSocket extends Duplex {
         return;
       case 'l2cap-data':
         this.receive(e.sdu);
+        return;
+      case 'rfcomm-signals':
+        this.peerSignals = peerFromV24(e.signals, e.breakMs);
+        this.emit('signals', this.peerSignals);
         return;
       case 'rfcomm-writable':
       case 'l2cap-writable':
@@ -492,6 +517,17 @@ export class BluetoothSocket extends Duplex {
     return adapter.driver.run((now) => adapter.stack.writeRfcomm(this.id!, bytes, now));
   }
 
+  private sendSignals(breakMs: number | undefined): void {
+    const adapter = this.adapterRef!;
+    const bits = localToV24(this.localSignals);
+    adapter.driver.run((now) => adapter.stack.setRfcommSignals(this.id!, bits, now, breakMs));
+  }
+
+  private ensureRfcommChannel(what: string): void {
+    if (this.proto !== RFCOMM) throw new SocketError('EINVAL', `${what} needs an RFCOMM socket: L2CAP carries no modem signals`);
+    this.ensureConnected();
+  }
+
   private ensureConnected(): void {
     if (this.closeError) throw this.closeError;
     if (this.state !== 'connected') throw new SocketError('ENOTCONN', `the socket is ${this.state === 'closed' ? 'closed' : 'not connected'}`);
@@ -611,4 +647,15 @@ function toBytes(data: Uint8Array | string): Uint8Array {
   if (typeof data === 'string') return Buffer.from(data, 'utf8');
   if (data instanceof Uint8Array) return data;
   throw new SocketError('EINVAL', 'send() takes a string or bytes');
+}
+
+/** The known signal names of `s` with boolean values; anything else is an EINVAL. */
+function pickSignals(s: Partial<LocalSignals>): Partial<LocalSignals> {
+  const out: Partial<LocalSignals> = {};
+  for (const [name, value] of Object.entries(s ?? {})) {
+    if (!(name in DEFAULT_LOCAL_SIGNALS)) throw new SocketError('EINVAL', `unknown modem signal '${name}': use dtr, rts, ri or dcd`);
+    if (typeof value !== 'boolean') throw new SocketError('EINVAL', `modem signal ${name} must be true or false, not ${String(value)}`);
+    out[name as keyof LocalSignals] = value;
+  }
+  return out;
 }

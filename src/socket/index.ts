@@ -15,5 +15,6 @@ export {
 } from './services.js';
 export { openDefaultAdapter, setDefaultAdapter, defaultAdapter } from './default-adapter.js';
 export { type PairingOptions } from './pairing-hooks.js';
+export type { LocalSignals, PeerSignals } from './modem-signals.js';
 export { JsonFileKeyStore } from './key-store-file.js';
 export type { SecurityLevel, IoCapability, KeyStore } from '../security/index.js';

@@ -18,7 +18,7 @@
  * - Every DLC ends with exactly one 'rfcomm-closed' (`fail`), read as 'link-lost' when its link went
  *   down under it.
  */
-import type { BdAddr } from '../core/index.js';
+import { InvalidStateError, type BdAddr } from '../core/index.js';
 import { encodeRfcommFrame, FRAME_TYPE, peekDlci, type RfcommEvent, type RfcommManager } from '../rfcomm/index.js';
 import type { AclLinks, Link } from './acl-links.js';
 import type { EventQueue } from './event-queue.js';
@@ -92,6 +92,13 @@ export class RfcommDlcs {
     if (dlcId === undefined) return false;
     this.rfcomm.consume(dlcId, n, now);
     return true;
+  }
+
+  /** Sends our V.24 signals (and a break) on an open DLC; throws InvalidStateError when it is not open. */
+  setSignals(id: number, signals: number, breakMs: number | undefined, now: number): void {
+    const dlcId = this.dlcs.get(id)?.dlcId;
+    if (dlcId === undefined) throw new InvalidStateError(`RFCOMM channel ${id} is not open`);
+    this.rfcomm.setSignals(dlcId, signals, now, breakMs);
   }
 
   /** Closes the DLC (DISC once open, else 'rfcomm-closed' at once); false when there is no such DLC. */

@@ -226,6 +226,15 @@ export class Stack {
     if (this.dlcs.consume(id, n, now)) this.pump(now);
   }
 
+  /**
+   * Sends our V.24 signals on an open RFCOMM channel in an MSC command (TS 07.10 §5.4.6.3.7): the
+   * `V24` bits RTC (DTR), RTR (RTS), IC (RI), DV (DCD); with `breakMs` (≤ 3000), a break signal.
+   */
+  setRfcommSignals(id: number, signals: number, now: number, breakMs?: number): void {
+    this.dlcs.setSignals(id, signals, breakMs, now);
+    this.pump(now);
+  }
+
   closeRfcomm(id: number, now: number): void {
     if (this.dlcs.close(id, now)) this.pump(now);
   }

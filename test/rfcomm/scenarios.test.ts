@@ -1,6 +1,7 @@
 /** Conformance scenarios R1–R29 (conformance.md A4) with exact bytes, LT = scripted lower tester. */
 import { describe, expect, it } from 'vitest';
 import { fromHex } from '../../src/core/index.js';
+import { V24 } from '../../src/rfcomm/wire/index.js';
 import { LowerTester, SID, dataOf, fcs } from './support/lower-tester.js';
 
 const PN_CBFC = '03 ef 15 83 11 02 f0 07 00 7f 00 00 07 70';
@@ -121,6 +122,20 @@ describe('RFCOMM scenarios, IUT as responder (LT initiator, server channel 1 = D
     lt.send('03 ef 0b e3 07 0b cd 33 70');
     expect(lt.tx()).toEqual(['01 ef 0b e1 07 0b cd 33 aa']);
     expect(lt.events()).toEqual([{ type: 'dlc-signals', dlcId, signals: 0xcd, breakMs: 600 }]);
+  });
+
+  it('R10 our own signals and a break go out in MSC commands: DTR dropped, then a 600 ms break that keeps it dropped', () => {
+    const { lt, dlcId } = LowerTester.withDlc();
+    lt.rf.setSignals(dlcId, V24.RTR | V24.DV, lt.now);
+    expect(lt.tx()).toEqual(['01 ef 09 e3 05 0b 89 aa']);
+    lt.send('03 ef 09 e1 05 0b 89 70');
+    lt.rf.setSignals(dlcId, V24.RTR | V24.DV, lt.now, 600);
+    expect(lt.tx()).toEqual(['01 ef 0b e3 07 0b 89 33 aa']);
+    lt.send('03 ef 0b e1 07 0b 89 33 70');
+    expect(lt.events()).toEqual([]);
+    expect(() => lt.rf.setSignals(dlcId, 0x100, lt.now)).toThrow(/V.24 signals are one octet/);
+    expect(() => lt.rf.setSignals(dlcId, V24.DV, lt.now, 3200)).toThrow(/a break lasts 0 to 3000 ms/);
+    expect(() => lt.rf.setSignals(dlcId + 100, V24.DV, lt.now)).toThrow(/is not open/);
   });
 
   it('R11 credit grant only: no data, tx credits += 5', () => {

@@ -442,6 +442,34 @@ describe('module functions', () => {
   });
 });
 
+describe('modem signals on an RFCOMM socket', () => {
+  it("DTR dropped on one side is DSR dropped on the other; a break arrives with its length; the rest keep their value", async () => {
+    const { a, b } = await connected();
+    const seen: unknown[] = [];
+    b.on('signals', (s) => seen.push(s));
+    a.setSignals({ dtr: false });
+    await once(b, 'signals');
+    expect(b.peerSignals).toEqual({ dsr: false, cts: true, ri: false, dcd: true });
+    a.setSignals({ ri: true });
+    a.sendBreak(400);
+    while (seen.length < 3) await once(b, 'signals');
+    expect(seen.slice(1)).toEqual([
+      { dsr: false, cts: true, ri: true, dcd: true },
+      { dsr: false, cts: true, ri: true, dcd: true, breakMs: 400 },
+    ]);
+    expect(() => a.setSignals({ dsr: true } as never)).toThrow(/unknown modem signal 'dsr': use dtr, rts, ri or dcd/);
+    expect(() => a.setSignals({ rts: 1 } as never)).toThrow(/modem signal rts must be true or false/);
+    expect(() => a.sendBreak(5000)).toThrow(/a break lasts 200 to 3000 ms/);
+    a.close();
+    b.close();
+  });
+
+  it('an L2CAP socket has none, and a socket that is not connected cannot send them', () => {
+    expect(() => new BluetoothSocket(L2CAP, { adapter: client }).setSignals({ dtr: false })).toThrow(/needs an RFCOMM socket/);
+    expect(() => new BluetoothSocket(RFCOMM, { adapter: client }).sendBreak()).toThrow(/ENOTCONN/);
+  });
+});
+
 describe('BluetoothSocket (L2CAP)', () => {
   it('echoes SDUs on a dynamic PSM and keeps their boundaries', async () => {
     const listener = new BluetoothSocket(L2CAP, { adapter: server });

@@ -57,6 +57,15 @@ export const MSC_BREAK_B1 = 0x02;
 /** The unit of the break length (bits 4–7 of the break octet). */
 export const MSC_BREAK_UNIT_MS = 200;
 
+/** The longest break an MSC break octet can signal: 15 units of 200 ms. */
+export const MSC_BREAK_MAX_MS = 15 * MSC_BREAK_UNIT_MS;
+
+/** The MSC break octet for a break of `ms` (rounded to 200 ms units, at least one): EA, B1, length. */
+export function mscBreakOctet(ms: number): number {
+  const units = Math.min(15, Math.max(1, Math.round(ms / MSC_BREAK_UNIT_MS)));
+  return (units << 4) | MSC_BREAK_B1 | V24.EA;
+}
+
 /** The length in ms of the break an MSC break octet signals; undefined with no octet or B1 = 0. */
 export function mscBreakMs(breakSignal: number | undefined): number | undefined {
   if (breakSignal === undefined || (breakSignal & MSC_BREAK_B1) === 0) return undefined;
