@@ -3,17 +3,10 @@
  * RFCOMM channel and L2CAP PSM, and a peer that disconnects in the middle of a transfer.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Adapter, BluetoothSocket, L2CAP, PORT_ANY, RFCOMM, type SocketError } from '../../src/socket/index.js';
+import { Adapter, BluetoothSocket, L2CAP, PORT_ANY, RFCOMM } from '../../src/socket/index.js';
 import { btvirtMissing, btvirtSocket } from '../support/env.js';
 import { patternBytes } from '../support/bulk.js';
-
-/** The error `p` fails with (the test fails when it succeeds). */
-function failure(p: Promise<unknown>): Promise<SocketError> {
-  return p.then(
-    () => Promise.reject(new Error('expected a failure')),
-    (e: SocketError) => e,
-  );
-}
+import { failure } from '../support/failure.js';
 
 describe.skipIf(btvirtMissing())('BluetoothSocket on btvirt', () => {
   let a: Adapter;

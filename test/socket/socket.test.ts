@@ -21,18 +21,10 @@ import {
   RFCOMM,
   SERIAL_PORT_CLASS,
   SERIAL_PORT_PROFILE,
-  SocketError,
   stopAdvertising,
 } from '../../src/socket/index.js';
 import { patternBytes } from '../support/bulk.js';
-
-/** The error `p` fails with (the test fails when it succeeds). */
-function failure(p: Promise<unknown>): Promise<SocketError> {
-  return p.then(
-    () => Promise.reject(new Error('expected a failure')),
-    (e: SocketError) => e,
-  );
-}
+import { failure } from '../support/failure.js';
 
 let server: Adapter;
 let client: Adapter;

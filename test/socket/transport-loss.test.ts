@@ -10,16 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DecodeError, TransportError } from '../../src/core/index.js';
-import { Adapter, BluetoothSocket, discoverDevices, PORT_ANY, RFCOMM, type SocketError } from '../../src/socket/index.js';
+import { Adapter, BluetoothSocket, discoverDevices, PORT_ANY, RFCOMM } from '../../src/socket/index.js';
 import { btvirtMissing, btvirtSocket } from '../support/env.js';
-
-/** The error `p` fails with (the test fails when it succeeds). */
-function failure<E = SocketError>(p: Promise<unknown>): Promise<E> {
-  return p.then(
-    () => Promise.reject(new Error('expected a failure')),
-    (e: E) => e,
-  );
-}
+import { failure } from '../support/failure.js';
 
 /** A unix socket that forwards each connection to btvirt; `host` is the adapter's side. */
 class Proxy {
