@@ -1,7 +1,8 @@
 /**
  * Benchmarks (`npm run bench`): prints a table, asserts nothing. Codec throughput on real-capture
  * shaped frames, and bulk RFCOMM transfer between two stacks on the virtual controller (manual
- * clock, so the number is the stack's own CPU cost per byte).
+ * clock, so the number is the stack's own CPU cost per byte), raw L2CAP likewise, and RFCOMM between
+ * two sockets on the real clock (what an application sees, Node streams and timers included).
  */
 import { performance } from 'node:perf_hooks';
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { decodeRfcommFrame, encodeRfcommFrame } from '../src/rfcomm/index.js';
 import { readCapture, PacketDecoder } from '../src/trace/index.js';
 import { VirtualNet } from '../test/support/virtual-net.js';
 import { patternBytes, Sink } from '../test/support/bulk.js';
+import { Adapter, BluetoothSocket, PORT_ANY, RFCOMM } from '../src/socket/index.js';
 
 interface Row {
   name: string;
@@ -82,6 +84,60 @@ for (const aclSize of [27, 1021]) {
     return { ops: 4, bytes: total };
   });
 }
+
+time('raw L2CAP 4 MiB one way, virtual pair, ACL 1021, MTU 672', 'MiB', () => {
+  const net = new VirtualNet();
+  const a = net.add({ controller: { aclSize: 1021, aclCount: 8 } });
+  const b = net.add({ controller: { aclSize: 1021, aclCount: 8 } });
+  net.ready(a, b);
+  const psm = b.stack.listenL2cap(0);
+  const ida = a.stack.connectL2cap(b.stack.address, psm, net.now);
+  const mtu = net.expect(a, 'l2cap-open', (e) => e.id === ida).remoteMtu;
+  const idb = net.expect(b, 'l2cap-open').id;
+  const total = 4 << 20;
+  let received = 0;
+  b.listeners.push((e) => {
+    if (e.type === 'l2cap-data' && e.id === idb) received += e.sdu.length;
+  });
+  let sent = 0;
+  const pump = () => {
+    while (sent < total) {
+      const n = Math.min(mtu, total - sent);
+      if (!a.stack.sendL2cap(ida, patternBytes(sent, n), net.now)) return;
+      sent += n;
+    }
+  };
+  a.listeners.push((e) => e.type === 'l2cap-writable' && pump());
+  pump();
+  net.runUntil(() => received === total, 3_600_000);
+  return { ops: 4, bytes: total };
+});
+
+/** End to end as a user sees it: two sockets on two virtual adapters, real clock, Node streams. */
+async function socketBulk(total: number): Promise<void> {
+  const [server, client] = [await Adapter.open('virtual'), await Adapter.open('virtual')];
+  const listener = new BluetoothSocket(RFCOMM, { adapter: server });
+  listener.bind(['', PORT_ANY]);
+  listener.listen(1);
+  const accepted = listener.accept();
+  const sock = new BluetoothSocket(RFCOMM, { adapter: client });
+  await sock.connect([server.address, listener.getsockname()[1]]);
+  const [conn] = await accepted;
+  const t0 = performance.now();
+  const reading = (async () => {
+    let got = 0;
+    while (got < total) got += (await conn.recv(65536)).length;
+  })();
+  const chunk = patternBytes(0, 65536);
+  for (let sent = 0; sent < total; sent += chunk.length) await sock.sendall(chunk);
+  await reading;
+  rows.push({ name: `socket RFCOMM ${total >> 20} MiB, two virtual adapters, real clock`, ops: total >> 20, ms: performance.now() - t0, unit: 'MiB', bytes: total });
+  await sock.close();
+  await conn.close();
+  await client.close();
+  await server.close();
+}
+await socketBulk(16 << 20);
 
 const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
 console.log('| benchmark | count | time (ms) | per second | MiB/s |');
