@@ -93,6 +93,7 @@ export class HciHost {
   private inquiring = false;
   private now = 0;
   private bdAddr: BdAddr | undefined;
+  private localCommands: Uint8Array | undefined;
   readonly stats: HciHostStats = { rxPackets: 0, txPackets: 0, ignoredEvents: 0, aclUnknownHandle: 0, commandTimeouts: 0 };
 
   constructor(options: HciHostOptions = {}) {
@@ -107,6 +108,13 @@ export class HciHost {
   /** The controller's BD_ADDR, once Read BD_ADDR completed. */
   get address(): BdAddr | undefined {
     return this.bdAddr;
+  }
+  /**
+   * Supported_Commands (64 octets, Vol 4 Part E §6.27) from Read Local Supported Commands; undefined
+   * before it completed or when the controller refused it. `isCommandSupported` reads a bit.
+   */
+  get supportedCommands(): Uint8Array | undefined {
+    return this.localCommands;
   }
   /** ACL_Data_Packet_Length from Read Buffer Size (0 before). */
   get aclMtu(): number {
@@ -512,6 +520,8 @@ export class HciHost {
   private completed(c: QueuedCommand<Origin>, ev: HciEvent): void {
     const addr = commandReturns(ev, 'Read BD_ADDR');
     if (addr) this.bdAddr = addr.bdaddr;
+    const commands = commandReturns(ev, 'Read Local Supported Commands');
+    if (commands) this.localCommands = commands.supportedCommands;
     const buffers = commandReturns(ev, 'Read Buffer Size');
     if (buffers) this.scheduler.setBuffers(buffers.aclDataPacketLength, buffers.totalNumAclDataPackets);
     if (c.tag === 'inquiry-cancel' && this.inquiring) {

@@ -18,6 +18,7 @@ export * from './wire/iso.js';
 export * from './wire/packet.js';
 export * from './wire/sco.js';
 export * from './wire/status-codes.js';
+export * from './wire/supported-commands.js';
 export * from './h4-framer.js';
 export * from './acl-reassembler.js';
 export * from './acl-fragmenter.js';

@@ -1,8 +1,9 @@
 /**
  * Human-readable reasons for failed pairing and security requests, from the HCI status of the
  * event that reported the failure (Core v5.4 Vol 1 Part F §1.3; Vol 4 Part E §7.7.6 Authentication
- * Complete, §7.7.45 Simple Pairing Complete, §7.7.8 Encryption Change) and what the manager itself
- * knows (the user said no, the user did not answer).
+ * Complete, §7.7.45 Simple Pairing Complete, §7.7.8 Encryption Change, §7.5.7 Read Encryption Key
+ * Size) and what the manager itself knows (the user said no, the user did not answer, the key is too
+ * short).
  */
 import { statusName } from '../hci/index.js';
 
@@ -50,4 +51,18 @@ export function failureReason(status: number, ctx: { legacy?: boolean; storedKey
 export function mitmReason(keyType: number | undefined): string {
   const what = keyType === undefined ? 'of unknown type' : `of type ${hex2(keyType)}`;
   return `MITM protection required but the link key is unauthenticated (${what}): pair with an IO capability that allows Numeric Comparison or Passkey Entry`;
+}
+
+/** Why a link whose encryption key is `keySize` octets does not count as encrypted (KNOB, CVE-2019-9506). */
+export function keySizeReason(keySize: number, minimum: number): string {
+  return `the encryption key is ${keySize} octet${keySize === 1 ? '' : 's'}, below the minimum of ${minimum} (KNOB, CVE-2019-9506)`;
+}
+
+/**
+ * Why a link does not count as encrypted when Read Encryption Key Size failed with `status`, or
+ * answered success without a Key_Size (malformed return parameters): the manager fails closed.
+ */
+export function keySizeReadReason(status: number): string {
+  if (status === STATUS.SUCCESS) return 'the controller answered Read Encryption Key Size without a Key_Size: the link does not count as encrypted';
+  return `the encryption key size could not be read (${statusName(status)} ${hex2(status)}): the link does not count as encrypted`;
 }

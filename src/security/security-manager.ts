@@ -23,6 +23,15 @@
  *   Link Key Notification     → `paired`; stored (`key-stored`) when bonding.
  *   Authentication Complete 0x05/0x06 after a stored key was offered → the key is deleted (`key-removed`).
  *   Encryption Change         → `encryption-changed`; a link encrypted is also authenticated.
+ *                               Enabled: the key size is checked (KNOB, CVE-2019-9506, §7.5.7):
+ *                               Read Encryption Key Size, when the controller lists it in
+ *                               Supported_Commands (octet 20 bit 4, `setSupportedCommands`); until
+ *                               the answer to the last read the link does not meet `encrypted` or
+ *                               `mitm`. Key_Size ≥ `minEncryptionKeySize` → encrypted; smaller, or
+ *                               the read failed → not encrypted (fail closed): requests that need
+ *                               encryption fail with the reason, now and later, until the next
+ *                               Encryption Change. Not listed → encrypted, key size unknown (as
+ *                               BlueZ). Each outcome → `encryption-key-size`.
  * A prompt unanswered for `userTimeoutMs` gets the negative reply. A newer prompt for the same
  * address cancels the older one (`prompt-cancelled`), as does the link going down.
  *
@@ -34,12 +43,15 @@
  *
  * Caps (DESIGN.md rule 6): command and event queues `maxQueued` (overflow drops and counts), open
  * prompts `maxPrompts` (beyond: negative reply at once), peers with pairing state 64 (the oldest
- * is forgotten), requests per link 32 (beyond: InvalidStateError).
+ * is forgotten), requests per link 32 (beyond: InvalidStateError). Key size reads in flight per
+ * link: one per Encryption Change not yet answered, each ended by its Command Complete or the link
+ * going down (a read the controller never answers keeps the link `checking`: requests that need
+ * encryption then fail at `requestTimeoutMs`, closed).
  */
 import { ArgumentError, type BdAddr, bdAddrToBytes, BoundedQueue, earliest, InvalidStateError, TimerSet, utf8 } from '../core/index.js';
-import { type HciCommand, type HciEvent, statusName } from '../hci/index.js';
+import { commandReturns, type HciCommand, type HciEvent, isCommandSupported, statusName } from '../hci/index.js';
 import { associationModel, authenticationRequirements, ioCapabilityName, IO_CAPABILITY, requiresBonding, requiresMitm } from './association-model.js';
-import { failureReason, type LocalCause, mitmReason, STATUS } from './failure-reasons.js';
+import { failureReason, keySizeReadReason, keySizeReason, type LocalCause, mitmReason, STATUS } from './failure-reasons.js';
 import { type KeyStore, MemoryKeyStore, type StoredKey } from './key-store.js';
 import { isAuthenticatedKeyType, LINK_KEY_TYPE } from './key-types.js';
 import { type LinkSecurity, SECURITY_LEVELS, type SecurityEvent, type SecurityLevel, type SecurityManagerOptions, type SecurityStats } from './security-types.js';
@@ -51,6 +63,9 @@ const MAX_PEERS = 64;
 const MAX_REQUESTS_PER_LINK = 32;
 const MAX_PASSKEY = 999_999;
 const MAX_PIN_LENGTH = 16;
+/** Encryption key sizes in octets (Vol 2 Part H §4.1: 1 to 16); BlueZ's minimum is 7 (HCI_MIN_ENC_KEY_SIZE). */
+const MAX_ENCRYPTION_KEY_SIZE = 16;
+const DEFAULT_MIN_ENCRYPTION_KEY_SIZE = 7;
 
 interface Pairing {
   legacy: boolean;
@@ -82,11 +97,23 @@ interface Request {
   encTried: boolean;
 }
 
+/**
+ * Encryption of a link as requests see it: `off`; `checking`, on but its key size not yet read;
+ * `on`, counts as encrypted; `refused`, on but the key is too short or its size unreadable.
+ */
+type Encryption = 'off' | 'checking' | 'on' | 'refused';
+
 interface Link {
   readonly handle: number;
   readonly address: BdAddr;
   authenticated: boolean;
-  encrypted: boolean;
+  encryption: Encryption;
+  /** Key_Size of the answer to the last Read Encryption Key Size; undefined while unknown. */
+  keySize: number | undefined;
+  /** Read Encryption Key Size commands sent and not answered yet: the answer to the last one decides. */
+  keySizeReads: number;
+  /** Why the encryption does not count (`refused`). */
+  refusal: string | undefined;
   keyType: number | undefined;
   authInFlight: boolean;
   encInFlight: boolean;
@@ -106,6 +133,8 @@ export class SecurityManager {
   private readonly userTimeoutMs: number;
   private readonly requestTimeoutMs: number;
   private readonly maxPrompts: number;
+  private readonly minKeySize: number;
+  private supportedCommands: Uint8Array | undefined;
   private readonly commands: BoundedQueue<HciCommand>;
   private readonly events: BoundedQueue<SecurityEvent>;
   private readonly links = new Map<number, Link>();
@@ -123,11 +152,24 @@ export class SecurityManager {
     this.userTimeoutMs = options.userTimeoutMs ?? 30_000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
     this.maxPrompts = options.maxPrompts ?? 16;
+    this.minKeySize = options.minEncryptionKeySize ?? DEFAULT_MIN_ENCRYPTION_KEY_SIZE;
+    if (!Number.isInteger(this.minKeySize) || this.minKeySize < 1 || this.minKeySize > MAX_ENCRYPTION_KEY_SIZE) {
+      throw new ArgumentError(`minEncryptionKeySize must be an integer from 1 to ${MAX_ENCRYPTION_KEY_SIZE} octets, got ${this.minKeySize}`);
+    }
     this.commands = new BoundedQueue(options.maxQueued ?? 256);
     this.events = new BoundedQueue(options.maxQueued ?? 256);
   }
 
   // ── inputs ────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * The controller's Supported_Commands (Read Local Supported Commands, `HciHost.supportedCommands`).
+   * The key size is read only when it lists Read Encryption Key Size; until this is called, or
+   * with undefined (the controller could not say), it is taken as not listed.
+   */
+  setSupportedCommands(supportedCommands: Uint8Array | undefined): void {
+    this.supportedCommands = supportedCommands?.slice();
+  }
 
   linkUp(handle: number, address: BdAddr): void {
     const peer = this.peers.get(address);
@@ -135,7 +177,10 @@ export class SecurityManager {
       handle,
       address,
       authenticated: false,
-      encrypted: false,
+      encryption: 'off',
+      keySize: undefined,
+      keySizeReads: 0,
+      refusal: undefined,
       keyType: peer?.keyType,
       authInFlight: false,
       encInFlight: false,
@@ -191,11 +236,13 @@ export class SecurityManager {
   }
 
   /**
-   * The controller's answer (Command Status or Command Complete) to a command this manager sent.
-   * Only failures matter: a refused Authentication Requested or Set Connection Encryption fails the
-   * requests waiting on it.
+   * The controller's answer (Command Status or Command Complete `event`) to a command this manager
+   * sent. A refused Authentication Requested or Set Connection Encryption fails the requests waiting
+   * on it; the answer to Read Encryption Key Size (its Key_Size is read from `event`) decides whether
+   * the link counts as encrypted.
    */
-  handleCommandStatus(cmd: HciCommand, status: number, now: number): void {
+  handleCommandStatus(cmd: HciCommand, status: number, now: number, event?: HciEvent): void {
+    if (cmd.name === 'Read Encryption Key Size') return this.onKeySize(cmd.handle, status, event, now);
     if (status === STATUS.SUCCESS) return;
     if (cmd.name !== 'Authentication Requested' && cmd.name !== 'Set Connection Encryption') return;
     const link = this.links.get(cmd.handle);
@@ -270,7 +317,9 @@ export class SecurityManager {
 
   linkSecurity(handle: number): LinkSecurity | undefined {
     const l = this.links.get(handle);
-    return l && { handle: l.handle, address: l.address, authenticated: l.authenticated, encrypted: l.encrypted, keyType: l.keyType };
+    if (!l) return undefined;
+    const known = l.keySize === undefined ? {} : { encryptionKeySize: l.keySize };
+    return { handle: l.handle, address: l.address, authenticated: l.authenticated, encrypted: l.encryption === 'on', keyType: l.keyType, ...known };
   }
 
   // ── outputs ───────────────────────────────────────────────────────────────────────────────
@@ -446,18 +495,47 @@ export class SecurityManager {
       return;
     }
     link.encInFlight = false;
+    const on = status === STATUS.SUCCESS && enabled !== 0;
     if (status === STATUS.SUCCESS) {
-      link.encrypted = enabled !== 0;
-      if (link.encrypted) {
+      link.encryption = on ? 'checking' : 'off';
+      link.keySize = undefined;
+      link.refusal = undefined;
+      if (on) {
         link.keyType = this.peers.get(link.address)?.keyType ?? link.keyType;
         this.markAuthenticated(link);
       }
     }
-    this.emit({ type: 'encryption-changed', handle, address: link.address, status, enabled: link.encrypted });
+    this.emit({ type: 'encryption-changed', handle, address: link.address, status, enabled: link.encryption !== 'off' });
+    if (on) this.checkKeySize(link);
     if (status !== STATUS.SUCCESS) {
       const reason = `encryption failed: ${statusName(status)} (0x${status.toString(16).padStart(2, '0')})`;
       for (const req of [...link.requests]) if (this.needsEncryption(link, req)) this.finish(link, req, false, reason);
     }
+    this.advance(link, now);
+  }
+
+  /** KNOB (CVE-2019-9506): asks for the key size the controllers negotiated, when the controller can tell it. */
+  private checkKeySize(link: Link): void {
+    if (this.supportedCommands && isCommandSupported(this.supportedCommands, 'Read Encryption Key Size')) {
+      link.keySizeReads++;
+      this.send({ name: 'Read Encryption Key Size', handle: link.handle });
+      return;
+    }
+    link.encryption = 'on';
+    this.emit({ type: 'encryption-key-size', handle: link.handle, address: link.address, keySize: undefined, ok: true });
+  }
+
+  private onKeySize(handle: number, status: number, event: HciEvent | undefined, now: number): void {
+    const link = this.links.get(handle);
+    if (!link) return;
+    if (link.keySizeReads > 0) link.keySizeReads--;
+    if (link.keySizeReads > 0 || link.encryption !== 'checking') return;
+    const keySize = status === STATUS.SUCCESS && event ? commandReturns(event, 'Read Encryption Key Size')?.keySize : undefined;
+    const refusal = keySize === undefined ? keySizeReadReason(status) : keySize < this.minKeySize ? keySizeReason(keySize, this.minKeySize) : undefined;
+    link.keySize = keySize;
+    link.refusal = refusal;
+    link.encryption = refusal === undefined ? 'on' : 'refused';
+    this.emit({ type: 'encryption-key-size', handle, address: link.address, keySize, ok: refusal === undefined, ...(refusal === undefined ? {} : { reason: refusal }) });
     this.advance(link, now);
   }
 
@@ -470,9 +548,9 @@ export class SecurityManager {
       case 'authenticated':
         return link.authenticated;
       case 'encrypted':
-        return link.authenticated && link.encrypted;
+        return link.authenticated && link.encryption === 'on';
       case 'mitm':
-        return link.authenticated && link.encrypted && isAuthenticatedKeyType(link.keyType);
+        return link.authenticated && link.encryption === 'on' && isAuthenticatedKeyType(link.keyType);
     }
   }
 
@@ -482,7 +560,7 @@ export class SecurityManager {
   }
 
   private needsEncryption(link: Link, req: Request): boolean {
-    return (req.level === 'encrypted' || req.level === 'mitm') && !link.encrypted;
+    return (req.level === 'encrypted' || req.level === 'mitm') && link.encryption !== 'on';
   }
 
   /** Completes what is met, fails what cannot progress, and starts the next step of the rest. */
@@ -499,6 +577,10 @@ export class SecurityManager {
         link.authInFlight = true;
         for (const r of link.requests) if (this.needsAuth(link, r)) r.authTried = true;
         this.send({ name: 'Authentication Requested', handle: link.handle });
+      } else if (link.encryption === 'checking') {
+        continue;
+      } else if (link.encryption === 'refused') {
+        this.finish(link, req, false, link.refusal);
       } else {
         if (link.encInFlight) continue;
         if (req.encTried) {

@@ -34,6 +34,12 @@ export interface SecurityManagerOptions {
   readonly maxPrompts?: number;
   /** Output queue caps (commands, events); overflow drops and counts. Default 256 each. */
   readonly maxQueued?: number;
+  /**
+   * Smallest encryption key, in octets, with which a link counts as encrypted (KNOB, CVE-2019-9506):
+   * checked with Read Encryption Key Size after each Encryption Change that enables encryption.
+   * 1..16 (`ArgumentError` otherwise); default 7, as BlueZ.
+   */
+  readonly minEncryptionKeySize?: number;
 }
 
 export interface LinkSecurity {
@@ -43,6 +49,8 @@ export interface LinkSecurity {
   readonly encrypted: boolean;
   /** Type of the link key in use, when known. */
   readonly keyType: number | undefined;
+  /** Key_Size of the encryption in use, in octets, once Read Encryption Key Size answered; absent while unknown. */
+  readonly encryptionKeySize?: number;
 }
 
 export type SecurityEvent =
@@ -67,6 +75,19 @@ export type SecurityEvent =
   | { readonly type: 'key-store-error'; readonly address: BdAddr; readonly message: string }
   | { readonly type: 'authenticated'; readonly handle: number; readonly address: BdAddr; readonly keyType: number | undefined }
   | { readonly type: 'encryption-changed'; readonly handle: number; readonly address: BdAddr; readonly status: number; readonly enabled: boolean }
+  /**
+   * The key size check that follows an Encryption Change enabling encryption: `keySize` in octets
+   * (undefined when the controller does not support Read Encryption Key Size, or the read failed);
+   * `ok` says whether the link now counts as encrypted, `reason` why not.
+   */
+  | {
+      readonly type: 'encryption-key-size';
+      readonly handle: number;
+      readonly address: BdAddr;
+      readonly keySize: number | undefined;
+      readonly ok: boolean;
+      readonly reason?: string;
+    }
   | {
       readonly type: 'security-complete';
       readonly id: number;

@@ -14,9 +14,9 @@
  *   security is per RFCOMM server channel, checked at each incoming DLC's SABM against
  *   `channelLevel` (RfcommDlcs).
  * - The SecurityManager's HCI commands go out through the host; their Command Status/Complete comes
- *   back through `commandComplete`.
+ *   back through `commandComplete`, with the event (Read Encryption Key Size returns the key size).
  */
-import type { HciCommand, HciHost } from '../hci/index.js';
+import type { HciCommand, HciEvent, HciHost } from '../hci/index.js';
 import type { L2capManager } from '../l2cap/index.js';
 import type { SecurityLevel, SecurityManager } from '../security/index.js';
 import type { EventQueue } from './event-queue.js';
@@ -95,12 +95,12 @@ export class SecurityGate {
     return 1;
   }
 
-  /** The Command Status or Complete of an HCI command; passed on to the SecurityManager if it sent it. */
-  commandComplete(token: number, status: number, now: number): void {
+  /** The Command Status or Complete `event` of an HCI command; passed on to the SecurityManager if it sent it. */
+  commandComplete(token: number, status: number, now: number, event: HciEvent): void {
     const cmd = this.commands.get(token);
     if (!cmd) return;
     this.commands.delete(token);
-    this.security.handleCommandStatus(cmd, status, now);
+    this.security.handleCommandStatus(cmd, status, now, event);
   }
 
   /** Sends the SecurityManager's commands, settles the waits its outcomes answer and reports its events. */

@@ -382,6 +382,7 @@ export class Stack {
   private onHostEvent(e: HostEvent, now: number): void {
     switch (e.type) {
       case 'ready':
+        this.security.setSupportedCommands(this.host.supportedCommands);
         this.events.push({ type: 'ready', address: e.address });
         return;
       case 'packet':
@@ -405,7 +406,7 @@ export class Stack {
         this.security.handleEvent(e.event, now);
         return;
       case 'command-complete':
-        this.gate.commandComplete(e.token, e.status, now);
+        this.gate.commandComplete(e.token, e.status, now, e.event);
         if (this.commandTokens.delete(e.token)) this.events.push({ type: 'command-complete', token: e.token, opcode: e.opcode, status: e.status });
         return;
       case 'l2cap-pdu':

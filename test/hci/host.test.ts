@@ -18,6 +18,7 @@ function connected(host = new HciHost(), handle = 0x0b): ScriptedController {
 describe('HciHost init', () => {
   it('runs the init sequence in order, one command at a time, then raises ready', () => {
     const host = new HciHost({ hostAclMtu: 1019 });
+    expect(host.supportedCommands).toBeUndefined();
     host.start(0);
     const first = host.pollTransmit();
     expect(first).toEqual(fromHex('01 03 0c 00'));
@@ -49,6 +50,7 @@ describe('HciHost init', () => {
     expect(host.address).toBe(CONTROLLER_ADDRESS);
     expect(host.aclMtu).toBe(27);
     expect(host.aclCount).toBe(4);
+    expect(host.supportedCommands).toEqual(new Uint8Array(64).fill(0xff));
     expect(c.of('packet').filter((p) => p.direction === 'tx')).toHaveLength(14);
     expect(c.of('packet').filter((p) => p.direction === 'rx')).toHaveLength(14);
   });

@@ -17,6 +17,7 @@ import {
   EVENT_LIST,
   eirName,
   hciStatusError,
+  isCommandSupported,
   OPCODE,
   statusName,
   buildEir,
@@ -45,6 +46,37 @@ describe('HCI golden vectors', () => {
     expect(hex(encodeHciPacket({ type: 'event', event: commandCompleteEvent('Read BD_ADDR', { status: 0, bdaddr: '00:11:22:33:44:55' }) }), ' ')).toBe(
       '04 0e 0a 01 09 10 00 55 44 33 22 11 00',
     );
+  });
+
+  it('Read Encryption Key Size (§7.5.7): 01 08 14 02 0b 00; Command Complete Status, Connection_Handle, Key_Size', () => {
+    const cmd = roundTrip('01 08 14 02 0b 00');
+    expect(cmd).toEqual({ type: 'command', command: { name: 'Read Encryption Key Size', handle: 0x000b } });
+    expect(hex(encodeCommand({ name: 'Read Encryption Key Size', handle: 0x000b }), ' ')).toBe('08 14 02 0b 00');
+    expect(describeHciPacket(cmd)).toBe('Read Encryption Key Size handle=0x000b');
+    const p = roundTrip('04 0e 07 01 08 14 00 0b 00 10');
+    expect(p.type === 'event' && commandReturns(p.event, 'Read Encryption Key Size')).toEqual({ status: 0, handle: 0x000b, keySize: 16 });
+    expect(describeHciPacket(p)).toBe('Command Complete Read Encryption Key Size ncmd=1 status=0x00(Success) handle=0x000b keySize=16');
+    expect(hex(encodeHciPacket({ type: 'event', event: commandCompleteEvent('Read Encryption Key Size', { status: 0, handle: 0x000b, keySize: 7 }) }), ' ')).toBe(
+      '04 0e 07 01 08 14 00 0b 00 07',
+    );
+    // btvirt (BlueZ 5.66) for a handle it does not know: Unknown Connection Identifier, Key_Size 0.
+    const unknown = roundTrip('04 0e 07 01 08 14 02 01 00 00');
+    expect(unknown.type === 'event' && commandReturns(unknown.event, 'Read Encryption Key Size')).toEqual({ status: 0x02, handle: 0x0001, keySize: 0 });
+    // A controller that answers an error with the Status alone: the return parameters stay raw.
+    const short = roundTrip('04 0e 04 01 08 14 12');
+    expect(short.type === 'event' && short.event.name === 'Command Complete' && short.event.returns).toBeUndefined();
+  });
+
+  it('Supported_Commands: Read Encryption Key Size is octet 20 bit 4 (§6.27)', () => {
+    const table = new Uint8Array(64);
+    expect(isCommandSupported(table, 'Read Encryption Key Size')).toBe(false);
+    table[20] = 0x10;
+    expect(isCommandSupported(table, 'Read Encryption Key Size')).toBe(true);
+    table[20] = 0xef;
+    expect(isCommandSupported(table, 'Read Encryption Key Size')).toBe(false);
+    // The HappyLeaf capture's controller: octet 20 = 0x1c.
+    expect(isCommandSupported(fromHex('ffffff03ccfffffffffffc9ff30fe8ff3ff78fff1c000400'), 'Read Encryption Key Size')).toBe(true);
+    expect(isCommandSupported(new Uint8Array(20).fill(0xff), 'Read Encryption Key Size')).toBe(false);
   });
 
   it('Connection Complete', () => {

@@ -115,18 +115,20 @@ describe.skipIf(btvirtMissing())('the stack on btvirt', () => {
     await expect(sock.recv(10)).rejects.toMatchObject({ code: 'ECONNRESET' });
   });
 
-  it('pairs with Secure Simple Pairing, encrypts, and opens a secured RFCOMM channel', async () => {
+  it('pairs with Secure Simple Pairing, encrypts, reads the key size (btvirt answers 16 octets), and opens a secured RFCOMM channel', async () => {
     const server = new BluetoothSocket(RFCOMM, { adapter: b, security: 'encrypted' });
     server.bind(['', 6]);
     server.listen(1);
     const accepted = server.accept();
     const encrypted = a.waitFor((e) => (e.type === 'security' && e.event.type === 'encryption-changed' && e.event.enabled ? e.event : undefined), 20_000, 'encryption');
+    const keySize = a.waitFor((e) => (e.type === 'security' && e.event.type === 'encryption-key-size' ? e.event : undefined), 20_000, 'the key size check');
     const paired = a.waitFor((e) => (e.type === 'security' && e.event.type === 'paired' ? e.event : undefined), 20_000, 'pairing');
     const sock = new BluetoothSocket(RFCOMM, { adapter: a, security: 'encrypted' });
     await sock.connect([b.address, 6]);
     const [conn] = await accepted;
     expect((await paired).address).toBe(b.address);
     expect((await encrypted).enabled).toBe(true);
+    expect(await keySize).toMatchObject({ keySize: 16, ok: true });
     await sock.send('over an encrypted link');
     expect((await conn.recv(100)).toString()).toBe('over an encrypted link');
     sock.close();

@@ -2,18 +2,22 @@
  * Pairing and secured channels between two composed stacks on the virtual controller (issue 8):
  * Just Works, numeric comparison accepted and rejected, every IO capability pair end to end,
  * bonding then reconnection with the stored key and no prompt, legacy PIN right and wrong, security
- * per RFCOMM server channel (checked at the SABM: UA or DM) and on a raw L2CAP PSM (result 0x0003).
+ * per RFCOMM server channel (checked at the SABM: UA or DM) and on a raw L2CAP PSM (result 0x0003),
+ * and the encryption key size check (KNOB) with controllers that report 16 or 6 octets.
  */
 import { describe, expect, it } from 'vitest';
+import { ArgumentError } from '../../src/core/index.js';
 import type { StackOptions } from '../../src/stack/stack.js';
 import { associationModel, IO_CAPABILITIES, isAuthenticatedKeyType, type IoCapability, type SecurityEvent } from '../../src/security/index.js';
 import { PacketDecoder } from '../../src/trace/index.js';
+import { VirtualController, type VirtualControllerOptions } from '../../src/transport/virtual/controller.js';
+import { VirtualLink } from '../../src/transport/virtual/link.js';
 import { VirtualNet, type NetNode } from '../support/virtual-net.js';
 
-function pair(a: StackOptions = {}, b: StackOptions = {}): { net: VirtualNet; a: NetNode; b: NetNode } {
+function pair(a: StackOptions = {}, b: StackOptions = {}, controllers: [VirtualControllerOptions, VirtualControllerOptions] = [{}, {}]): { net: VirtualNet; a: NetNode; b: NetNode } {
   const net = new VirtualNet();
-  const na = net.add({ stack: a, trace: true });
-  const nb = net.add({ stack: b, trace: true });
+  const na = net.add({ stack: a, controller: controllers[0], trace: true });
+  const nb = net.add({ stack: b, controller: controllers[1], trace: true });
   net.ready(na, nb);
   return { net, a: na, b: nb };
 }
@@ -287,5 +291,63 @@ describe('pairing and security on the virtual controller', () => {
     const id = a.stack.connectRfcomm(b.stack.address, 1, net.now);
     net.expect(a, 'rfcomm-open', (e) => e.id === id, 120_000);
     net.expect(b, 'rfcomm-open');
+  });
+
+  describe('encryption key size (KNOB, CVE-2019-9506)', () => {
+    const KNOB = 'the encryption key is 6 octets, below the minimum of 7 (KNOB, CVE-2019-9506)';
+
+    it('an outgoing RFCOMM connection with level encrypted opens when the controller reports 16 octets', () => {
+      const { net, a, b } = pair();
+      b.stack.listenRfcomm(1);
+      const { result } = connectSecured(net, a, b, 1, 'encrypted');
+      expect(result.type).toBe('rfcomm-open');
+      expect(securityEvents(a).find((e) => e.type === 'encryption-key-size')).toMatchObject({ keySize: 16, ok: true });
+      expect(sent(a).filter((l) => /Read Encryption Key Size handle=/.test(l))).toHaveLength(1);
+      const [handle] = a.stack.host.connections().keys();
+      expect(a.stack.security.linkSecurity(handle)).toMatchObject({ encrypted: true, encryptionKeySize: 16 });
+    });
+
+    it('an outgoing RFCOMM connection with level encrypted is refused when the controller reports 6 octets', () => {
+      const { net, a, b } = pair({}, {}, [{ encryptionKeySize: 6 }, {}]);
+      b.stack.listenRfcomm(1);
+      const { result } = connectSecured(net, a, b, 1, 'encrypted');
+      expect(result).toMatchObject({ type: 'rfcomm-closed', reason: 'security', message: KNOB });
+      expect(securityEvents(a).find((e) => e.type === 'encryption-key-size')).toMatchObject({ keySize: 6, ok: false, reason: KNOB });
+      expect(b.events.some((e) => e.type === 'rfcomm-open')).toBe(false);
+      const [handle] = a.stack.host.connections().keys();
+      expect(a.stack.security.linkSecurity(handle)).toMatchObject({ authenticated: true, encrypted: false, encryptionKeySize: 6 });
+    });
+
+    it('a server channel with level encrypted answers DM when its controller reports 6 octets, and UA with 16', () => {
+      for (const [encryptionKeySize, refused] of [
+        [6, true],
+        [16, false],
+      ] as const) {
+        const { net, a, b } = pair({}, {}, [{}, { encryptionKeySize }]);
+        b.stack.listenRfcomm(1, 'encrypted');
+        const id = a.stack.connectRfcomm(b.stack.address, 1, net.now);
+        net.runUntil(() => a.events.some((e) => (e.type === 'rfcomm-open' || e.type === 'rfcomm-closed') && e.id === id), 120_000);
+        if (refused) {
+          expect(net.take(a, 'rfcomm-closed', (e) => e.id === id)).toMatchObject({ reason: 'refused', message: 'the peer refused server channel 1 (DM)' });
+          expect(securityEvents(b).find((e) => e.type === 'security-complete')).toMatchObject({ ok: false, level: 'encrypted', reason: KNOB });
+          expect(sent(b).some((l) => / DM dlci=2 cr=\d pf=1 /.test(l))).toBe(true);
+          expect(b.events.some((e) => e.type === 'rfcomm-open')).toBe(false);
+        } else {
+          expect(net.take(a, 'rfcomm-open', (e) => e.id === id)).toBeDefined();
+          expect(securityEvents(b).find((e) => e.type === 'security-complete')).toMatchObject({ ok: true, level: 'encrypted' });
+        }
+      }
+    });
+
+    it('minEncryptionKeySize 16 refuses a 15-octet key; the virtual controller takes key sizes 1..16 only', () => {
+      const { net, a, b } = pair({ security: { minEncryptionKeySize: 16 } }, {}, [{ encryptionKeySize: 15 }, {}]);
+      b.stack.listenRfcomm(1);
+      expect(connectSecured(net, a, b, 1, 'encrypted').result).toMatchObject({
+        type: 'rfcomm-closed',
+        reason: 'security',
+        message: 'the encryption key is 15 octets, below the minimum of 16 (KNOB, CVE-2019-9506)',
+      });
+      for (const bad of [0, 17, 2.5]) expect(() => new VirtualController(new VirtualLink(), { encryptionKeySize: bad })).toThrow(ArgumentError);
+    });
   });
 });

@@ -1,5 +1,5 @@
 /** A SecurityManager with a manual clock and helpers to feed events and drain its outputs. */
-import type { HciCommand, HciEvent } from '../../src/hci/index.js';
+import { commandCompleteEvent, type HciCommand, type HciEvent } from '../../src/hci/index.js';
 import { MemoryKeyStore, SecurityManager, type SecurityEvent, type SecurityManagerOptions } from '../../src/security/index.js';
 
 export const PEER = '00:11:22:33:44:55';
@@ -35,6 +35,13 @@ export class Harness {
     return { commands, events };
   }
 
+  /** The controller's Command Complete to the manager's Read Encryption Key Size `cmd`: Status, Connection_Handle, Key_Size. */
+  answerKeySize(cmd: HciCommand, status: number, keySize: number): { commands: HciCommand[]; events: SecurityEvent[] } {
+    if (cmd.name !== 'Read Encryption Key Size') throw new Error(`${cmd.name} is not Read Encryption Key Size`);
+    this.sm.handleCommandStatus(cmd, status, this.now, commandCompleteEvent('Read Encryption Key Size', { status, handle: cmd.handle, keySize }));
+    return this.drain();
+  }
+
   /** Advances the manual clock to `t`, firing due timers. */
   advance(t: number): { commands: HciCommand[]; events: SecurityEvent[] } {
     this.now = t;
@@ -54,6 +61,13 @@ export class Harness {
     if (!e) throw new Error(`no ${type} event among ${this.types().join(', ')}`);
     return e as Extract<SecurityEvent, { type: T }>;
   }
+}
+
+/** Supported_Commands (64 octets) with every bit set, except Read Encryption Key Size (octet 20 bit 4) when `readEncryptionKeySize` is false. */
+export function supportedCommands(readEncryptionKeySize: boolean): Uint8Array {
+  const bits = new Uint8Array(64).fill(0xff);
+  if (!readEncryptionKeySize) bits[20] &= ~0x10;
+  return bits;
 }
 
 /** Event builders, with the field names of the HCI event table. */

@@ -107,6 +107,7 @@ describe('bonding and reconnection', () => {
     expect(out.events).toEqual([
       { type: 'authenticated', handle: HANDLE, address: PEER, keyType: 0x04 },
       { type: 'encryption-changed', handle: HANDLE, address: PEER, status: 0, enabled: true },
+      { type: 'encryption-key-size', handle: HANDLE, address: PEER, keySize: undefined, ok: true },
     ]);
     h.sm.requestSecurity(HANDLE, 'encrypted', 0);
     expect(h.drain()).toEqual({ commands: [], events: [expect.objectContaining({ type: 'security-complete', ok: true })] });

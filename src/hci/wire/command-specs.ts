@@ -1,6 +1,6 @@
 /**
  * The HCI command table (Core v5.4 Vol 4 Part E §7.1 Link Control, §7.2 Link Policy, §7.3 Controller
- * & Baseband, §7.4 Informational Parameters). One entry per command: its opcode
+ * & Baseband, §7.4 Informational Parameters, §7.5 Status Parameters). One entry per command: its opcode
  * (OGF << 10 | OCF), its command parameters and its return parameters (the bytes after
  * Num_HCI_Command_Packets and Command_Opcode in Command Complete, §7.7.14). Commands answered by
  * Command Status and a later event (Inquiry, Create Connection …) have `returns: []` here: their
@@ -83,4 +83,7 @@ export const COMMAND_SPECS = {
     [status, field('aclDataPacketLength', U16), field('synchronousDataPacketLength', U8), field('totalNumAclDataPackets', U16), field('totalNumSynchronousDataPackets', U16)],
   ),
   'Read BD_ADDR': command(0x1009, [], statusAddr),
+  // §7.5 Status Parameters (OGF 0x05)
+  /** §7.5.7: Key_Size is the negotiated encryption key length in octets (1..16) of an encrypted ACL link. */
+  'Read Encryption Key Size': command(0x1408, [handle], [status, handle, field('keySize', U8)]),
 } as const;

@@ -204,7 +204,7 @@ const COMMANDS = new Map<number, CommandSpec>([
   [OP.READ_BD_ADDR, complete(0, (c, _p, op) => c.complete(op, HCI_STATUS.SUCCESS, addr(c.address)))],
   // Status
   [OP.READ_RSSI, perConnection(2, (c) => [c.rssi & 0xff])],
-  [OP.READ_ENCRYPTION_KEY_SIZE, perConnection(2, () => [16])],
+  [OP.READ_ENCRYPTION_KEY_SIZE, perConnection(2, (c) => [c.encryptionKeySize])],
 ]);
 
 /** Filter_Type 0x00 clears filters; 0x02 Connection Setup, all devices, Auto_Accept_Flag 0x02/0x03 auto-accepts. */

@@ -43,6 +43,11 @@ export interface VirtualControllerOptions {
   aclAirTimeMs?: number;
   /** RSSI reported in inquiry results, dBm (default -50). */
   rssi?: number;
+  /**
+   * Key_Size, in octets, that Read Encryption Key Size reports for every connection, 1..16 (default
+   * 16). A small value emulates a link whose key length a KNOB attacker (CVE-2019-9506) negotiated down.
+   */
+  encryptionKeySize?: number;
   /** Cap of the queue of packets to the host (default 16384). */
   hostQueueCapacity?: number;
   honourEventMask?: boolean;
@@ -93,6 +98,7 @@ export class VirtualController {
   readonly timeScale: number;
   readonly aclAirTimeMs: number;
   readonly rssi: number;
+  readonly encryptionKeySize: number;
   readonly honourEventMask: boolean;
   readonly scheduler = new Scheduler();
   readonly connections: ConnectionManager;
@@ -130,12 +136,17 @@ export class VirtualController {
       throw new ArgumentError(`aclSize ${aclSize} is outside 27..1021 (the BR/EDR ACL data lengths a controller may announce)`);
     }
     if (!Number.isInteger(aclCount) || aclCount < 1 || aclCount > 64) throw new ArgumentError(`aclCount ${aclCount} is outside 1..64`);
+    const encryptionKeySize = options.encryptionKeySize ?? 16;
+    if (!Number.isInteger(encryptionKeySize) || encryptionKeySize < 1 || encryptionKeySize > 16) {
+      throw new ArgumentError(`encryptionKeySize ${encryptionKeySize} is outside 1..16 (encryption key lengths in octets)`);
+    }
     this.address = options.address ? parseBdAddr(options.address) : link.allocateAddress();
     this.aclSize = aclSize;
     this.aclCount = aclCount;
     this.timeScale = options.timeScale ?? 0.01;
     this.aclAirTimeMs = options.aclAirTimeMs ?? 0;
     this.rssi = options.rssi ?? -50;
+    this.encryptionKeySize = encryptionKeySize;
     this.honourEventMask = options.honourEventMask ?? true;
     this.defaultName = options.name ?? `virtual ${this.address}`;
     this.defaultClass = options.classOfDevice ?? 0;
