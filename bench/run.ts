@@ -1,149 +1,69 @@
 /**
- * Benchmarks (`npm run bench`): prints a table, asserts nothing. Codec throughput on real-capture
- * shaped frames, and bulk RFCOMM transfer between two stacks on the virtual controller (manual
- * clock, so the number is the stack's own CPU cost per byte), raw L2CAP likewise, and RFCOMM between
- * two sockets on the real clock (what an application sees, Node streams and timers included).
+ * `npm run bench` (docs/performance.md): every figure is the median of at least five samples after a
+ * warm-up, with min and max; every transfer checks its bytes; comparisons are sampled interleaved in
+ * this one run and reported as ratios. Nothing here is asserted: the numbers are for reading.
+ *
+ *   npm run bench                      all of it, compiled (what a user runs); writes bench/results.json
+ *   npm run bench -- --quick           small sizes and few samples (CI runs this so it cannot rot)
+ *   npm run bench -- --only NAME,…     codec, bulk, scaling, gc, heap, echo, btvirt
+ *   npm run bench -- --out FILE        where to write the JSON results
  */
-import { performance } from 'node:perf_hooks';
-import { existsSync, readFileSync } from 'node:fs';
-import { decodeHciPacket, encodeHciPacket } from '../src/hci/index.js';
-import { decodeRfcommFrame, encodeRfcommFrame } from '../src/rfcomm/index.js';
-import { readCapture, PacketDecoder } from '../src/trace/index.js';
-import { VirtualNet } from '../test/support/virtual-net.js';
-import { patternBytes, Sink } from '../test/support/bulk.js';
-import { Adapter, BluetoothSocket, PORT_ANY, RFCOMM } from '../src/socket/index.js';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { codec, gcShare, heapPerDlc, rfcommVsL2cap, scaling, socketEcho, type Results } from './in-process.js';
+import { overBtvirt } from './btvirt.js';
+import type { SamplingPlan } from './measure.js';
 
-interface Row {
-  name: string;
-  ops: number;
-  ms: number;
-  unit: string;
-  bytes?: number;
-}
+const SUITES = ['codec', 'bulk', 'scaling', 'gc', 'heap', 'echo', 'btvirt'] as const;
+type Suite = (typeof SUITES)[number];
 
-const rows: Row[] = [];
-
-function time(name: string, unit: string, fn: () => { ops: number; bytes?: number }): void {
-  fn();
-  const t0 = performance.now();
-  const { ops, bytes } = fn();
-  rows.push({ name, ops, ms: performance.now() - t0, unit, bytes });
-}
-
-const uih = encodeRfcommFrame({ type: 'UIH', dlci: 2, cr: true, pf: true, credits: 7, info: patternBytes(0, 127) });
-time('RFCOMM UIH decode (127 B + credits)', 'frames', () => {
-  for (let i = 0; i < 200_000; i++) decodeRfcommFrame(uih);
-  return { ops: 200_000, bytes: 200_000 * uih.length };
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    out: { type: 'string' },
+  },
 });
-time('RFCOMM UIH encode (127 B + credits)', 'frames', () => {
-  const info = patternBytes(0, 127);
-  for (let i = 0; i < 200_000; i++) encodeRfcommFrame({ type: 'UIH', dlci: 2, cr: true, pf: true, credits: 7, info });
-  return { ops: 200_000, bytes: 200_000 * uih.length };
-});
+const quick = values.quick!;
+const only = new Set((values.only ?? SUITES.join(',')).split(',').map((s) => s.trim()));
+for (const s of only) if (!(SUITES as readonly string[]).includes(s)) throw new Error(`unknown suite ${s}: use ${SUITES.join(', ')}`);
+const plan: SamplingPlan = quick ? { warmup: 1, samples: 5 } : { warmup: 2, samples: 7 };
+const wanted = (s: Suite) => only.has(s);
 
-const trace = '../shared/traces/HappyLeaf__btsnoop_hci@d1c631f.log';
-if (existsSync(trace)) {
-  const bytes = readFileSync(trace);
-  const records = [...readCapture(bytes)];
-  time('capture read (btsnoop, 76k records)', 'records', () => ({ ops: [...readCapture(bytes)].length, bytes: bytes.length }));
-  time('HCI decode + re-encode (same capture)', 'packets', () => {
-    for (const r of records) encodeHciPacket(decodeHciPacket(r.h4));
-    return { ops: records.length };
-  });
-  time('decode every layer (same capture)', 'packets', () => {
-    const d = new PacketDecoder();
-    for (const r of records) d.decode(r.direction, r.h4);
-    return { ops: records.length };
-  });
+const results: Results = { figures: [], ratios: [] };
+const started = Date.now();
+const step = async (suite: Suite, fn: () => Promise<void>): Promise<void> => {
+  if (!wanted(suite)) return;
+  const t0 = Date.now();
+  process.stderr.write(`bench: ${suite}…`);
+  await fn();
+  process.stderr.write(` ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+};
+await step('codec', () => codec(plan, quick, results));
+await step('bulk', () => rfcommVsL2cap(plan, quick, results));
+await step('scaling', () => scaling(plan, quick, results));
+await step('gc', () => gcShare(plan, quick, results));
+await step('heap', () => heapPerDlc(plan, results));
+await step('echo', () => socketEcho(plan, quick, results));
+await step('btvirt', () => overBtvirt(plan, quick, results));
+
+const fmt = (n: number) => (!Number.isFinite(n) ? '—' : Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2));
+console.log(`\n${plan.samples} samples after ${plan.warmup} warm-up round(s)${quick ? ' (quick)' : ''}; ${cpus().length} CPUs, node ${process.version}\n`);
+console.log('| figure | median | min | max | unit |');
+console.log('|---|---:|---:|---:|---|');
+for (const f of results.figures) {
+  const stalled = f.summary.failed ? ` (${f.summary.failed} of ${f.summary.samples.length} samples stalled)` : '';
+  console.log(`| ${f.name}${stalled} | ${fmt(f.summary.median)} | ${fmt(f.summary.min)} | ${fmt(f.summary.max)} | ${f.unit} |`);
 }
+console.log('\n| ratio (medians of one run) | value | target |');
+console.log('|---|---:|---|');
+for (const r of results.ratios) console.log(`| ${r.name} | ${Number.isFinite(r.value) ? r.value.toFixed(2) : '—'} | ${r.target ?? ''} |`);
 
-for (const aclSize of [27, 1021]) {
-  time(`RFCOMM 4 MiB one way, virtual pair, ACL ${aclSize}`, 'MiB', () => {
-    const net = new VirtualNet();
-    const a = net.add({ controller: { aclSize, aclCount: 8 } });
-    const b = net.add({ controller: { aclSize, aclCount: 8 } });
-    net.ready(a, b);
-    b.stack.listenRfcomm(1);
-    const ida = a.stack.connectRfcomm(b.stack.address, 1, net.now);
-    net.expect(a, 'rfcomm-open', (e) => e.id === ida);
-    const idb = net.expect(b, 'rfcomm-open').id;
-    const total = 4 << 20;
-    const sink = new Sink(net, b, idb, total);
-    let sent = 0;
-    const pump = () => {
-      while (sent < total) {
-        const n = a.stack.writeRfcomm(ida, patternBytes(sent, Math.min(16384, total - sent)), net.now);
-        sent += n;
-        if (n === 0) return;
-      }
-    };
-    a.listeners.push((e) => e.type === 'rfcomm-writable' && pump());
-    pump();
-    net.runUntil(() => sink.done, 3_600_000);
-    if (sink.errors.length) throw new Error(sink.errors.join('; '));
-    return { ops: 4, bytes: total };
-  });
-}
-
-time('raw L2CAP 4 MiB one way, virtual pair, ACL 1021, MTU 672', 'MiB', () => {
-  const net = new VirtualNet();
-  const a = net.add({ controller: { aclSize: 1021, aclCount: 8 } });
-  const b = net.add({ controller: { aclSize: 1021, aclCount: 8 } });
-  net.ready(a, b);
-  const psm = b.stack.listenL2cap(0);
-  const ida = a.stack.connectL2cap(b.stack.address, psm, net.now);
-  const mtu = net.expect(a, 'l2cap-open', (e) => e.id === ida).remoteMtu;
-  const idb = net.expect(b, 'l2cap-open').id;
-  const total = 4 << 20;
-  let received = 0;
-  b.listeners.push((e) => {
-    if (e.type === 'l2cap-data' && e.id === idb) received += e.sdu.length;
-  });
-  let sent = 0;
-  const pump = () => {
-    while (sent < total) {
-      const n = Math.min(mtu, total - sent);
-      if (!a.stack.sendL2cap(ida, patternBytes(sent, n), net.now)) return;
-      sent += n;
-    }
-  };
-  a.listeners.push((e) => e.type === 'l2cap-writable' && pump());
-  pump();
-  net.runUntil(() => received === total, 3_600_000);
-  return { ops: 4, bytes: total };
-});
-
-/** End to end as a user sees it: two sockets on two virtual adapters, real clock, Node streams. */
-async function socketBulk(total: number): Promise<void> {
-  const [server, client] = [await Adapter.open('virtual'), await Adapter.open('virtual')];
-  const listener = new BluetoothSocket(RFCOMM, { adapter: server });
-  listener.bind(['', PORT_ANY]);
-  listener.listen(1);
-  const accepted = listener.accept();
-  const sock = new BluetoothSocket(RFCOMM, { adapter: client });
-  await sock.connect([server.address, listener.getsockname()[1]]);
-  const [conn] = await accepted;
-  const t0 = performance.now();
-  const reading = (async () => {
-    let got = 0;
-    while (got < total) got += (await conn.recv(65536)).length;
-  })();
-  const chunk = patternBytes(0, 65536);
-  for (let sent = 0; sent < total; sent += chunk.length) await sock.sendall(chunk);
-  await reading;
-  rows.push({ name: `socket RFCOMM ${total >> 20} MiB, two virtual adapters, real clock`, ops: total >> 20, ms: performance.now() - t0, unit: 'MiB', bytes: total });
-  await sock.close();
-  await conn.close();
-  await client.close();
-  await server.close();
-}
-await socketBulk(16 << 20);
-
-const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
-console.log('| benchmark | count | time (ms) | per second | MiB/s |');
-console.log('|---|---:|---:|---:|---:|');
-for (const r of rows) {
-  const perSec = (r.ops / r.ms) * 1000;
-  const mibs = r.bytes ? fmt(r.bytes / 1048576 / (r.ms / 1000)) : '';
-  console.log(`| ${r.name} | ${r.ops} ${r.unit} | ${fmt(r.ms)} | ${fmt(perSec)} | ${mibs} |`);
+const out = values.out ?? (quick ? undefined : resolve(process.cwd(), 'bench/results.json'));
+if (out) {
+  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), quick, plan, seconds: (Date.now() - started) / 1000, machine, ...results }, null, 2) + '\n');
+  console.log(`\nresults written to ${out}`);
 }

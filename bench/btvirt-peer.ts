@@ -1,0 +1,96 @@
+/**
+ * One end of the over-btvirt benchmarks: this stack in its own process, with the defaults a user
+ * gets (`Adapter.open(spec)`), driven by lines on stdin and answering with JSON lines on stdout.
+ *
+ *   tsx bench/btvirt-peer.ts SPEC rfcomm|l2cap listen            → {"address"}, then {"connected"}
+ *   tsx bench/btvirt-peer.ts SPEC rfcomm|l2cap connect ADDR PORT → {"address"}, then {"connected"}
+ *
+ * Commands: `send N BASE` sends N bytes of the pattern from offset BASE ({"sent"}); `recv N BASE`
+ * reads and checks N bytes ({"bytes","ms","firstPacket"} or {"error"}); `echo-serve` echoes until
+ * the peer closes; `echo K` times K round trips of 16 bytes ({"median","p99"} in µs).
+ */
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { Adapter, BluetoothSocket, L2CAP, RFCOMM } from '../src/socket/index.js';
+import { percentile } from './measure.js';
+import { PatternCheck, patternAt } from './pattern.js';
+
+const [spec, protoName, role, peer, port] = process.argv.slice(2);
+const proto = protoName === 'l2cap' ? L2CAP : RFCOMM;
+const say = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
+
+const adapter = await Adapter.open(spec);
+say({ address: adapter.address });
+let sock: BluetoothSocket;
+if (role === 'listen') {
+  const server = new BluetoothSocket(proto, { adapter });
+  server.bind(['', proto === RFCOMM ? 1 : 0x1001]);
+  server.listen(1);
+  [sock] = await server.accept();
+} else {
+  sock = new BluetoothSocket(proto, { adapter });
+  await sock.connect([peer, Number(port)]);
+}
+say({ connected: true, frameSize: sock.frameSize });
+
+async function send(total: number, base: number): Promise<void> {
+  const chunk = proto === RFCOMM ? 65536 : sock.frameSize;
+  for (let at = 0; at < total; at += chunk) await sock.sendall(patternAt(base + at, Math.min(chunk, total - at)));
+  say({ sent: total });
+}
+
+async function recv(total: number, base: number): Promise<void> {
+  const check = new PatternCheck(total, base);
+  let first = 0;
+  let firstPacket = 0;
+  let last = 0;
+  while (!check.done) {
+    const part = await sock.recv(65536);
+    if (part.length === 0) break;
+    last = performance.now();
+    if (check.received === 0) {
+      first = last;
+      firstPacket = part.length;
+    }
+    check.add(part);
+  }
+  try {
+    check.verify('transfer');
+    say({ bytes: check.received, ms: last - first, firstPacket });
+  } catch (error) {
+    say({ error: (error as Error).message });
+  }
+}
+
+async function echoServe(): Promise<void> {
+  for (;;) {
+    const d = await sock.recv(1024).catch(() => Buffer.alloc(0));
+    if (d.length === 0) return;
+    await sock.send(d);
+  }
+}
+
+async function echo(trips: number): Promise<void> {
+  const msg = Buffer.from('0123456789abcdef');
+  const rtts: number[] = [];
+  for (let i = 0; i < trips; i++) {
+    const t0 = performance.now();
+    await sock.send(msg);
+    let got = 0;
+    while (got < msg.length) got += (await sock.recv(1024)).length;
+    rtts.push((performance.now() - t0) * 1000);
+  }
+  say({ median: percentile(rtts, 50), p99: percentile(rtts, 99) });
+}
+
+for await (const line of createInterface({ input: process.stdin })) {
+  const [verb, a, b] = line.split(' ');
+  if (verb === 'send') await send(Number(a), Number(b));
+  else if (verb === 'recv') await recv(Number(a), Number(b));
+  else if (verb === 'echo-serve') void echoServe();
+  else if (verb === 'echo') await echo(Number(a));
+  else if (verb === 'close') break;
+}
+await sock.close();
+await adapter.close();
+process.exit(0);
