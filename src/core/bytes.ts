@@ -5,6 +5,13 @@
  * `ByteWriter` throws `ArgumentError` when a write would pass the end of its array: an output
  * buffer smaller than the codec's `xLength` is the caller's mistake, never a silent truncation.
  * The plain `u16le`… readers and `putU16le`… writers do no bounds checks.
+ *
+ * Ownership of received bytes (DESIGN.md rule 10, docs/layers.md "Bytes and ownership"): the
+ * byte fields a decoder returns (`bytesN`, `rest`) are views of the bytes it was given, not
+ * copies. Received bytes travel from the transport's chunk to the application as such views; no
+ * layer ever writes into bytes it received, and a transport hands over chunks it will not reuse.
+ * A view stays valid and unchanged for as long as its holder keeps it (it keeps the whole chunk
+ * alive: whoever keeps received bytes for long copies them).
  */
 import { ArgumentError, DecodeError } from './errors.js';
 
@@ -154,14 +161,14 @@ export class ByteReader {
     this.offset += 4;
     return v;
   }
-  /** A copy of the next `n` bytes. */
+  /** The next `n` bytes, as a view (see "Ownership" above). */
   bytesN(n: number, what = 'bytes'): Uint8Array {
     this.need(n, what);
-    const v = this.bytes.slice(this.offset, this.offset + n);
+    const v = this.bytes.subarray(this.offset, this.offset + n);
     this.offset += n;
     return v;
   }
-  /** A copy of everything left. */
+  /** Everything left in the window, as a view. */
   rest(): Uint8Array {
     return this.bytesN(this.remaining);
   }
@@ -171,8 +178,21 @@ export class ByteReader {
   }
 }
 
+/**
+ * Where an encoder writes its octets in order: a contiguous array (`ByteWriter`), or the buffer of
+ * an outgoing ACL packet set, which skips the H4 and ACL headers between fragments
+ * (`AclTxPdu` in src/hci), so that a frame is written once, headers and payload, into the bytes
+ * that go to the transport (DESIGN.md rule 10).
+ */
+export interface ByteSink {
+  u8(v: number): unknown;
+  u16le(v: number): unknown;
+  u16be(v: number): unknown;
+  put(b: Uint8Array): unknown;
+}
+
 /** A write cursor over a fixed-size array (sized by the codec's `xLength`). Writing past its end throws `ArgumentError`. */
-export class ByteWriter {
+export class ByteWriter implements ByteSink {
   offset: number;
   constructor(
     readonly bytes: Uint8Array,

@@ -4,3 +4,5 @@ export * from './address.js';
 export * from './uuid.js';
 export * from './timers.js';
 export * from './queue.js';
+export * from './ring.js';
+export * from './slab.js';

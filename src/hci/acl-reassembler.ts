@@ -13,6 +13,8 @@
  *   zero-length ACL packet — dropped (`emptyPackets`); broadcast (BC ≠ 0) — dropped (`broadcast`).
  * A start fragment shorter than the 4-octet header waits for continuations to complete the header.
  * Memory per handle is at most `maxPduLength` octets, allocated once the header is known.
+ * A start fragment that carries its whole PDU is returned as it is, a view (no copy); only a PDU
+ * in several fragments is gathered into a buffer of its own.
  */
 import { u16le } from '../core/index.js';
 import type { AclPacket } from './wire/acl.js';
@@ -47,6 +49,8 @@ export class AclReassembler {
   readonly maxPduLength: number;
   readonly stats: AclReassemblerStats = { pdus: 0, restarted: 0, orphanContinuations: 0, overruns: 0, overCap: 0, emptyPackets: 0, broadcast: 0 };
   private readonly pending = new Map<number, Partial>();
+  /** Why the last `push` lost data (a fragment or a partial PDU dropped), or undefined when it did not. */
+  anomaly: string | undefined;
 
   constructor(options: AclReassemblerOptions = {}) {
     this.maxPduLength = Math.min(options.maxPduLength ?? HEADER_MAX, HEADER_MAX);
@@ -54,6 +58,7 @@ export class AclReassembler {
 
   /** Feeds one ACL packet; returns the L2CAP PDU it completes, if any. */
   push(p: AclPacket): Uint8Array | undefined {
+    this.anomaly = undefined;
     if (p.bc !== 0) {
       this.stats.broadcast++;
       return undefined;
@@ -66,14 +71,25 @@ export class AclReassembler {
     if (p.pb === ACL_PB.CONTINUING) {
       if (!part) {
         this.stats.orphanContinuations++;
+        this.anomaly = `a continuation fragment of ${p.data.length} octet(s) with no PDU started: dropped`;
         return undefined;
       }
-    } else {
-      if (part) this.stats.restarted++;
-      part = { buffer: new Uint8Array(L2CAP_HEADER), fill: 0, total: undefined };
-      this.pending.set(p.handle, part);
+      return this.append(p.handle, part, p.data);
     }
-    return this.append(p.handle, part, p.data);
+    if (part) {
+      this.stats.restarted++;
+      const missing = part.total === undefined ? 'the header of the previous one' : `${part.total - part.fill} octet(s) of the previous one`;
+      this.anomaly = `a new PDU started while ${missing} were still missing: that one was dropped`;
+      this.pending.delete(p.handle);
+    }
+    const data = p.data;
+    if (data.length >= L2CAP_HEADER && u16le(data, 0) + L2CAP_HEADER === data.length && data.length <= this.maxPduLength) {
+      this.stats.pdus++;
+      return data;
+    }
+    part = { buffer: new Uint8Array(L2CAP_HEADER), fill: 0, total: undefined };
+    this.pending.set(p.handle, part);
+    return this.append(p.handle, part, data);
   }
 
   /** Forgets a handle's partial PDU (link gone). */
@@ -97,6 +113,7 @@ export class AclReassembler {
       const total = u16le(part.buffer, 0) + L2CAP_HEADER;
       if (total > this.maxPduLength) {
         this.stats.overCap++;
+        this.anomaly = `a PDU announcing ${total} octets, over the cap of ${this.maxPduLength}: dropped`;
         this.pending.delete(handle);
         return undefined;
       }
@@ -107,6 +124,7 @@ export class AclReassembler {
     }
     if (part.fill + rest.length > part.total) {
       this.stats.overruns++;
+      this.anomaly = `fragments carry ${part.fill + rest.length} octets for a PDU of ${part.total}: dropped`;
       this.pending.delete(handle);
       return undefined;
     }

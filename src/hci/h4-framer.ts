@@ -1,8 +1,9 @@
 /**
  * Streaming H4 framer (Core v5.4 Vol 4 Part A §2): cuts a byte stream from a UART, socket or user
- * channel into whole H4 packets, whatever the chunking. `push(chunk)` consumes bytes; `poll()` returns
- * the next whole packet (indicator included), a `DecodeError` once when the stream cannot be framed,
- * or undefined when it needs more bytes.
+ * channel into whole H4 packets, whatever the chunking. `push(chunk)` takes bytes; `poll()` frames
+ * and returns the next whole packet (indicator included), a `DecodeError` once when the stream
+ * cannot be framed, or undefined when it needs more bytes. Framing happens in `poll`, one packet at
+ * a time, so that the owner has handled every packet before the next header is judged.
  *
  * Header per indicator: command 3 octets (length u8 at 2), ACL 4 (u16 at 2), SCO 3 (u8 at 2),
  * event 2 (u8 at 1), ISO 4 (14-bit length at 2). Vendor indicators are framed only when
@@ -11,10 +12,14 @@
  * Caps (DESIGN.md rule 6): an ACL or ISO packet announcing more than `maxDataLength` data octets
  * (default 4096) is a framing error; so is an unknown indicator. After an error the framer stops
  * (no resync is possible without a length it trusts): further bytes are counted in
- * `discardedBytes` and dropped until `reset()`. Completed packets wait in a queue whose size is at
- * most what was pushed; the owner drains it after every push.
+ * `discardedBytes` and dropped until `reset()`. Pushed bytes wait until polled; the owner polls
+ * until undefined after every push, so what waits is at most one packet's start.
+ *
+ * A packet that lies whole inside one pushed chunk is returned as a view of that chunk (no copy,
+ * src/core/bytes.ts "Ownership"); only a packet split across chunks is gathered into a buffer of
+ * its own.
  */
-import { BoundedQueue, DecodeError } from '../core/index.js';
+import { DecodeError } from '../core/index.js';
 import { H4_INDICATOR } from './wire/packet.js';
 
 export interface VendorPacketFormat {
@@ -36,6 +41,16 @@ export interface H4FramerOptions {
   readonly vendorFormats?: readonly VendorPacketFormat[];
   /** Largest ACL/ISO data length accepted (default 4096). */
   readonly maxDataLength?: number;
+  /**
+   * Judges each packet header (the indicator at `bytes[offset]`, then the header octets): a reason
+   * when it cannot begin a real packet, else undefined. When set, a whole ACL packet is held back
+   * until the header after it was judged plausible, or the bytes pushed so far end with it; an
+   * implausible header is a framing error, and the ACL packet held before it is discarded, not
+   * delivered (the stream lost or changed bytes there: see `HciHostOptions.byteStream`). Other
+   * packets (events) go at once, so that the header after a Connection Complete is judged with
+   * its link up.
+   */
+  readonly plausible?: (bytes: Uint8Array, offset: number) => string | undefined;
 }
 
 interface HeaderFormat {
@@ -59,19 +74,28 @@ const MAX_HEADER = 255;
 export class H4Framer {
   private readonly formats: Map<number, HeaderFormat>;
   private readonly maxDataLength: number;
-  private readonly out = new BoundedQueue<Uint8Array | DecodeError>(Number.MAX_SAFE_INTEGER);
-  private header = new Uint8Array(1 + MAX_HEADER);
-  private headerFill = 0;
-  private format: HeaderFormat | undefined;
-  private packet: Uint8Array | undefined;
-  private packetFill = 0;
-  private consumed = 0;
+  private readonly plausible: ((bytes: Uint8Array, offset: number) => string | undefined) | undefined;
+  /** Pushed bytes not framed yet: chunks, the first of them from `offset`. */
+  private chunks: Uint8Array[] = [];
+  private offset = 0;
+  private buffered = 0;
+  /** Stream offset of the next unframed byte (for error messages). */
+  private position = 0;
+  /** A header gathered from several chunks. */
+  private readonly header = new Uint8Array(1 + MAX_HEADER);
+  /** The last whole ACL packet, until the header after it is judged (with `plausible`). */
+  private held: Uint8Array | undefined;
+  /** The framing error to return once. */
+  private error: DecodeError | undefined;
   private stopped = false;
   packets = 0;
   discardedBytes = 0;
+  /** Whole packets not delivered because the bytes after them did not begin a packet. */
+  discardedPackets = 0;
 
   constructor(options: H4FramerOptions = {}) {
     this.maxDataLength = options.maxDataLength ?? 4096;
+    this.plausible = options.plausible;
     this.formats = new Map(STANDARD);
     if (options.vendorPackets) {
       for (const v of options.vendorFormats ?? [BROADCOM_LM_DIAGNOSTIC]) {
@@ -86,88 +110,140 @@ export class H4Framer {
     return this.stopped;
   }
 
-  /** Drops any partial packet and the error state; queued whole packets stay. */
+  /** Drops any partial packet and the error state; a whole packet held back is delivered first. */
   reset(): void {
     this.stopped = false;
-    this.format = undefined;
-    this.packet = undefined;
-    this.headerFill = 0;
+    this.error = undefined;
+    this.chunks = [];
+    this.offset = 0;
+    this.buffered = 0;
   }
 
   push(chunk: Uint8Array): void {
-    this.pushAt(chunk);
-    this.consumed += chunk.length;
-  }
-
-  private pushAt(chunk: Uint8Array): void {
-    let i = 0;
-    while (i < chunk.length) {
-      if (this.stopped) {
-        this.discardedBytes += chunk.length - i;
-        return;
-      }
-      if (this.packet) {
-        const n = Math.min(this.packet.length - this.packetFill, chunk.length - i);
-        this.packet.set(chunk.subarray(i, i + n), this.packetFill);
-        this.packetFill += n;
-        i += n;
-        if (this.packetFill === this.packet.length) this.finish();
-        continue;
-      }
-      if (!this.format) {
-        const indicator = chunk[i];
-        const format = this.formats.get(indicator);
-        if (!format) {
-          this.fail(this.consumed + i, `unknown packet indicator 0x${indicator.toString(16).padStart(2, '0')} (the stream is out of sync, or carries vendor packets: see the vendorPackets option)`);
-          continue;
-        }
-        this.format = format;
-        this.header[0] = indicator;
-        this.headerFill = 1;
-        i++;
-      }
-      const need = 1 + this.format.headerLength - this.headerFill;
-      const n = Math.min(need, chunk.length - i);
-      this.header.set(chunk.subarray(i, i + n), this.headerFill);
-      this.headerFill += n;
-      i += n;
-      if (this.headerFill === 1 + this.format.headerLength) this.startBody(this.consumed + i);
+    if (this.stopped) {
+      this.discardedBytes += chunk.length;
+      return;
     }
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
   }
 
   /** The next whole H4 packet, a framing error (once), or undefined when more bytes are needed. */
   poll(): Uint8Array | DecodeError | undefined {
-    return this.out.shift();
-  }
-
-  private startBody(at: number): void {
-    const f = this.format!;
-    const lo = 1 + f.lengthOffset;
-    const raw = f.lengthSize === 0 ? 0 : f.lengthSize === 1 ? this.header[lo] : this.header[lo] | (this.header[lo + 1] << 8);
-    const length = raw & f.lengthMask;
-    if (f.capped && length > this.maxDataLength) {
-      this.fail(at, `packet indicator 0x${this.header[0].toString(16).padStart(2, '0')} announces ${length} data bytes, more than the cap of ${this.maxDataLength}`);
-      return;
+    if (this.error) {
+      const e = this.error;
+      this.error = undefined;
+      return e;
     }
-    this.packet = new Uint8Array(this.headerFill + length);
-    this.packet.set(this.header.subarray(0, this.headerFill));
-    this.packetFill = this.headerFill;
-    if (length === 0) this.finish();
+    for (;;) {
+      if (this.stopped) return undefined;
+      if (this.buffered === 0) {
+        // The bytes so far end with the held packet: nothing after it to judge, so it goes.
+        return this.release();
+      }
+      const indicator = this.byteAt(0);
+      const format = this.formats.get(indicator);
+      if (!format && this.plausible) return this.desynchronised(`packet indicator 0x${hex2(indicator)} is not one a controller sends`);
+      if (!format) return this.fail(`unknown packet indicator 0x${hex2(indicator)} (the stream is out of sync, or carries vendor packets: see the vendorPackets option)`);
+      const headerLength = 1 + format.headerLength;
+      if (this.buffered < headerLength) return undefined;
+      const [bytes, at] = this.headerView(headerLength);
+      if (this.plausible) {
+        const why = this.plausible(bytes, at);
+        if (why !== undefined) return this.desynchronised(why);
+        // The header after the held packet is sound: that one goes first.
+        if (this.held) return this.release();
+      }
+      const lo = at + 1 + format.lengthOffset;
+      const raw = format.lengthSize === 0 ? 0 : format.lengthSize === 1 ? bytes[lo] : bytes[lo] | (bytes[lo + 1] << 8);
+      const length = raw & format.lengthMask;
+      if (format.capped && length > this.maxDataLength) {
+        this.position += headerLength;
+        return this.fail(`packet indicator 0x${hex2(indicator)} announces ${length} data bytes, more than the cap of ${this.maxDataLength}`);
+      }
+      if (this.buffered < headerLength + length) return undefined;
+      const packet = this.take(headerLength + length);
+      this.packets++;
+      if (this.plausible && indicator === H4_INDICATOR.ACL) {
+        this.held = packet;
+        continue;
+      }
+      return packet;
+    }
   }
 
-  private finish(): void {
-    this.out.push(this.packet!);
-    this.packets++;
-    this.packet = undefined;
-    this.format = undefined;
-    this.headerFill = 0;
+  private desynchronised(why: string): DecodeError {
+    return this.fail(`the stream is desynchronised (bytes were lost or changed): ${why}; ${this.held ? 'the packet before it was not delivered' : 'nothing was delivered from it'}`);
   }
 
-  private fail(at: number, reason: string): void {
-    this.out.push(new DecodeError('hci', 'H4 stream', at, reason));
+  private release(): Uint8Array | undefined {
+    const h = this.held;
+    this.held = undefined;
+    return h;
+  }
+
+  /** Octet `i` of the unframed bytes. */
+  private byteAt(i: number): number {
+    let at = this.offset + i;
+    for (const c of this.chunks) {
+      if (at < c.length) return c[at];
+      at -= c.length;
+    }
+    return -1;
+  }
+
+  /** The first `n` unframed octets, as (array, offset): in place when in the first chunk, else gathered. */
+  private headerView(n: number): [Uint8Array, number] {
+    const first = this.chunks[0];
+    if (first.length - this.offset >= n) return [first, this.offset];
+    for (let i = 0; i < n; i++) this.header[i] = this.byteAt(i);
+    return [this.header, 0];
+  }
+
+  /** Removes and returns the first `n` unframed octets: a view when they lie in one chunk, else a copy. */
+  private take(n: number): Uint8Array {
+    this.buffered -= n;
+    this.position += n;
+    const first = this.chunks[0];
+    if (first.length - this.offset >= n) {
+      const out = first.subarray(this.offset, this.offset + n);
+      this.advance(n);
+      return out;
+    }
+    const out = new Uint8Array(n);
+    for (let filled = 0; filled < n; ) {
+      const c = this.chunks[0];
+      const k = Math.min(n - filled, c.length - this.offset);
+      out.set(c.subarray(this.offset, this.offset + k), filled);
+      filled += k;
+      this.advance(k);
+    }
+    return out;
+  }
+
+  private advance(n: number): void {
+    this.offset += n;
+    if (this.offset === this.chunks[0].length) {
+      this.chunks.shift();
+      this.offset = 0;
+    }
+  }
+
+  private fail(reason: string): DecodeError {
+    if (this.held) {
+      this.discardedPackets++;
+      this.held = undefined;
+    }
     this.stopped = true;
-    this.packet = undefined;
-    this.format = undefined;
-    this.headerFill = 0;
+    this.discardedBytes += this.buffered;
+    this.chunks = [];
+    this.offset = 0;
+    this.buffered = 0;
+    return new DecodeError('hci', 'H4 stream', this.position, reason);
   }
+}
+
+function hex2(n: number): string {
+  return n.toString(16).padStart(2, '0');
 }

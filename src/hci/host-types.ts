@@ -43,8 +43,21 @@ export interface HciHostOptions {
   readonly maxAclDataLength?: number;
   /** Largest reassembled L2CAP PDU (MTU + 4); default 65539. */
   readonly maxL2capPduLength?: number;
-  /** Octets of L2CAP PDUs queued per link; default 4 MiB. */
-  readonly maxQueuedBytesPerLink?: number;
+  /** L2CAP PDUs a link holds for the controller before its producers must wait for their turn; default 2. */
+  readonly maxQueuedPdusPerLink?: number;
+  /**
+   * The transport is a byte stream (H4 over a unix socket, TCP or a UART), where lost or changed
+   * bytes can desynchronise the packet framing. Each packet is then delivered only once the bytes
+   * after it begin a plausible packet (an indicator a controller sends, an ACL handle that is up, a
+   * known event code) or the chunk ended with it; otherwise the stream is declared desynchronised:
+   * that packet is not delivered and a fatal error ends every link. ACL fragments that do not fit
+   * together (a continuation with no start, a PDU cut short, too many octets) then end their link
+   * (Disconnect, nothing more delivered from it) instead of being dropped. Default false
+   * (transports that keep packet boundaries: the virtual controller, the HCI user channel).
+   */
+  readonly byteStream?: boolean;
+  /** Raise 'packet' events for every H4 packet in and out (trace sinks); default false. */
+  readonly tracePackets?: boolean;
   /** Commands waiting for a credit; default 256. */
   readonly maxQueuedCommands?: number;
   /** Remembered inquiry responses (page scan mode, clock offset) for paging; default 64. */
@@ -71,8 +84,8 @@ export type HostEvent =
   | { readonly type: 'remote-name'; readonly address: BdAddr; readonly status: number; readonly name: string }
   | { readonly type: 'command-complete'; readonly token: number; readonly opcode: number; readonly status: number; readonly event: HciEvent }
   | { readonly type: 'security'; readonly event: HciEvent }
-  /** `fatal`: the H4 byte stream broke framing; nothing more can be read from it (close the transport). */
-  | { readonly type: 'error'; readonly error: BluetoothError; readonly fatal?: boolean }
+  /** `fatal`: the H4 byte stream broke framing; nothing more can be read from it (close the transport). `handle`: the link it concerns. */
+  | { readonly type: 'error'; readonly error: BluetoothError; readonly fatal?: boolean; readonly handle?: number }
   | { readonly type: 'packet'; readonly direction: 'tx' | 'rx'; readonly bytes: Uint8Array };
 
 export interface HciHostStats {
@@ -80,5 +93,9 @@ export interface HciHostStats {
   txPackets: number;
   ignoredEvents: number;
   aclUnknownHandle: number;
+  /** ACL packets that reassembly could not use (a continuation with nothing before it, a PDU cut short by a new start, too long, over the cap). */
+  aclAnomalies: number;
+  /** ACL packets dropped on a link ended for damage (byte streams), while its Disconnect completes. */
+  aclAfterDamage: number;
   commandTimeouts: number;
 }

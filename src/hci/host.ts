@@ -16,9 +16,14 @@
  *     non-ACL requests are rejected (0x0D)
  *   Connection Complete (ACL, success) → link added to the scheduler and reassembler
  *   Disconnection Complete → link removed (its outstanding buffers freed), 'disconnected'
- *   ACL in → known handle: reassembled into 'l2cap-pdu'; unknown handle: dropped (H4) and counted
- *   sendL2cap → queued per link, sent in fragments of min(ACL_Data_Packet_Length, aclFragmentSize)
- *     octets while the controller has free buffers
+ *   ACL in → known handle: reassembled into 'l2cap-pdu' (a view of the received bytes when the PDU
+ *     came in one fragment); unknown handle: dropped and counted (on a byte stream it cannot get
+ *     that far: see `byteStream`); a fragment reassembly cannot use → dropped, counted and
+ *     reported as a (non-fatal) 'error' naming the handle
+ *   requestSend(handle) → the link gets a turn from nextSendable() once it has room; the caller
+ *     writes one PDU into allocatePdu(handle, length) and queues it with queuePdu; PDUs leave in
+ *     fragments of min(ACL_Data_Packet_Length, aclFragmentSize) octets while the controller has
+ *     free buffers (acl-scheduler.ts)
  *   Number Of Completed Packets → ACL buffer credits back (clamped)
  *   Inquiry Result / with RSSI / Extended → 'inquiry-result' (EIR name parsed); Inquiry Complete,
  *     or Inquiry Cancel completing, → 'inquiry-complete'
@@ -28,7 +33,7 @@
  *     the host sent itself → 'error'
  *   Any other event, or a malformed one → ignored and counted (H5)
  */
-import { ArgumentError, type BdAddr, bdAddrFromBytes, BluetoothError, fromUtf8, InvalidStateError, parseBdAddr, TimeoutError, utf8 } from '../core/index.js';
+import { ArgumentError, type BdAddr, bdAddrFromBytes, BluetoothError, DecodeError, fromUtf8, InvalidStateError, parseBdAddr, TimeoutError, utf8 } from '../core/index.js';
 import { AclReassembler } from './acl-reassembler.js';
 import { AclScheduler } from './acl-scheduler.js';
 import { CommandFlow, type QueuedCommand } from './command-flow.js';
@@ -38,9 +43,9 @@ import { defaultEventMask } from './event-mask.js';
 import { ACL_PACKET_TYPES, EVENT_CODE, GIAC_LAP, LINK_TYPE, ROLE } from './wire/constants.js';
 import type { HciCommand } from './wire/command.js';
 import { eirName } from './wire/eir.js';
-import { commandReturns, completionStatus, type HciEvent } from './wire/event.js';
-import { encodeAcl } from './wire/acl.js';
+import { COMMAND_COMPLETE_CODE, commandReturns, completionStatus, eventSpecByCode, type HciEvent } from './wire/event.js';
 import { decodeHciPacket, H4_INDICATOR } from './wire/packet.js';
+import type { AclTxPdu } from './acl-tx-pdu.js';
 import { hciStatusError, HCI_STATUS } from './wire/status-codes.js';
 
 /** Why the host sent a command: decides what its completion raises. */
@@ -83,6 +88,8 @@ export class HciHost {
   private readonly events: HostEvent[] = [];
   private eventHead = 0;
   private readonly links = new Map<number, Link>();
+  /** Links whose ACL data stopped fitting together (byte streams only): disconnecting, nothing more delivered. */
+  private readonly damaged = new Set<number>();
   private readonly outgoing = new Set<BdAddr>();
   private readonly inquiryCache = new Map<BdAddr, CacheEntry>();
   private readonly acceptPolicy: AcceptPolicy;
@@ -94,14 +101,22 @@ export class HciHost {
   private now = 0;
   private bdAddr: BdAddr | undefined;
   private localCommands: Uint8Array | undefined;
-  readonly stats: HciHostStats = { rxPackets: 0, txPackets: 0, ignoredEvents: 0, aclUnknownHandle: 0, commandTimeouts: 0 };
+  readonly stats: HciHostStats = { rxPackets: 0, txPackets: 0, ignoredEvents: 0, aclUnknownHandle: 0, aclAnomalies: 0, aclAfterDamage: 0, commandTimeouts: 0 };
+  /** Raise 'packet' events (option `tracePackets`; a trace sink turns it on). */
+  tracePackets: boolean;
 
   constructor(options: HciHostOptions = {}) {
     this.options = options;
     this.acceptPolicy = options.acceptPolicy ?? 'auto';
-    this.framer = new H4Framer({ vendorPackets: options.vendorPackets, vendorFormats: options.vendorFormats, maxDataLength: options.maxAclDataLength });
+    this.tracePackets = options.tracePackets ?? false;
+    this.framer = new H4Framer({
+      vendorPackets: options.vendorPackets,
+      vendorFormats: options.vendorFormats,
+      maxDataLength: options.maxAclDataLength,
+      plausible: options.byteStream ? (b, at) => this.implausible(b, at) : undefined,
+    });
     this.reassembler = new AclReassembler({ maxPduLength: options.maxL2capPduLength });
-    this.scheduler = new AclScheduler({ maxQueuedBytes: options.maxQueuedBytesPerLink, aclFragmentSize: options.aclFragmentSize });
+    this.scheduler = new AclScheduler({ maxQueuedPdus: options.maxQueuedPdusPerLink, aclFragmentSize: options.aclFragmentSize });
     this.flow = new CommandFlow(options.commandTimeoutMs ?? 10_000, options.maxQueuedCommands);
   }
 
@@ -139,7 +154,7 @@ export class HciHost {
   allStats() {
     return {
       host: this.stats,
-      framer: { packets: this.framer.packets, discardedBytes: this.framer.discardedBytes },
+      framer: { packets: this.framer.packets, discardedBytes: this.framer.discardedBytes, discardedPackets: this.framer.discardedPackets },
       reassembly: this.reassembler.stats,
       scheduler: this.scheduler.stats,
     };
@@ -189,6 +204,7 @@ export class HciHost {
     }
   }
 
+  /** The next H4 packet for the controller: a command when one may go, else an ACL fragment (a view of its PDU's buffer). */
   pollTransmit(): Uint8Array | undefined {
     const cmd = this.flow.poll(this.now);
     let bytes: Uint8Array | undefined;
@@ -197,17 +213,11 @@ export class HciHost {
       bytes[0] = H4_INDICATOR.COMMAND;
       bytes.set(cmd.bytes, 1);
     } else {
-      const acl = this.scheduler.poll();
-      if (acl) {
-        const body = encodeAcl(acl);
-        bytes = new Uint8Array(1 + body.length);
-        bytes[0] = H4_INDICATOR.ACL;
-        bytes.set(body, 1);
-      }
+      bytes = this.scheduler.poll();
     }
     if (bytes) {
       this.stats.txPackets++;
-      this.emit({ type: 'packet', direction: 'tx', bytes });
+      if (this.tracePackets) this.emit({ type: 'packet', direction: 'tx', bytes });
     }
     return bytes;
   }
@@ -313,9 +323,44 @@ export class HciHost {
     return this.scheduler.queuedBytes(handle);
   }
 
-  /** Queues a whole L2CAP frame; false (counted) when the link is unknown or its queue is full. */
+  /** Whether link `handle` can take another PDU now. */
+  hasRoom(handle: number): boolean {
+    return this.scheduler.hasRoom(handle);
+  }
+
+  /** A producer on link `handle` has a PDU to send: the link gets a turn from `nextSendable` once it has room. */
+  requestSend(handle: number): void {
+    this.scheduler.requestSend(handle);
+  }
+
+  /** The next link whose turn it is to send one PDU (it asked and has room), or undefined. */
+  nextSendable(): number | undefined {
+    return this.scheduler.nextSendable();
+  }
+
+  /** An L2CAP PDU of `length` octets for link `handle`, laid out as the H4 ACL packets that carry it: write it, then `queuePdu`. */
+  allocatePdu(handle: number, length: number): AclTxPdu {
+    return this.scheduler.allocate(handle, length);
+  }
+
+  /** Queues a written PDU on its link; false (counted) when the link is not up. */
+  queuePdu(pdu: AclTxPdu): boolean {
+    return this.scheduler.enqueue(pdu);
+  }
+
+  /**
+   * Queues a whole L2CAP frame given as bytes (copied once into its ACL packets); false (counted)
+   * when the link is unknown. It is queued even when the link has no room: for tools and tests
+   * that pace themselves; the stack's producers wait for their turn instead.
+   */
   sendL2cap(handle: number, pdu: Uint8Array): boolean {
-    return this.scheduler.enqueue(handle, pdu);
+    if (!this.scheduler.hasLink(handle)) {
+      this.scheduler.stats.noLink++;
+      return false;
+    }
+    const out = this.scheduler.allocate(handle, pdu.length);
+    out.put(pdu);
+    return this.scheduler.enqueue(out);
   }
 
   // Security command helpers: the pairing state machine above decides; these only send.
@@ -384,9 +429,28 @@ export class HciHost {
     this.events.push(ev);
   }
 
+  /**
+   * With `byteStream`: why the header at `b[at]` cannot begin a packet from this controller, or
+   * undefined. A controller sends events and ACL data on links it reported (no SCO or ISO: this host
+   * never accepts such links), so anything else means the framing slipped.
+   */
+  private implausible(b: Uint8Array, at: number): string | undefined {
+    const indicator = b[at];
+    if (indicator === H4_INDICATOR.EVENT) {
+      const code = b[at + 1];
+      if (code === COMMAND_COMPLETE_CODE || code === EVENT_CODE.LE_META || code === EVENT_CODE.VENDOR || eventSpecByCode(code)) return undefined;
+      return `event code 0x${code.toString(16).padStart(2, '0')} is not one a controller sends`;
+    }
+    if (indicator === H4_INDICATOR.ACL) {
+      const handle = (b[at + 1] | (b[at + 2] << 8)) & 0x0fff;
+      return this.links.has(handle) ? undefined : `ACL data for handle 0x${handle.toString(16)}, which is not up`;
+    }
+    return `packet indicator 0x${indicator.toString(16).padStart(2, '0')} is not one a controller sends this host`;
+  }
+
   private handlePacket(bytes: Uint8Array): void {
     this.stats.rxPackets++;
-    this.emit({ type: 'packet', direction: 'rx', bytes });
+    if (this.tracePackets) this.emit({ type: 'packet', direction: 'rx', bytes });
     let packet;
     try {
       packet = decodeHciPacket(bytes);
@@ -400,11 +464,36 @@ export class HciHost {
       const { acl } = packet;
       if (!this.links.has(acl.handle)) {
         this.stats.aclUnknownHandle++;
+        this.emit({ type: 'error', error: new DecodeError('hci', 'ACL data', 0, `ACL data for handle 0x${acl.handle.toString(16)}, which is not up: dropped`) });
+        return;
+      }
+      if (this.damaged.has(acl.handle)) {
+        this.stats.aclAfterDamage++;
         return;
       }
       const pdu = this.reassembler.push(acl);
+      const anomaly = this.reassembler.anomaly;
+      if (anomaly) {
+        this.stats.aclAnomalies++;
+        if (this.options.byteStream) return this.endDamagedLink(acl.handle, anomaly);
+        this.emit({ type: 'error', error: new DecodeError('hci', 'ACL data', 0, `handle 0x${acl.handle.toString(16)}: ${anomaly}`), handle: acl.handle });
+      }
       if (pdu) this.emit({ type: 'l2cap-pdu', handle: acl.handle, pdu });
     }
+  }
+
+  /**
+   * On a byte stream, ACL fragments that do not fit together mean bytes were lost or changed on
+   * the way (or a peer broke fragmentation: the host cannot tell which). Nothing more is delivered
+   * from that link, and it is disconnected, so that neither end takes a stream with a gap in it
+   * for a whole one.
+   */
+  private endDamagedLink(handle: number, anomaly: string): void {
+    this.damaged.add(handle);
+    this.reassembler.remove(handle);
+    const message = `handle 0x${handle.toString(16)}: ${anomaly}; on a byte-stream transport this means bytes were lost or changed on the way, so the link is disconnected rather than deliver a stream with a gap`;
+    this.emit({ type: 'error', error: new DecodeError('hci', 'ACL data', 0, message), handle });
+    this.flow.submit({ name: 'Disconnect', handle, reason: HCI_STATUS.REMOTE_USER_TERMINATED_CONNECTION }, 'host');
   }
 
   private handleEvent(ev: HciEvent): void {
@@ -436,6 +525,7 @@ export class HciHost {
           this.emit({ type: 'error', error: hciStatusError(ev.status, `Disconnect of handle 0x${handle.toString(16)}`) });
           return;
         }
+        this.damaged.delete(handle);
         if (!this.links.delete(handle)) return;
         this.scheduler.removeLink(handle);
         this.reassembler.remove(handle);

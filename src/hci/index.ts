@@ -23,6 +23,7 @@ export * from './h4-framer.js';
 export * from './acl-reassembler.js';
 export * from './acl-fragmenter.js';
 export * from './acl-scheduler.js';
+export * from './acl-tx-pdu.js';
 export { defaultEventMask } from './event-mask.js';
 export { HciHost } from './host.js';
 export type * from './host-types.js';

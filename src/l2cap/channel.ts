@@ -20,6 +20,7 @@
  * The two configuration directions are independent flags; neither blocks answering the peer's
  * ConfigReq (L23). A channel record is removed from the manager when it reaches CLOSED.
  */
+import type { Ring } from '../core/index.js';
 import type { ConfigOption } from './wire/config-option.js';
 import type { TrafficStats } from './stats.js';
 
@@ -65,4 +66,15 @@ export interface Channel {
   /** Whether the application has heard of this channel (open or incoming-pending). */
   announced: boolean;
   readonly stats: TrafficStats;
+  /** SDUs given to `send`, waiting for their link's turn (kept by reference, see output.ts). */
+  readonly sendQueue: Ring<Uint8Array>;
+  queuedBytes: number;
+  /** In its link's ring of channels with something to send. */
+  inRing: boolean;
+  /** The channel's owner feeds it itself (`requestSend`) and wants a turn. */
+  ownerWaiting: boolean;
+  /** A `send` was refused for want of room: 'channel-writable' follows once the queue is half empty. */
+  blocked: boolean;
+  /** Closed by the application with SDUs still queued: the Disconnection Request follows the last of them. */
+  closeWhenSent: boolean;
 }

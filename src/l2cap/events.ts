@@ -19,7 +19,11 @@ export type L2capEvent =
   /** The peer reconfigured an open channel. */
   | { type: 'channel-reconfigured'; cid: number; remoteMtu: number }
   /** An Echo or Information Request got no answer, was rejected, or its link went down. */
-  | { type: 'request-failed'; handle: number; identifier: number; request: 'echo' | 'information'; reason: 'timeout' | 'rejected' | 'link-down' };
+  | { type: 'request-failed'; handle: number; identifier: number; request: 'echo' | 'information'; reason: 'timeout' | 'rejected' | 'link-down' }
+  /** A channel whose `send` was refused has room again (its queue drained to half of `sendBufferBytes`). */
+  | { type: 'channel-writable'; cid: number }
+  /** Something was lost on the link that the peer caused (an answer dropped past `txQueueCapacity`). */
+  | { type: 'error'; handle: number; message: string };
 
 export interface IncomingConnection {
   readonly handle: number;
@@ -51,8 +55,12 @@ export interface L2capOptions {
   maxConfigBytes?: number;
   /** Requests awaiting a response per link. Default 16. */
   maxOutstandingRequests?: number;
-  /** Frames waiting in pollTransmit(); beyond it `send` throws and responses are dropped. Default 4096. */
+  /** Signaling frames waiting for their link's turn; beyond it an answer is dropped and reported. Default 4096. */
   txQueueCapacity?: number;
+  /** Octets of SDUs a channel holds for its link (`send`); beyond it `send` refuses until 'channel-writable'. Default 65536. */
+  sendBufferBytes?: number;
+  /** How long a channel closed with SDUs queued may take to send them before its Disconnection Request; default 10 000 ms. */
+  closeLingerMs?: number;
   /** Events waiting in pollEvent(); beyond it events are dropped and counted. Default 4096. */
   eventQueueCapacity?: number;
   /**
@@ -79,6 +87,8 @@ export function resolveOptions(o: L2capOptions): ResolvedL2capOptions {
     maxConfigBytes: o.maxConfigBytes ?? 1024,
     maxOutstandingRequests: o.maxOutstandingRequests ?? 16,
     txQueueCapacity: o.txQueueCapacity ?? 4096,
+    sendBufferBytes: o.sendBufferBytes ?? 65536,
+    closeLingerMs: o.closeLingerMs ?? 10_000,
     eventQueueCapacity: o.eventQueueCapacity ?? 4096,
     pendingIncoming: o.pendingIncoming,
   };

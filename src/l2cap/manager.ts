@@ -16,25 +16,35 @@
  * - ConnReq: unknown PSM 0x0002 (L4), SCID < 0x0040 0x0006, SCID in use 0x0007 (L5), channel
  *   cap 0x0004; else accepted (or answered pending when `pendingIncoming` says so) and followed by
  *   our ConfigReq.
- * - Reconfiguration (channel.ts): the peer's acceptable ConfigReq on an OPEN channel is answered,
- *   then we send our ConfigReq (our current MTU) and the channel is in CONFIG until both
- *   directions complete again → 'channel-reconfigured'; `reconfigure(cid, { mtu }, now)` starts
- *   the same from our side. Meanwhile basic-mode data flows both ways and nothing is reset.
+ * - Reconfiguration (channel.ts, §7.1): the peer's ConfigReq on an OPEN channel is answered and,
+ *   when acceptable, applied to the direction it configures (our sending) → 'channel-reconfigured';
+ *   the channel stays OPEN and we send no ConfigReq of our own, since our parameters did not
+ *   change (two stacks that each answered a ConfigReq with one of their own would never stop).
+ *   `reconfigure(cid, { mtu }, now)` changes our direction: CONFIG until both are done again.
+ *   Meanwhile basic-mode data flows both ways and nothing is reset.
  * - Our requests run under RTX (ERTX after a pending answer). An unanswered ConfigReq is re-sent
  *   with the delay doubled, `configRetransmissions` times, then the channel is disconnected (L25);
  *   other requests fail at the first expiry. CONFIG is also bounded by `configTimeoutMs`.
  * - Echo and Information Requests are answered (L15–L17): extended features = fixed channels
  *   only (bit 7), fixed channels = signaling only (bit 1), connectionless MTU "not supported".
- * - Outputs wait in bounded queues (`txQueueCapacity`, `eventQueueCapacity`).
+ * - Output (output.ts): nothing is pushed toward the controller. A link with something to send is
+ *   reported once by `pollSendRequest`; when the HCI gives the link its turn, `nextTurn` produces one
+ *   PDU (signaling first, then the channels in turn) or hands a channel's owner its turn.
+ *   `pollTransmit` does the same for callers that have no HCI below (tests, tools): any link, a
+ *   contiguous PDU. `send` queues an SDU on a channel (refused past `sendBufferBytes`, then
+ *   'channel-writable'); `disconnect` of a channel with SDUs queued sends them first (at most
+ *   `closeLingerMs`, then what is left is dropped and the close reason says how much).
+ * - Events wait in a bounded queue (`eventQueueCapacity`).
  */
-import { ArgumentError, type BdAddr, BoundedQueue, InvalidStateError, TimerSet } from '../core/index.js';
+import { ArgumentError, type BdAddr, BoundedQueue, type ByteSink, ByteWriter, InvalidStateError, Ring, TimerSet } from '../core/index.js';
 import { CHANNEL_STATE, type Channel } from './channel.js';
 import { adjustAfterUnacceptable, evaluateConfigRequest, ourConfigOptions } from './configuration.js';
 import { CONNECT_RESULT_NO_RESPONSE, type L2capEvent, type L2capOptions, type ResolvedL2capOptions, resolveOptions } from './events.js';
 import { PsmRegistry, checkMtu, isValidPsm } from './psm.js';
 import { type PendingRequest, SignalingLink, isResponse } from './signaling.js';
 import { type DropReason, type LinkStats, type TrafficStats, newLinkStats, newTrafficStats, snapshot } from './stats.js';
-import { decodeBasicFrame, encodeBasicFrame } from './wire/basic-frame.js';
+import { LinkOutput } from './output.js';
+import { decodeBasicFrame, encodeBasicFrame, writeBasicHeader } from './wire/basic-frame.js';
 import { configOptionsLength } from './wire/config-option.js';
 import {
   CID,
@@ -71,7 +81,11 @@ interface Link {
   readonly signaling: SignalingLink;
   readonly channels: Set<number>;
   readonly stats: LinkStats;
+  readonly output: LinkOutput;
 }
+
+/** One PDU produced on a link's turn, or the turn handed to a channel's owner. */
+export type Turn<S> = { readonly pdu: S } | { readonly cid: number };
 
 export interface ChannelInfo {
   readonly cid: number;
@@ -86,7 +100,7 @@ export interface ChannelInfo {
   readonly stats: TrafficStats;
 }
 
-type TimerKey = `rtx:${number}:${number}` | `cfg:${number}`;
+type TimerKey = `rtx:${number}:${number}` | `cfg:${number}` | `linger:${number}`;
 
 /** Our extended features: fixed channels supported (bit 7); no ERTM, streaming or FCS (basic mode only). */
 const OUR_EXTENDED_FEATURES = EXTENDED_FEATURE.FIXED_CHANNELS;
@@ -100,18 +114,24 @@ export class L2capManager {
   private readonly links = new Map<number, Link>();
   private readonly channels = new Map<number, Channel>();
   private readonly psms: PsmRegistry;
-  private readonly tx: BoundedQueue<{ handle: number; pdu: Uint8Array }>;
+  /** Links that have something to send since they were last reported (`pollSendRequest`). */
+  private readonly sendRequests = new Ring<number>();
   private readonly events: BoundedQueue<L2capEvent>;
   private readonly timers = new TimerSet<TimerKey>();
   private readonly totals = newLinkStats();
   private nextCid: number = CID.DYNAMIC_FIRST;
+  /** The latest time seen, for work done on a turn (`pollTransmit` carries none). */
+  private now = 0;
 
   constructor(options: L2capOptions = {}) {
     this.opts = resolveOptions(options);
     checkMtu(this.opts.defaultMtu, 'defaultMtu');
     if (this.opts.signalingMtu < MIN_SIGNALING_MTU) throw new ArgumentError(`signalingMtu must be at least ${MIN_SIGNALING_MTU}`);
+    if (!Number.isInteger(this.opts.sendBufferBytes) || this.opts.sendBufferBytes < 1) {
+      throw new ArgumentError(`l2capSendBufferBytes must be a positive whole number of octets, not ${this.opts.sendBufferBytes} (the L2CAP option sendBufferBytes)`);
+    }
+    if (!(this.opts.closeLingerMs >= 0)) throw new ArgumentError(`closeLingerMs must be ≥ 0, not ${this.opts.closeLingerMs}`);
     this.psms = new PsmRegistry(this.opts.defaultMtu);
-    this.tx = new BoundedQueue(this.opts.txQueueCapacity);
     this.events = new BoundedQueue(this.opts.eventQueueCapacity);
   }
 
@@ -119,7 +139,7 @@ export class L2capManager {
 
   linkUp(handle: number, address: BdAddr, _now: number): void {
     if (this.links.has(handle)) throw new InvalidStateError(`ACL handle 0x${handle.toString(16)} is already up in L2CAP: call linkDown first`);
-    this.links.set(handle, { handle, address, signaling: new SignalingLink(this.opts.maxOutstandingRequests), channels: new Set(), stats: newLinkStats() });
+    this.links.set(handle, { handle, address, signaling: new SignalingLink(this.opts.maxOutstandingRequests), channels: new Set(), stats: newLinkStats(), output: new LinkOutput() });
   }
 
   linkDown(handle: number, _now: number): void {
@@ -148,11 +168,137 @@ export class L2capManager {
     return this.psms.allocate();
   }
 
-  // ── drains ───────────────────────────────────────────────────────────────────────────────
+  // ── output (output.ts) ───────────────────────────────────────────────────────────────────
 
-  pollTransmit(): { handle: number; pdu: Uint8Array } | undefined {
-    return this.tx.shift();
+  /** A link that has had something to send since it was last reported: ask the HCI for its turn. */
+  pollSendRequest(): number | undefined {
+    for (let handle = this.sendRequests.shift(); handle !== undefined; handle = this.sendRequests.shift()) {
+      const link = this.links.get(handle);
+      if (!link) continue;
+      link.output.requested = false;
+      return handle;
+    }
+    return undefined;
   }
+
+  /** Whether link `handle` still has something to send (after a turn: ask for another). */
+  wantsToSend(handle: number): boolean {
+    return this.links.get(handle)?.output.wantsToSend ?? false;
+  }
+
+  /**
+   * Link `handle`'s turn to send one PDU: a signaling C-frame, else the next channel's queued SDU,
+   * written through `allocate(length)`; or `{ cid }` when that channel's owner writes its SDU itself
+   * (`frameSdu`); undefined when nothing waits.
+   */
+  nextTurn<S extends ByteSink>(handle: number, allocate: (length: number) => S, now: number): Turn<S> | undefined {
+    this.now = now;
+    const out = this.links.get(handle)?.output;
+    if (!out) return undefined;
+    const signal = out.signals.shift();
+    if (signal) {
+      const pdu = allocate(signal.length);
+      pdu.put(signal);
+      this.countOut(this.links.get(handle), undefined, signal.length);
+      return { pdu };
+    }
+    for (let ch = out.channels.shift(); ch; ch = out.channels.shift()) {
+      ch.inRing = false;
+      if (this.channels.get(ch.localCid) !== ch) continue;
+      const sdu = ch.sendQueue.shift();
+      if (sdu) {
+        ch.queuedBytes -= sdu.length;
+        const pdu = this.frameOn(ch, sdu.length, allocate);
+        pdu.put(sdu);
+        this.afterQueued(ch, now);
+        return { pdu };
+      }
+      if (ch.ownerWaiting) {
+        ch.ownerWaiting = false;
+        if (carriesData(ch)) return { cid: ch.localCid };
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * For the owner of channel `cid` on the turn `nextTurn` just gave it: a PDU for an SDU of
+   * `sduLength` octets with the B-frame header written, for the owner to write the SDU into.
+   */
+  frameSdu<S extends ByteSink>(cid: number, sduLength: number, allocate: (length: number) => S): S {
+    const ch = this.channels.get(cid);
+    if (!ch || !carriesData(ch)) throw new InvalidStateError(`L2CAP channel 0x${cid.toString(16)} carries no data: write an SDU only on the turn nextTurn gave it`);
+    if (sduLength > ch.remoteMtu) throw new ArgumentError(`SDU of ${sduLength} bytes exceeds the peer's MTU ${ch.remoteMtu} on channel 0x${cid.toString(16)}`);
+    return this.frameOn(ch, sduLength, allocate);
+  }
+
+  /** The owner of channel `cid` has an SDU to write: the channel gets a turn on its link. */
+  requestSend(cid: number): void {
+    const ch = this.channels.get(cid);
+    if (!ch || !carriesData(ch)) return;
+    ch.ownerWaiting = true;
+    this.ready(ch);
+  }
+
+  /** Octets of SDUs queued with `send` on channel `cid` and not yet sent. */
+  queuedBytes(cid: number): number {
+    return this.channels.get(cid)?.queuedBytes ?? 0;
+  }
+
+  /**
+   * The next PDU of any link, whole in one array, as if the HCI gave every link a turn at once: for
+   * callers with no HCI below (tests, tools). Channels fed by their owner (`requestSend`) are not
+   * served here.
+   */
+  pollTransmit(): { handle: number; pdu: Uint8Array } | undefined {
+    for (let handle = this.pollSendRequest(); handle !== undefined; handle = this.pollSendRequest()) {
+      const turn = this.nextTurn(handle, ByteWriter.alloc, this.now);
+      const link = this.links.get(handle);
+      if (link?.output.wantsToSend) this.askToSend(link);
+      if (turn && 'pdu' in turn) return { handle, pdu: turn.pdu.result() };
+    }
+    return undefined;
+  }
+
+  private frameOn<S extends ByteSink>(ch: Channel, sduLength: number, allocate: (length: number) => S): S {
+    const pdu = allocate(4 + sduLength);
+    writeBasicHeader(pdu, sduLength, ch.remoteCid);
+    this.countOut(this.links.get(ch.handle), ch.stats, 4 + sduLength);
+    return pdu;
+  }
+
+  /** After an SDU of `ch` was sent: its next turn, room for a blocked sender, or the close it waited for. */
+  private afterQueued(ch: Channel, now: number): void {
+    if (ch.sendQueue.length > 0 || ch.ownerWaiting) this.ready(ch);
+    if (ch.blocked && ch.queuedBytes * 2 <= this.opts.sendBufferBytes) {
+      ch.blocked = false;
+      this.emit(this.links.get(ch.handle), { type: 'channel-writable', cid: ch.localCid });
+    }
+    if (ch.closeWhenSent && ch.sendQueue.length === 0) {
+      ch.closeWhenSent = false;
+      this.timers.clear(`linger:${ch.localCid}`);
+      this.startDisconnect(ch, ch.closeReason, now);
+    }
+  }
+
+  /** Puts the channel in its link's ring (once) and the link in the FIFO of links that asked to send. */
+  private ready(ch: Channel): void {
+    const link = this.links.get(ch.handle);
+    if (!link) return;
+    if (!ch.inRing) {
+      ch.inRing = true;
+      link.output.channels.push(ch);
+    }
+    this.askToSend(link);
+  }
+
+  private askToSend(link: Link): void {
+    if (link.output.requested) return;
+    link.output.requested = true;
+    this.sendRequests.push(link.handle);
+  }
+
+  // ── drains ───────────────────────────────────────────────────────────────────────────────
 
   pollEvent(): L2capEvent | undefined {
     return this.events.shift();
@@ -163,9 +309,11 @@ export class L2capManager {
   }
 
   handleTimeout(now: number): void {
+    this.now = now;
     for (const key of this.timers.expire(now)) {
       const [kind, a, b] = key.split(':');
       if (kind === 'cfg') this.onConfigTimeout(Number(a), now);
+      else if (kind === 'linger') this.onLingerTimeout(Number(a), now);
       else this.onRtx(Number(a), Number(b), now);
     }
   }
@@ -191,19 +339,39 @@ export class L2capManager {
     return cid;
   }
 
-  send(cid: number, sdu: Uint8Array): void {
+  /**
+   * Queues one SDU on an open channel, sent on its link's turn; false (nothing queued) while the
+   * channel already holds `sendBufferBytes` or more: 'channel-writable' follows once it drained to half.
+   * The SDU is kept by reference until sent: do not change it.
+   */
+  send(cid: number, sdu: Uint8Array): boolean {
     const ch = this.channels.get(cid);
     if (!ch || !carriesData(ch)) throw new InvalidStateError(`L2CAP channel 0x${cid.toString(16)} is not open: wait for 'channel-open'`);
+    if (ch.closeWhenSent) throw new InvalidStateError(`L2CAP channel 0x${cid.toString(16)} is closing: no more SDUs`);
     if (sdu.length > ch.remoteMtu) throw new ArgumentError(`SDU of ${sdu.length} bytes exceeds the peer's MTU ${ch.remoteMtu} on channel 0x${cid.toString(16)}: split it`);
-    const pdu = encodeBasicFrame({ cid: ch.remoteCid, payload: sdu });
-    if (!this.tx.push({ handle: ch.handle, pdu })) throw new InvalidStateError('the L2CAP transmit queue is full: drain pollTransmit() first');
-    const link = this.links.get(ch.handle);
-    this.countOut(link, ch.stats, pdu.length);
+    if (ch.queuedBytes >= this.opts.sendBufferBytes) {
+      ch.blocked = true;
+      return false;
+    }
+    ch.sendQueue.push(sdu);
+    ch.queuedBytes += sdu.length;
+    this.ready(ch);
+    return true;
   }
 
   disconnect(cid: number, now: number): void {
     const ch = this.channels.get(cid);
     if (!ch) throw new InvalidStateError(`no L2CAP channel 0x${cid.toString(16)}`);
+    this.now = now;
+    if ((ch.state === CHANNEL_STATE.OPEN || ch.state === CHANNEL_STATE.CONFIG) && ch.sendQueue.length > 0) {
+      // What the application sent goes first; the Disconnection Request follows the last SDU.
+      if (!ch.closeWhenSent) {
+        ch.closeWhenSent = true;
+        ch.closeReason = 'local';
+        this.timers.set(`linger:${ch.localCid}`, now + this.opts.closeLingerMs);
+      }
+      return;
+    }
     switch (ch.state) {
       case CHANNEL_STATE.WAIT_CONNECT:
         this.refusePending(cid, CONNECTION_RESULT.NO_RESOURCES, now);
@@ -303,6 +471,7 @@ export class L2capManager {
   // ── input from below ─────────────────────────────────────────────────────────────────────
 
   receivePdu(handle: number, pdu: Uint8Array, now: number): void {
+    this.now = now;
     const link = this.links.get(handle);
     if (!link) {
       this.totals.drops['unknown-handle']++;
@@ -521,12 +690,10 @@ export class L2capManager {
     ch.remoteMtu = decision.remoteMtu!;
     if (decision.flushTimeout !== undefined) ch.flushTimeout = decision.flushTimeout;
     ch.remoteConfigDone = true;
-    if (wasOpen) {
-      this.beginReconfiguration(ch, now);
-      this.sendConfigRequest(link, ch, now);
-    } else {
-      this.maybeOpen(link, ch);
-    }
+    // The peer reconfigured its direction of an open channel: ours did not change, so no ConfigReq
+    // of ours follows (§7.1), and the channel stays OPEN.
+    if (wasOpen) this.emit(link, { type: 'channel-reconfigured', cid: ch.localCid, remoteMtu: ch.remoteMtu });
+    else this.maybeOpen(link, ch);
   }
 
   private onDisconnectionRequest(link: Link, s: DisconnectionRequest, _now: number): void {
@@ -655,6 +822,16 @@ export class L2capManager {
     this.onRequestFailed(link, p, 'timeout', now);
   }
 
+  /** The channel could not send what was queued before its close within `closeLingerMs`: the rest is dropped. */
+  private onLingerTimeout(cid: number, now: number): void {
+    const ch = this.channels.get(cid);
+    if (!ch || !ch.closeWhenSent) return;
+    const dropped = ch.queuedBytes;
+    ch.closeWhenSent = false;
+    this.clearQueue(ch);
+    this.startDisconnect(ch, `closed locally; ${dropped} byte(s) still queued were not sent within ${this.opts.closeLingerMs} ms`, now);
+  }
+
   private onConfigTimeout(cid: number, now: number): void {
     const ch = this.channels.get(cid);
     if (ch && ch.state === CHANNEL_STATE.CONFIG) this.startDisconnect(ch, 'configuration timeout', now);
@@ -710,6 +887,12 @@ export class L2capManager {
       closeReason: '',
       announced: false,
       stats: newTrafficStats(),
+      sendQueue: new Ring<Uint8Array>(),
+      queuedBytes: 0,
+      inRing: false,
+      ownerWaiting: false,
+      blocked: false,
+      closeWhenSent: false,
     };
     this.channels.set(cid, ch);
     link.channels.add(cid);
@@ -741,8 +924,16 @@ export class L2capManager {
 
   private forgetChannel(ch: Channel): void {
     this.timers.clear(`cfg:${ch.localCid}`);
+    this.timers.clear(`linger:${ch.localCid}`);
+    this.clearQueue(ch);
+    ch.ownerWaiting = false;
     this.channels.delete(ch.localCid);
     this.links.get(ch.handle)?.channels.delete(ch.localCid);
+  }
+
+  private clearQueue(ch: Channel): void {
+    ch.sendQueue.clear();
+    ch.queuedBytes = 0;
   }
 
   private allocateCid(): number | undefined {
@@ -799,12 +990,15 @@ export class L2capManager {
   }
 
   private transmitSignaling(link: Link, pdu: Uint8Array): void {
-    if (!this.tx.push({ handle: link.handle, pdu })) {
+    const out = link.output;
+    if (out.signals.length >= this.opts.txQueueCapacity) {
       this.drop(link, undefined, 'queue-full');
+      this.emit(link, { type: 'error', handle: link.handle, message: `link 0x${link.handle.toString(16)}: ${out.signals.length} signaling frames wait for the controller already (txQueueCapacity); one was dropped: the peer sends requests faster than they can be answered` });
       return;
     }
+    out.signals.push(pdu);
+    this.askToSend(link);
     this.bumpSignaling(link, 'commandsOut');
-    this.countOut(link, undefined, pdu.length);
   }
 
   private emit(link: Link | undefined, e: L2capEvent): void {

@@ -1,8 +1,14 @@
 /**
  * A bounded FIFO of bytes (a DLC's transmit queue): `push` accepts as many bytes as fit and says
- * how many; `take(n)` removes up to n bytes as one array. Chunks are copied on push, so the
- * caller may reuse its buffer.
+ * how many; `takeInto(sink, n)` moves up to n bytes into a frame being written (the one copy of
+ * the payload on its way out, DESIGN.md rule 10).
+ *
+ * Chunks are kept by reference, not copied: the caller gives up the bytes it pushes and must not
+ * change them until they were taken (the stack's `writeRfcomm` says so; the socket copies what the
+ * application passes it). Taking never allocates; the chunk list is compacted as it is consumed.
  */
+import type { ByteSink } from '../core/index.js';
+
 export class ByteQueue {
   private chunks: Uint8Array[] = [];
   private head = 0;
@@ -19,31 +25,30 @@ export class ByteQueue {
   push(bytes: Uint8Array): number {
     const n = Math.min(bytes.length, this.room);
     if (n === 0) return 0;
-    this.chunks.push(bytes.slice(0, n));
+    this.chunks.push(n === bytes.length ? bytes : bytes.subarray(0, n));
     this.size += n;
     return n;
   }
-  take(max: number): Uint8Array {
-    const n = Math.min(max, this.size);
-    const out = new Uint8Array(n);
-    let o = 0;
-    while (o < n) {
+  /** Writes the next `n` bytes (at most `length`) into `sink` and removes them. */
+  takeInto(sink: ByteSink, n: number): void {
+    let left = Math.min(n, this.size);
+    this.size -= left;
+    while (left > 0) {
       const c = this.chunks[this.head];
-      const k = Math.min(n - o, c.length - this.headOffset);
-      out.set(c.subarray(this.headOffset, this.headOffset + k), o);
-      o += k;
+      const k = Math.min(left, c.length - this.headOffset);
+      sink.put(this.headOffset === 0 && k === c.length ? c : c.subarray(this.headOffset, this.headOffset + k));
+      left -= k;
       this.headOffset += k;
       if (this.headOffset === c.length) {
+        this.chunks[this.head] = EMPTY;
         this.head++;
         this.headOffset = 0;
       }
     }
-    this.size -= n;
     if (this.head > 64 && this.head * 2 > this.chunks.length) {
       this.chunks = this.chunks.slice(this.head);
       this.head = 0;
     }
-    return out;
   }
   clear(): void {
     this.chunks = [];
@@ -52,3 +57,5 @@ export class ByteQueue {
     this.size = 0;
   }
 }
+
+const EMPTY = new Uint8Array(0);

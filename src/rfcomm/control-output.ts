@@ -1,6 +1,7 @@
 /**
  * The frames a session sends besides data: SABM, UA, DM, DISC and multiplexer commands, encoded at
- * once into a bounded queue (overflow: dropped, reported through `onOverflow`).
+ * once into a bounded queue (overflow: dropped, reported through `onOverflow`); `onQueued` tells
+ * the session that it has something to send.
  *
  * C/R (TS 07.10 §5.2.1.2 Table 1, RFCOMM 1.2 §5.1.3 and erratum 1510): SABM and DISC are commands
  * and carry C/R = 1 from the multiplexer initiator, 0 from the responder; UA and DM are responses
@@ -20,6 +21,7 @@ export class ControlOutput {
     capacity: number,
     private readonly isInitiator: () => boolean,
     private readonly onOverflow: () => void,
+    private readonly onQueued: () => void,
   ) {
     this.queue = new BoundedQueue(capacity);
   }
@@ -35,17 +37,12 @@ export class ControlOutput {
 
   /** An MCC in a UIH on DLCI 0 (P/F = 0, RFCOMM 1.2 §5.1.3). */
   mcc(mcc: Mcc): void {
-    this.raw(this.uih(0, encodeMcc(mcc)));
-  }
-
-  /** A UIH frame (not queued): data, and credits when `credits` is given. */
-  uih(dlci: number, info: Uint8Array, credits?: number): Uint8Array {
-    const withCredits = credits !== undefined && credits > 0;
-    return encodeRfcommFrame({ type: 'UIH', dlci, cr: this.isInitiator(), pf: withCredits, info, ...(withCredits ? { credits } : {}) });
+    this.raw(encodeRfcommFrame({ type: 'UIH', dlci: 0, cr: this.isInitiator(), pf: false, info: encodeMcc(mcc) }));
   }
 
   raw(sdu: Uint8Array): void {
     if (!this.queue.push(sdu)) this.onOverflow();
+    else this.onQueued();
   }
 
   shift(): Uint8Array | undefined {

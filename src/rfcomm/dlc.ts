@@ -23,13 +23,22 @@
  * - A grant never lets (rxOutstanding × N1 + unconsumed) exceed the receive cap, nor the credit
  *   window exceed 255; grants wait until the peer holds at most half the window.
  * Without CBFC: the peer's MSC FC bit and aggregate FCoff pause our sending; we send MSC FC=1
- * when unconsumed passes half the receive cap and FC=0 when it falls to a quarter; data beyond the
- * cap is dropped and counted.
+ * when unconsumed passes half the receive cap and FC=0 when it falls to a quarter. The peer learns
+ * of FC only when our MSC reaches it, so what it sent before that is still accepted, up to
+ * `FC_SLACK` past the cap (more than any controller and host hold in flight); data beyond that
+ * (a peer ignoring FC) is dropped, counted and reported.
  */
+import type { ByteSink } from '../core/index.js';
 import { ByteQueue } from './byte-queue.js';
 import type { RpnParams } from './wire/index.js';
 import { RPN_DEFAULT, V24_DEFAULT } from './wire/index.js';
 import { newDlcStats, type DlcStats } from './stats.js';
+
+/** The next frame of a DLC, before it is written: `info` data octets and `credits` to grant (0: none). */
+export interface FramePlan {
+  readonly info: number;
+  readonly credits: number;
+}
 
 export type DlcState = 'waiting-mux' | 'pn-sent' | 'sabm-sent' | 'connected' | 'closing' | 'disc-sent' | 'closed';
 
@@ -39,6 +48,8 @@ export const TX_CREDIT_CAP = 0xffff;
 export const RX_CREDIT_WINDOW_CAP = 255;
 /** N1 without PN (RFCOMM 1.2 §5.5.3 default, TS 07.10 default 127). */
 export const DEFAULT_N1 = 127;
+/** Without CBFC: octets accepted past the receive cap while our MSC FC travels to the peer. */
+export const FC_SLACK = 64 * 1024;
 
 export interface DlcParams {
   readonly n1: number;
@@ -70,6 +81,10 @@ export class Dlc {
   rpn: RpnParams = RPN_DEFAULT;
   /** Our V.24 signals as sent in MSC (the FC bit is added from `localFc`). */
   signals: number = V24_DEFAULT;
+  /** In its session's ring of DLCs that may have a frame to send. */
+  inRing = false;
+  /** Bytes written that were dropped unsent (a close that lingered too long). */
+  undelivered = 0;
   readonly txQueue: ByteQueue;
   readonly stats: DlcStats = newDlcStats();
 
@@ -130,21 +145,22 @@ export class Dlc {
     return this.cbfc ? this.txCredits > 0 : !this.peerFc && !aggregateOff;
   }
 
-  /**
-   * The next data or credit frame of this DLC, accounted for (a credit spent, credits granted),
-   * or undefined when it has nothing to send now. `info` holds at most N1 octets.
-   */
-  nextFrame(aggregateOff: boolean): { info: Uint8Array; credits: number } | undefined {
-    const sending = this.canSendData(aggregateOff);
+  /** The next data or credit frame of this DLC (at most N1 data octets), or undefined when it has nothing to send now. */
+  planFrame(aggregateOff: boolean): FramePlan | undefined {
+    const info = this.canSendData(aggregateOff) ? Math.min(this.n1, this.txQueue.length) : 0;
     const credits = this.grantDue();
-    if (!sending && credits === 0) return undefined;
-    const info = sending ? this.txQueue.take(this.n1) : new Uint8Array(0);
-    if (sending && this.cbfc) this.txCredits--;
-    this.rxOutstanding += credits;
-    this.stats.creditsGiven += credits;
-    this.stats.framesTx++;
-    this.stats.bytesTx += info.length;
+    if (info === 0 && credits === 0) return undefined;
     return { info, credits };
+  }
+
+  /** Writes the planned frame's data into `sink` and accounts for it (a credit spent, credits granted). */
+  takeFrame(plan: FramePlan, sink: ByteSink): void {
+    this.txQueue.takeInto(sink, plan.info);
+    if (plan.info > 0 && this.cbfc) this.txCredits--;
+    this.rxOutstanding += plan.credits;
+    this.stats.creditsGiven += plan.credits;
+    this.stats.framesTx++;
+    this.stats.bytesTx += plan.info;
   }
 
   /** True once after a cut-short write when the tx queue is at most half full again. */
@@ -163,7 +179,7 @@ export class Dlc {
       this.rxOutstanding--;
     }
     if (length > this.n1) return 'oversize';
-    if (!this.cbfc && this.unconsumed + length > this.rxCap) return 'overflow';
+    if (!this.cbfc && this.unconsumed + length > this.rxCap + FC_SLACK) return 'overflow';
     this.unconsumed += length;
     return undefined;
   }

@@ -12,8 +12,13 @@ export type RfcommEvent =
    * bits: FC, RTC, RTR, IC, DV) and, when its break octet has B1 set, the break length in ms.
    */
   | { type: 'dlc-signals'; dlcId: number; signals: number; breakMs?: number }
-  | { type: 'dlc-closed'; dlcId: number; reason: RfcommCloseReason; message: string }
+  /** `unsent`: bytes written on the DLC that were never sent (its queue when it closed). */
+  | { type: 'dlc-closed'; dlcId: number; reason: RfcommCloseReason; message: string; unsent: number }
+  /** The peer broke flow control or N1 and its data was dropped: the receive stream has a gap of `bytes`. */
+  | { type: 'dlc-dropped'; dlcId: number; bytes: number; message: string }
   | { type: 'session-closed'; sessionId: number }
+  /** Something the peer caused was lost on the session (an answer dropped past `maxControlFrames`). */
+  | { type: 'session-error'; sessionId: number; message: string }
   /** Only with `reportMcc`: every multiplexer command or response received on DLCI 0. */
   | { type: 'mcc'; sessionId: number; mcc: Mcc }
   /** Only with `reportDiagnostics`: a remote input discarded, refused or answered with DM/NSC. */

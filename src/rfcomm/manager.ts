@@ -3,19 +3,25 @@
  * channel's local CID) and the server channels this side offers (docs/layers.md "RFCOMM").
  *
  * Sans-I/O: inputs are `sessionUp`, `receive`, `sessionDown` and the application's `connect`,
- * `write`, `consume`, `close`; outputs are drained with `pollTransmit`, `pollEvent`, `pollTimeout`
- * and `handleTimeout`. Sessions take turns in `pollTransmit` (one SDU each), DLCs take turns
- * within a session. dlcIds are never reused.
+ * `write`, `consume`, `close`; outputs are drained with `pollEvent`, `pollTimeout` and
+ * `handleTimeout`. Frames leave on turns (DESIGN.md rule 8): a session with something to send is
+ * reported once by `pollSendRequest`; on its turn (its L2CAP channel's link has room) the composer
+ * calls `produce(sessionId, allocate)`, which writes one frame into what `allocate` returns.
+ * `pollTransmit` serves callers with nothing below (tests, tools): the sessions take turns, each
+ * frame in an array of its own. DLCs take turns within a session. dlcIds are never reused.
+ * `write` keeps the bytes it is given by reference until they are sent (byte-queue.ts).
+ * The timers of every session live in one `TimerSet` (session-timers.ts).
  *
  * `l2capMtu` in `sessionUp` is the smaller of the channel's two MTUs: frames we send must fit the
  * peer's, frames we accept must fit ours. On 'session-closed' the composer drains `pollTransmit`
  * (the last UA or DISC) and then disconnects the L2CAP channel. `sessionDown` closes every DLC of
  * the session with reason 'session-closed' and reports no 'session-closed' event.
  */
-import { ArgumentError, BoundedQueue, InvalidStateError, earliest } from '../core/index.js';
+import { ArgumentError, BoundedQueue, type ByteSink, ByteWriter, InvalidStateError, Ring, TimerSet } from '../core/index.js';
 import { Dlc } from './dlc.js';
 import type { RfcommEvent } from './events.js';
 import { Multiplexer, type MuxHost } from './multiplexer.js';
+import { SessionTimers, splitTimerKey } from './session-timers.js';
 import { resolveRfcommOptions, type ResolvedRfcommOptions, type RfcommOptions } from './options.js';
 import type { DlcStats, SessionStats } from './stats.js';
 import { MSC_BREAK_MAX_MS, V24_DEFAULT, type Mcc, type RpnParams } from './wire/index.js';
@@ -54,8 +60,11 @@ export class RfcommManager {
   private readonly dlcs = new Map<number, { dlc: Dlc; session: Multiplexer }>();
   private readonly serverChannels = new Set<number>();
   private readonly events: BoundedQueue<RfcommEvent>;
+  private readonly timers = new TimerSet<string>();
+  /** Sessions that have had something to send since they were last reported, oldest first. */
+  private readonly sendRequests = new Ring<Multiplexer>();
+  private readonly requested = new WeakSet<Multiplexer>();
   private nextDlcId = 1;
-  private rr = 0;
   private dropped = 0;
 
   constructor(options: RfcommOptions = {}) {
@@ -91,7 +100,7 @@ export class RfcommManager {
   sessionUp(sessionId: number, params: { initiator: boolean; l2capMtu: number }, now: number): void {
     if (this.sessions.has(sessionId) && this.sessions.get(sessionId)!.state !== 'closed') throw new InvalidStateError(`RFCOMM session ${sessionId} is already up`);
     if (!Number.isInteger(params.l2capMtu) || params.l2capMtu < 7) throw new ArgumentError(`l2capMtu must be an integer ≥ 7, got ${params.l2capMtu}`);
-    this.sessions.set(sessionId, new Multiplexer(sessionId, params.initiator, params.l2capMtu, this.host, now));
+    this.sessions.set(sessionId, new Multiplexer(sessionId, params.initiator, params.l2capMtu, this.host, new SessionTimers(this.timers, sessionId), now));
   }
 
   sessionDown(sessionId: number, now: number): void {
@@ -147,17 +156,33 @@ export class RfcommManager {
 
   // ── outputs ────────────────────────────────────────────────────────────────
 
-  pollTransmit(): { sessionId: number; sdu: Uint8Array } | undefined {
-    const list = [...this.sessions.values()];
-    for (let i = 0; i < list.length; i++) {
-      const s = list[(this.rr + i) % list.length];
-      const sdu = s.nextSdu();
-      if (sdu) {
-        this.rr = (this.rr + i + 1) % list.length;
-        return { sessionId: s.id, sdu };
-      }
+  /** A session that has had something to send since it was last reported: give it a turn. */
+  pollSendRequest(): number | undefined {
+    for (let s = this.sendRequests.shift(); s; s = this.sendRequests.shift()) {
+      this.requested.delete(s);
+      if (this.sessions.get(s.id) === s) return s.id;
     }
-    for (const s of list) if (s.idle) this.sessions.delete(s.id);
+    return undefined;
+  }
+
+  /** Whether the session still has something to send (after a turn: ask for another). */
+  wantsToSend(sessionId: number): boolean {
+    return this.sessions.get(sessionId)?.wantsToSend ?? false;
+  }
+
+  /** The session's turn: one frame written through `allocate(length)` (returned), or undefined when it has none. */
+  produce<S extends ByteSink>(sessionId: number, allocate: (length: number) => S): S | undefined {
+    return this.sessions.get(sessionId)?.produce(allocate);
+  }
+
+  /** The next frame of any session, in an array of its own (sessions take turns): for callers with nothing below. */
+  pollTransmit(): { sessionId: number; sdu: Uint8Array } | undefined {
+    for (let id = this.pollSendRequest(); id !== undefined; id = this.pollSendRequest()) {
+      const s = this.sessions.get(id)!;
+      const frame = s.produce(ByteWriter.alloc);
+      if (s.wantsToSend) this.host.requestSend(s);
+      if (frame) return { sessionId: id, sdu: frame.result() };
+    }
     return undefined;
   }
 
@@ -166,13 +191,14 @@ export class RfcommManager {
   }
 
   pollTimeout(): number | undefined {
-    let t: number | undefined;
-    for (const s of this.sessions.values()) t = earliest(t, s.pollTimeout());
-    return t;
+    return this.timers.next();
   }
 
   handleTimeout(now: number): void {
-    for (const s of [...this.sessions.values()]) s.handleTimeout(now);
+    for (const composite of this.timers.expire(now)) {
+      const { sessionId, key } = splitTimerKey(composite);
+      this.sessions.get(sessionId)?.onTimer(key, now);
+    }
   }
 
   // ── research helpers (every byte visible and injectable) ───────────────────
@@ -277,6 +303,11 @@ export class RfcommManager {
         this.dlcs.delete(dlc.id);
         this.closedStats.set(dlc.id, dlc.stats);
         if (this.closedStats.size > CLOSED_STATS_KEPT) this.closedStats.delete(this.closedStats.keys().next().value!);
+      },
+      requestSend: (session) => {
+        if (this.requested.has(session)) return;
+        this.requested.add(session);
+        this.sendRequests.push(session);
       },
     };
   }

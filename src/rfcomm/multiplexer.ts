@@ -28,13 +28,20 @@
  * keeps the session from idling; RPN settings are kept only for a DLCI a SABM could open (a
  * registered server channel, within maxDlcsPerSession), so at most 30 of them.
  *
- * Output: control frames (responses, DM, MCC, SABM, DISC) are encoded at once into a bounded
- * queue; data and credit frames are built when polled, one frame per DLC in turn (round robin),
- * so a busy DLC never starves the others and credits are granted as late as possible.
+ * Output (DESIGN.md rules 8 and 10): nothing is sent unless asked. Control frames (responses, DM,
+ * MCC, SABM, DISC) are encoded at once into a bounded queue; a DLC that may have a data or credit
+ * frame waits in a ring. When either holds something the session asks its manager for a turn
+ * (`requestSend`); on its turn (its L2CAP channel's link has room toward the controller) `produce`
+ * writes exactly one frame through the allocator it is given: a control frame first, else the
+ * next DLC's frame, written straight from the DLC's queue into the outgoing buffer. A busy DLC
+ * never starves the others, credits are granted as late as possible, and the cost of a frame does
+ * not depend on how many DLCs exist. 'session-closed' is reported once the last control frame
+ * (the UA or DISC that ends the session) has been produced.
  */
-import { DecodeError, TimerSet } from '../core/index.js';
+import { type ByteSink, DecodeError, Ring } from '../core/index.js';
 import { ControlOutput } from './control-output.js';
 import { DEFAULT_N1, Dlc, type DlcParams } from './dlc.js';
+import type { SessionTimers } from './session-timers.js';
 import { acceptPnResponse, answerPn, currentPn, maxN1For, pnOffer, type PnLimits, type PnMcc, type PnOffer } from './pn-negotiation.js';
 import { applyRpn } from './rpn.js';
 import type { RfcommEvent, RfcommCloseReason } from './events.js';
@@ -52,6 +59,8 @@ import {
   mscBreakMs,
   mscBreakOctet,
   peekDlci,
+  rfcommOverhead,
+  writeRfcommHeader,
   type Mcc,
   type RfcommFrame,
   type RpnParams,
@@ -69,9 +78,21 @@ export interface MuxHost {
   newDlcId(): number;
   adopt(dlc: Dlc, session: Multiplexer): void;
   release(dlc: Dlc): void;
+  /** The session has a frame to send: it wants a turn. */
+  requestSend(session: Multiplexer): void;
 }
 
 const RESERVED_DLCIS = new Set([0, 1, 62, 63]);
+/** Why a DLC drops data from the peer (Dlc.acceptData), for the 'dlc-dropped' message. */
+const DROP_WHY = {
+  noCredit: 'while it held no credit (credit-based flow control)',
+  oversize: 'in a frame longer than the negotiated N1',
+  overflow: 'far past the receive window after it was told to stop (MSC FC)',
+} as const;
+/** The two ways of reading a UIH with P/F = 1 (credit octet or not), built once. */
+const WITH_CREDITS: DecodeFrameOptions = { credits: true };
+const WITHOUT_CREDITS: DecodeFrameOptions = { credits: false };
+const EITHER: readonly DecodeFrameOptions[] = [WITH_CREDITS, WITHOUT_CREDITS];
 
 export class Multiplexer {
   state: MuxState;
@@ -89,8 +110,10 @@ export class Multiplexer {
   private readonly pendingRpn = new Map<number, RpnParams>();
   private readonly offers = new Map<number, PnOffer>();
   private readonly out: ControlOutput;
-  private readonly timers = new TimerSet<string>();
-  private rr = 0;
+  /** DLCs that may have a data or credit frame to send, in turn. */
+  private readonly ready = new Ring<Dlc>();
+  /** The session closed and 'session-closed' waits for its last control frame to be produced. */
+  private closeReported = true;
   private hadDlc = false;
   /** The latest time seen (for deadlines armed while polling). */
   private now = 0;
@@ -100,6 +123,7 @@ export class Multiplexer {
     initiator: boolean,
     readonly l2capMtu: number,
     private readonly host: MuxHost,
+    private readonly timers: SessionTimers,
     now: number,
   ) {
     this.now = now;
@@ -109,8 +133,9 @@ export class Multiplexer {
       () => this.initiator,
       () => {
         this.stats.drops.controlOverflow++;
-        this.diagnose('control queue full: frame dropped');
+        this.host.emit({ type: 'session-error', sessionId: this.id, message: `the peer sends commands faster than they can be answered: ${host.options.maxControlFrames} frames wait already (maxControlFrames), one answer was dropped` });
       },
+      () => this.host.requestSend(this),
     );
     this.state = 'listening';
     if (initiator) this.startMultiplexer(now);
@@ -130,12 +155,13 @@ export class Multiplexer {
     return this.state === 'closed' && this.out.length === 0;
   }
 
-  hasChannel(channel: number): boolean {
-    return this.waiting.some((d) => d.serverChannel === channel) || [...this.dlcs.values()].some((d) => !d.incoming && d.serverChannel === channel);
+  /** Something waits to be sent: a control frame, or a DLC that may have a frame. */
+  get wantsToSend(): boolean {
+    return this.out.length > 0 || this.ready.length > 0;
   }
 
-  pollTimeout(): number | undefined {
-    return this.timers.next();
+  hasChannel(channel: number): boolean {
+    return this.waiting.some((d) => d.serverChannel === channel) || [...this.dlcs.values()].some((d) => !d.incoming && d.serverChannel === channel);
   }
 
   private get limits(): PnLimits {
@@ -159,6 +185,7 @@ export class Multiplexer {
   write(dlc: Dlc, bytes: Uint8Array): number {
     const n = dlc.txQueue.push(bytes);
     if (n < bytes.length) dlc.wantWritable = true;
+    if (n > 0) this.markReady(dlc);
     return n;
   }
 
@@ -166,6 +193,7 @@ export class Multiplexer {
     this.now = now;
     dlc.consume(n);
     this.announceLocalFc(dlc);
+    if (dlc.grantDue() > 0) this.markReady(dlc);
   }
 
   /**
@@ -219,8 +247,11 @@ export class Multiplexer {
   down(now: number): void {
     this.now = now;
     this.out.clear();
+    this.ready.clear();
+    this.timers.clearAll();
     this.closeAll('session-closed', 'the L2CAP channel carrying the RFCOMM session closed');
     this.state = 'closed';
+    this.closeReported = true;
   }
 
   // ── input ──────────────────────────────────────────────────────────────────
@@ -238,14 +269,22 @@ export class Multiplexer {
 
   private decode(sdu: Uint8Array, dlci: number | undefined): RfcommFrame | undefined {
     const dlc = dlci === undefined ? undefined : this.dlcs.get(dlci);
-    const attempts: DecodeFrameOptions[] = dlc ? [{ credits: dlc.cbfc }] : [{ credits: true }, { credits: false }];
     let error: DecodeError | undefined;
-    for (const opts of attempts) {
+    if (dlc) {
       try {
-        return decodeRfcommFrame(sdu, opts);
+        return decodeRfcommFrame(sdu, dlc.cbfc ? WITH_CREDITS : WITHOUT_CREDITS);
       } catch (e) {
         if (!(e instanceof DecodeError)) throw e;
-        error ??= e;
+        error = e;
+      }
+    } else {
+      for (const opts of EITHER) {
+        try {
+          return decodeRfcommFrame(sdu, opts);
+        } catch (e) {
+          if (!(e instanceof DecodeError)) throw e;
+          error ??= e;
+        }
       }
     }
     if (error?.reason === 'bad FCS') this.stats.drops.badFcs++;
@@ -382,6 +421,7 @@ export class Multiplexer {
   private connected(dlc: Dlc): void {
     dlc.state = 'connected';
     this.queueMcc({ type: 'MSC', cr: true, dlci: dlc.dlci, signals: dlc.signals }, `T2:MSC:${dlc.dlci}`);
+    this.poke(dlc);
   }
 
   private maybeOpen(dlc: Dlc, force: boolean): void {
@@ -389,6 +429,7 @@ export class Multiplexer {
     if (!force && !dlc.mscAnswered && !dlc.peerMscSeen) return;
     dlc.opened = true;
     this.host.emit({ type: 'dlc-open', dlcId: dlc.id, sessionId: this.id, serverChannel: dlc.serverChannel, dlci: dlc.dlci, n1: dlc.n1, incoming: dlc.incoming });
+    this.poke(dlc);
   }
 
   private emitSignals(dlc: Dlc, signals: number, breakMs: number | undefined): void {
@@ -397,18 +438,22 @@ export class Multiplexer {
 
   private onData(dlc: Dlc, f: RfcommFrame): void {
     dlc.stats.framesRx++;
-    if (f.credits !== undefined) dlc.addTxCredits(f.credits);
+    if (f.credits !== undefined) {
+      dlc.addTxCredits(f.credits);
+      this.poke(dlc);
+    }
     if (f.info.length === 0) return;
     const drop = dlc.acceptData(f.info.length);
     if (drop) {
       dlc.stats.drops[drop]++;
-      this.diagnose(`DLCI ${dlc.dlci}: dropped ${f.info.length} byte(s) (${drop})`);
+      this.host.emit({ type: 'dlc-dropped', dlcId: dlc.id, bytes: f.info.length, message: `the peer sent ${f.info.length} byte(s) ${DROP_WHY[drop]}: they were dropped` });
       return;
     }
     dlc.stats.bytesRx += f.info.length;
     this.maybeOpen(dlc, true);
     this.host.emit({ type: 'dlc-data', dlcId: dlc.id, data: f.info });
     this.announceLocalFc(dlc);
+    this.poke(dlc);
   }
 
   private announceLocalFc(dlc: Dlc): void {
@@ -447,6 +492,7 @@ export class Multiplexer {
         dlc.peerFc = (mcc.signals & V24.FC) !== 0;
         dlc.peerMscSeen = true;
         this.maybeOpen(dlc, false);
+        this.poke(dlc);
         if (dlc.opened) this.emitSignals(dlc, mcc.signals, mscBreakMs(mcc.breakSignal));
         return;
       }
@@ -458,6 +504,7 @@ export class Multiplexer {
       case 'FCon':
       case 'FCoff':
         this.aggregateOff = mcc.type === 'FCoff';
+        if (!this.aggregateOff) for (const dlc of this.dlcs.values()) this.poke(dlc);
         return this.queueMcc({ type: mcc.type, cr: false });
       case 'NSC':
         return this.unexpected('NSC sent as a command');
@@ -554,76 +601,97 @@ export class Multiplexer {
 
   // ── timers ─────────────────────────────────────────────────────────────────
 
-  handleTimeout(now: number): void {
+  /** One of this session's timers expired (its manager keeps them all, session-timers.ts). */
+  onTimer(key: string, now: number): void {
     this.now = now;
-    for (const key of this.timers.expire(now)) {
-      const [kind, a, b] = key.split(':');
-      if (key === 'T1') {
-        if (this.state === 'connecting') this.closeSession('timeout', 'no answer to SABM on DLCI 0 (T1)', true);
-        else if (this.state === 'disconnecting') this.closeSession('session-closed', 'no answer to DISC on DLCI 0 (T1)', true);
-      } else if (key === 'idle') {
-        if (this.state === 'open' && this.dlcCount === 0 && this.pendingPn.size === 0) {
-          this.state = 'disconnecting';
-          this.out.frame('DISC', 0, true);
-          this.timers.set('T1', now + this.o.sessionAckTimeoutMs);
-        }
-      } else if (kind === 'T1') {
-        const dlc = this.dlcs.get(Number(a));
-        if (dlc?.state === 'sabm-sent') this.finish(dlc, 'timeout', 'no answer to SABM (T1)');
-        else if (dlc?.state === 'disc-sent') this.finish(dlc, 'timeout', 'no answer to DISC (T1)');
-      } else if (kind === 'pending') {
-        if (this.pendingPn.has(Number(a))) this.diagnose(`PN for DLCI ${a} forgotten: no SABM followed within dlcAckTimeoutMs`);
-        this.forgetPending(Number(a));
-      } else if (kind === 'linger') {
-        const dlc = this.dlcs.get(Number(a));
-        if (dlc?.state === 'closing') {
-          dlc.txQueue.clear();
-          this.sendDisc(dlc, now);
-        }
-      } else if (kind === 'T2' && a === 'PN') {
-        const dlc = this.dlcs.get(Number(b));
-        if (dlc?.state === 'pn-sent') this.finish(dlc, 'timeout', 'no answer to PN (T2)');
-      } else if (kind === 'T2' && a === 'MSC') {
-        const dlc = this.dlcs.get(Number(b));
-        if (dlc) this.maybeOpen(dlc, true);
+    this.timers.expired(key);
+    const [kind, a, b] = key.split(':');
+    if (key === 'T1') {
+      if (this.state === 'connecting') this.closeSession('timeout', 'no answer to SABM on DLCI 0 (T1)', true);
+      else if (this.state === 'disconnecting') this.closeSession('session-closed', 'no answer to DISC on DLCI 0 (T1)', true);
+    } else if (key === 'idle') {
+      if (this.state === 'open' && this.dlcCount === 0 && this.pendingPn.size === 0) {
+        this.state = 'disconnecting';
+        this.out.frame('DISC', 0, true);
+        this.timers.set('T1', now + this.o.sessionAckTimeoutMs);
       }
+    } else if (kind === 'T1') {
+      const dlc = this.dlcs.get(Number(a));
+      if (dlc?.state === 'sabm-sent') this.finish(dlc, 'timeout', 'no answer to SABM (T1)');
+      else if (dlc?.state === 'disc-sent') this.finish(dlc, 'timeout', 'no answer to DISC (T1)');
+    } else if (kind === 'pending') {
+      if (this.pendingPn.has(Number(a))) this.diagnose(`PN for DLCI ${a} forgotten: no SABM followed within dlcAckTimeoutMs`);
+      this.forgetPending(Number(a));
+    } else if (kind === 'linger') {
+      const dlc = this.dlcs.get(Number(a));
+      if (dlc?.state === 'closing') {
+        dlc.undelivered += dlc.txQueue.length;
+        dlc.txQueue.clear();
+        this.sendDisc(dlc, now);
+      }
+    } else if (kind === 'T2' && a === 'PN') {
+      const dlc = this.dlcs.get(Number(b));
+      if (dlc?.state === 'pn-sent') this.finish(dlc, 'timeout', 'no answer to PN (T2)');
+    } else if (kind === 'T2' && a === 'MSC') {
+      const dlc = this.dlcs.get(Number(b));
+      if (dlc) this.maybeOpen(dlc, true);
     }
   }
 
   // ── output ─────────────────────────────────────────────────────────────────
 
-  /** The next L2CAP SDU to send on this session, or undefined. */
-  nextSdu(): Uint8Array | undefined {
-    const c = this.out.shift();
-    if (c) return this.counted(c);
-    const list = [...this.dlcs.values()];
-    for (let i = 0; i < list.length; i++) {
-      const dlc = list[(this.rr + i) % list.length];
-      const sdu = this.dataFrame(dlc);
-      if (sdu) {
-        this.rr = (this.rr + i + 1) % list.length;
-        return this.counted(sdu);
+  /**
+   * This session's turn to send: writes exactly one frame (a control frame first, else the next
+   * ready DLC's data or credit frame) through `allocate(length)` and returns what it allocated, or
+   * undefined when nothing can be sent now.
+   */
+  produce<S extends ByteSink>(allocate: (length: number) => S): S | undefined {
+    const control = this.out.shift();
+    if (control) {
+      const sink = allocate(control.length);
+      sink.put(control);
+      this.counted(control.length);
+      if (this.out.length === 0 && !this.closeReported) this.reportClosed();
+      return sink;
+    }
+    for (let dlc = this.ready.shift(); dlc; dlc = this.ready.shift()) {
+      dlc.inRing = false;
+      if (this.dlcs.get(dlc.dlci) !== dlc) continue;
+      const plan = dlc.planFrame(this.aggregateOff);
+      if (!plan) continue;
+      const credits = plan.credits > 0 ? plan.credits : undefined;
+      const sink = allocate(plan.info + rfcommOverhead(plan.info, credits !== undefined));
+      const crc = writeRfcommHeader(sink, 'UIH', dlc.dlci, this.initiator, credits !== undefined, plan.info, credits);
+      dlc.takeFrame(plan, sink);
+      sink.u8(0xff - crc);
+      this.counted(plan.info + rfcommOverhead(plan.info, credits !== undefined));
+      if (dlc.takeWritable()) this.host.emit({ type: 'dlc-writable', dlcId: dlc.id });
+      if (dlc.state === 'closing' && dlc.txQueue.length === 0) {
+        this.timers.clear(`linger:${dlc.dlci}`);
+        this.sendDisc(dlc, this.now);
       }
+      this.poke(dlc);
+      return sink;
     }
     return undefined;
   }
 
-  private counted(sdu: Uint8Array): Uint8Array {
+  private counted(length: number): void {
     this.stats.framesTx++;
-    this.stats.bytesTx += sdu.length;
-    return sdu;
+    this.stats.bytesTx += length;
   }
 
-  private dataFrame(dlc: Dlc): Uint8Array | undefined {
-    const next = dlc.nextFrame(this.aggregateOff);
-    if (!next) return undefined;
-    const sdu = this.out.uih(dlc.dlci, next.info, next.credits);
-    if (dlc.takeWritable()) this.host.emit({ type: 'dlc-writable', dlcId: dlc.id });
-    if (dlc.state === 'closing' && dlc.txQueue.length === 0) {
-      this.timers.clear(`linger:${dlc.dlci}`);
-      this.sendDisc(dlc, this.now);
+  /** Puts `dlc` in the ring of DLCs with a frame to send when it has one now. */
+  private poke(dlc: Dlc): void {
+    if (dlc.canSendData(this.aggregateOff) || dlc.grantDue() > 0) this.markReady(dlc);
+  }
+
+  private markReady(dlc: Dlc): void {
+    if (!dlc.inRing) {
+      dlc.inRing = true;
+      this.ready.push(dlc);
     }
-    return sdu;
+    this.host.requestSend(this);
   }
 
   // ── helpers ────────────────────────────────────────────────────────────────
@@ -680,9 +748,11 @@ export class Multiplexer {
 
   private finishUnlisted(dlc: Dlc, reason: RfcommCloseReason, message: string): void {
     dlc.state = 'closed';
+    const unsent = dlc.undelivered + dlc.txQueue.length;
     dlc.txQueue.clear();
     this.host.release(dlc);
-    this.host.emit({ type: 'dlc-closed', dlcId: dlc.id, reason, message });
+    const lost = unsent > 0 ? `; ${unsent} byte(s) written were never sent` : '';
+    this.host.emit({ type: 'dlc-closed', dlcId: dlc.id, reason, message: message + lost, unsent });
   }
 
   private closeAll(reason: RfcommCloseReason, message: string): void {
@@ -698,9 +768,18 @@ export class Multiplexer {
 
   private closeSession(reason: RfcommCloseReason, message: string, report: boolean): void {
     this.state = 'closed';
-    this.timers.expire(Number.POSITIVE_INFINITY);
+    this.timers.clearAll();
+    this.ready.clear();
     this.closeAll(reason, message);
-    if (report) this.host.emit({ type: 'session-closed', sessionId: this.id });
+    if (!report) return;
+    // The frame that ends the session (UA, DM or DISC) leaves before the L2CAP channel closes.
+    this.closeReported = false;
+    if (this.out.length === 0) this.reportClosed();
+  }
+
+  private reportClosed(): void {
+    this.closeReported = true;
+    this.host.emit({ type: 'session-closed', sessionId: this.id });
   }
 
   private sendDm(dlci: number, f: boolean, why: string): void {

@@ -79,6 +79,7 @@ export class Adapter {
         classOfDevice: this.settings.classOfDevice,
         scanEnable: (this.settings.discoverable ? 1 : 0) | (this.settings.connectable ? 2 : 0),
         vendorPackets: transport.vendorPackets,
+        byteStream: transport.byteStream ?? false,
         ...(transport.maxAclData ? { hostAclMtu: transport.maxAclData } : {}),
         ...stackOptions.hci,
       },

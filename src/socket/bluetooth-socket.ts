@@ -70,6 +70,8 @@ export class BluetoothSocket extends Duplex {
   private readonly security: SecurityLevel;
   /** L2CAP SDUs dropped because the application did not read them in time. */
   droppedSdus = 0;
+  /** RFCOMM: bytes the peer sent in violation of flow control (or N1), dropped by the stack; see 'dropped'. */
+  droppedBytes = 0;
   /** RFCOMM: the peer's modem signals from its latest MSC (undefined before the first); see 'signals'. */
   peerSignals: PeerSignals | undefined;
   private localSignals: LocalSignals = { ...DEFAULT_LOCAL_SIGNALS };
@@ -387,6 +389,10 @@ export class BluetoothSocket extends Duplex {
         this.peerSignals = peerFromV24(e.signals, e.breakMs);
         this.emit('signals', this.peerSignals);
         return;
+      case 'rfcomm-dropped':
+        this.droppedBytes += e.bytes;
+        this.emit('dropped', { bytes: e.bytes, message: e.message });
+        return;
       case 'rfcomm-writable':
       case 'l2cap-writable':
         this.writableEvents++;
@@ -431,7 +437,8 @@ export class BluetoothSocket extends Duplex {
       const chunk = this.rx.shift()!;
       this.rxBytes -= chunk.length;
       this.consumed(chunk.length);
-      this.readWanted = this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+      // The one copy of received bytes: the stream's reader owns what it gets.
+      this.readWanted = this.push(Buffer.from(chunk));
     }
     if (this.readWanted && this.rx.length === 0 && (this.eof || this.state === 'closed')) {
       this.readWanted = false;
@@ -643,9 +650,14 @@ function checkAddress(address: SocketAddress, proto: Protocol, server = false): 
   return [address[0], port];
 }
 
+/**
+ * The bytes to send, owned by the socket: the stack keeps what it is given by reference until it
+ * leaves (src/stack/stack.ts `writeRfcomm`), so the caller's buffer is copied once here and may be
+ * reused as soon as `send` returns, as in Python.
+ */
 function toBytes(data: Uint8Array | string): Uint8Array {
   if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (data instanceof Uint8Array) return data;
+  if (data instanceof Uint8Array) return Buffer.from(data);
   throw new SocketError('EINVAL', 'send() takes a string or bytes');
 }
 

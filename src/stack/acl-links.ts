@@ -180,6 +180,8 @@ function hciStatusHint(status: number): string {
   switch (status) {
     case 0x04:
       return 'Page Timeout: the device did not answer; is it on, in range and connectable?';
+    case 0x09:
+      return 'Connection Limit Exceeded: the local controller holds as many links as it can; close one first';
     case 0x0b:
       return 'ACL Connection Already Exists';
     case 0x0d:

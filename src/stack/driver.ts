@@ -70,8 +70,10 @@ export class Driver {
     return () => this.listeners.delete(listener);
   }
 
+  /** Records every H4 packet from now on (turns the stack's tracing on). */
   addSink(sink: PacketSink): void {
     this.sinks.add(sink);
+    this.stack.tracing = true;
   }
 
   get isClosed(): boolean {

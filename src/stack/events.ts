@@ -9,8 +9,11 @@ import type { SecurityEvent } from '../security/index.js';
 export type StackEvent =
   | { type: 'ready'; address: BdAddr }
   | { type: 'packet'; direction: 'tx' | 'rx'; bytes: Uint8Array }
-  /** `fatal`: the transport is gone or its byte stream is unusable; every link and channel has ended. */
-  | { type: 'error'; error: BluetoothError; fatal?: boolean }
+  /**
+   * `fatal`: the transport is gone or its byte stream is unusable; every link and channel has ended.
+   * `handle`: the ACL link the error concerns (its data did not fit together, say).
+   */
+  | { type: 'error'; error: BluetoothError; fatal?: boolean; handle?: number }
   | { type: 'command-complete'; token: number; opcode: number; status: number }
   | { type: 'link-up'; handle: number; address: BdAddr; initiator: boolean }
   | { type: 'link-down'; handle: number; address: BdAddr; reason: number }
@@ -22,7 +25,10 @@ export type StackEvent =
   | { type: 'rfcomm-writable'; id: number }
   /** The peer's MSC command on an open RFCOMM channel: V.24 signals (`V24` bits) and a break's length in ms. */
   | { type: 'rfcomm-signals'; id: number; signals: number; breakMs?: number }
-  | { type: 'rfcomm-closed'; id: number; reason: RfcommCloseReason; message: string }
+  /** `unsent`: bytes written on the channel that never left (it closed with them queued). */
+  | { type: 'rfcomm-closed'; id: number; reason: RfcommCloseReason; message: string; unsent: number }
+  /** The peer broke RFCOMM flow control (or N1): `bytes` of its data were dropped, a gap in what the channel received. */
+  | { type: 'rfcomm-dropped'; id: number; bytes: number; message: string }
   | { type: 'l2cap-open'; id: number; address: BdAddr; psm: number; incoming: boolean; remoteMtu: number; localMtu: number }
   | { type: 'l2cap-data'; id: number; sdu: Uint8Array }
   /** A raw L2CAP channel whose `sendL2cap` was refused may send again. */

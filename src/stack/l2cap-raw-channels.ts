@@ -4,11 +4,11 @@
  * in src/stack/events.ts). Every channel ends with exactly one 'l2cap-closed'.
  *
  * Backpressure: basic-mode L2CAP has no flow control of its own, so what limits a sender is the
- * host's queue toward the controller. `send` refuses (false, nothing queued) while the channel's
- * link holds `sendBufferBytes` or more; `pumpWritable` then reports 'l2cap-writable' once the
- * controller took enough of it (Number Of Completed Packets freed buffers).
+ * controller. An SDU waits in its L2CAP channel until the link has room toward the controller
+ * (l2cap/output.ts); `send` refuses (false, nothing queued) while the channel holds
+ * `l2capSendBufferBytes` or more, and 'l2cap-writable' follows once it drained to half.
  */
-import { ArgumentError, BluetoothError, type BdAddr } from '../core/index.js';
+import { BluetoothError, type BdAddr } from '../core/index.js';
 import type { L2capManager } from '../l2cap/index.js';
 import type { Link } from './acl-links.js';
 import type { EventQueue } from './event-queue.js';
@@ -25,21 +25,12 @@ interface RawChannel {
 export class L2capRawChannels {
   private readonly byId = new Map<number, RawChannel>();
   private readonly idsByCid = new Map<number, number>();
-  /** Channels whose last `send` was refused, waiting for 'l2cap-writable'. */
-  private readonly blocked = new Set<number>();
 
   constructor(
     private readonly l2cap: L2capManager,
     private readonly events: EventQueue,
     private readonly newId: () => number,
-    /** Octets queued toward the controller on a link. */
-    private readonly queuedBytes: (handle: number) => number,
-    private readonly sendBufferBytes: number,
-  ) {
-    if (!Number.isInteger(sendBufferBytes) || sendBufferBytes < 1) {
-      throw new ArgumentError(`l2capSendBufferBytes must be a positive whole number of octets, not ${sendBufferBytes}`);
-    }
-  }
+  ) {}
 
   /** Accepts connections on `psm` (0 allocates a dynamic PSM); returns the PSM. */
   listen(psm: number, mtu?: number): number {
@@ -68,30 +59,17 @@ export class L2capRawChannels {
     link.channels.add(cid);
   }
 
-  /** Queues one SDU; false (nothing queued, 'l2cap-writable' to follow) while the link's queue is full. */
+  /** Queues one SDU; false (nothing queued, 'l2cap-writable' to follow) while the channel's queue is full. */
   send(id: number, sdu: Uint8Array): boolean {
     const raw = this.byId.get(id);
     if (raw?.cid === undefined || raw.handle === undefined) throw new BluetoothError(`L2CAP channel ${id} is not open`);
-    if (this.queuedBytes(raw.handle) >= this.sendBufferBytes) {
-      this.blocked.add(id);
-      return false;
-    }
-    this.l2cap.send(raw.cid, sdu);
-    return true;
+    return this.l2cap.send(raw.cid, sdu);
   }
 
-  /** Reports 'l2cap-writable' for refused channels whose link has room again; true when it did. */
-  pumpWritable(): boolean {
-    let progress = false;
-    for (const id of this.blocked) {
-      const handle = this.byId.get(id)?.handle;
-      if (handle !== undefined && this.queuedBytes(handle) >= this.sendBufferBytes) continue;
-      this.blocked.delete(id);
-      if (handle === undefined) continue;
-      this.events.push({ type: 'l2cap-writable', id });
-      progress = true;
-    }
-    return progress;
+  /** L2CAP channel `cid` has room again after a refused `send`. */
+  writable(cid: number): void {
+    const id = this.idsByCid.get(cid);
+    if (id !== undefined) this.events.push({ type: 'l2cap-writable', id });
   }
 
   /** Closes the channel (Disconnection Request once connected, else 'l2cap-closed' at once); false when there is no such channel. */
@@ -108,7 +86,6 @@ export class L2capRawChannels {
     const raw = this.byId.get(id);
     if (!raw) return;
     this.byId.delete(id);
-    this.blocked.delete(id);
     if (raw.cid !== undefined) this.idsByCid.delete(raw.cid);
     this.events.push({ type: 'l2cap-closed', id, reason, message });
   }

@@ -15,8 +15,8 @@ export interface StackOptions {
   /** How long a link this stack paged stays up with no channel on it (default 2000 ms). */
   linkIdleMs?: number;
   /**
-   * Octets a link may hold queued for the controller before `sendL2cap` on a raw L2CAP channel of
-   * that link refuses (default 65536): the raw channel's backpressure, answered by 'l2cap-writable'.
+   * Octets an L2CAP channel may hold queued for its link before `sendL2cap` on it refuses (default
+   * 65536): a raw channel's backpressure, answered by 'l2cap-writable' (same as `l2cap.sendBufferBytes`).
    */
   l2capSendBufferBytes?: number;
   /** Cap on queued stack events beyond which new trace ('packet') events are dropped (default 65536). */

@@ -18,7 +18,7 @@
  * - Every DLC ends with exactly one 'rfcomm-closed' (`fail`), read as 'link-lost' when its link went
  *   down under it.
  */
-import { InvalidStateError, type BdAddr } from '../core/index.js';
+import { InvalidStateError, ProtocolError, type BdAddr } from '../core/index.js';
 import { encodeRfcommFrame, FRAME_TYPE, peekDlci, type RfcommEvent, type RfcommManager } from '../rfcomm/index.js';
 import type { AclLinks, Link } from './acl-links.js';
 import type { EventQueue } from './event-queue.js';
@@ -110,13 +110,13 @@ export class RfcommDlcs {
     return true;
   }
 
-  /** Ends the DLC: forgets it and reports 'rfcomm-closed'. */
-  fail(id: number, reason: RfcommCloseReason, message: string): void {
+  /** Ends the DLC: forgets it and reports 'rfcomm-closed' (with the bytes written that never left). */
+  fail(id: number, reason: RfcommCloseReason, message: string, unsent = 0): void {
     const rec = this.dlcs.get(id);
     if (!rec) return;
     this.dlcs.delete(id);
     if (rec.dlcId !== undefined) this.idsByDlcId.delete(rec.dlcId);
-    this.events.push({ type: 'rfcomm-closed', id, reason, message });
+    this.events.push({ type: 'rfcomm-closed', id, reason, message, unsent });
   }
 
   /** A session's L2CAP channel opened (`l2capMtu`: the smaller of its two MTUs): starts the DLCs that waited for it. */
@@ -169,6 +169,14 @@ export class RfcommDlcs {
         this.events.push(e.breakMs === undefined ? { type: 'rfcomm-signals', id, signals: e.signals } : { type: 'rfcomm-signals', id, signals: e.signals, breakMs: e.breakMs });
         return;
       }
+      case 'dlc-dropped': {
+        const id = this.idsByDlcId.get(e.dlcId);
+        if (id !== undefined) this.events.push({ type: 'rfcomm-dropped', id, bytes: e.bytes, message: e.message });
+        return;
+      }
+      case 'session-error':
+        this.events.push({ type: 'error', error: new ProtocolError(`RFCOMM session on L2CAP channel 0x${e.sessionId.toString(16)}: ${e.message}`) });
+        return;
       case 'dlc-closed': {
         const id = this.idsByDlcId.get(e.dlcId);
         if (id === undefined) return;
@@ -176,7 +184,7 @@ export class RfcommDlcs {
         const lost = rec?.handle !== undefined && (this.links.get(rec.handle)?.lost ?? true);
         const reason: RfcommCloseReason = lost && e.reason === 'session-closed' ? 'link-lost' : e.reason;
         const message = reason === 'link-lost' ? `the link to ${rec?.address} was lost` : e.message;
-        this.fail(id, reason, message);
+        this.fail(id, reason, message, e.unsent);
         return;
       }
       case 'session-closed':

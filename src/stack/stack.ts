@@ -11,6 +11,15 @@
  * The stack also does what no single layer can: it pages a device when an operation needs a link
  * that is not up, opens the RFCOMM session (L2CAP PSM 3) before a DLC, runs SDP queries on their own
  * L2CAP channel, and disconnects a link it created once nothing uses it for `linkIdleMs`.
+ *
+ * The way down is pulled, one PDU at a time (DESIGN.md rules 8 and 10). A layer with something to
+ * send only asks for a turn (RFCOMM session → its L2CAP channel → that channel's link → the HCI);
+ * `pollTransmit` takes the next H4 packet the controller may have, and when the HCI has none it
+ * gives the next link that asked and has room its turn: L2CAP writes its signaling or a queued
+ * SDU, or hands the turn to the RFCOMM session on the channel, which encodes its frame straight
+ * from the DLC's queue into the ACL packets that leave (AclTxPdu). Nothing is produced that the
+ * controller cannot take soon, so no queue between the layers can overflow: a DLC is writable only
+ * when its frames can actually leave.
  * Every operation answers with events carrying the id it returned (src/stack/events.ts).
  *
  * This file only composes and routes; the Stack owns one instance of each module below:
@@ -25,8 +34,8 @@
  * An operation runs as link → security → channel: `AclLinks.withLink`, then `SecurityGate.secure`,
  * then the channel module's `open`; a failure at any step ends the operation with one event.
  */
-import { earliest, parseBdAddr, type BdAddr, type Uuid } from '../core/index.js';
-import { HciHost, type HciCommand, type HostEvent } from '../hci/index.js';
+import { earliest, parseBdAddr, ProtocolError, type BdAddr, type Uuid } from '../core/index.js';
+import { type AclTxPdu, HciHost, type HciCommand, type HostEvent } from '../hci/index.js';
 import { L2capManager, type L2capEvent } from '../l2cap/index.js';
 import { RfcommManager } from '../rfcomm/index.js';
 import { SdpDatabase, SdpServer } from '../sdp/index.js';
@@ -57,8 +66,6 @@ export class Stack {
   readonly sdpDatabase = new SdpDatabase();
   readonly sdpServer: SdpServer;
   readonly security: SecurityManager;
-  /** L2CAP frames the HCI host refused (link gone or its per-link queue full). */
-  droppedPdus = 0;
 
   private readonly events: EventQueue;
   private readonly links: AclLinks;
@@ -79,7 +86,11 @@ export class Stack {
     const newId = (): number => this.nextId++;
     this.host = new HciHost(options.hci ?? {});
     this.security = new SecurityManager({ ioCapability: 'NoInputNoOutput', bonding: true, mitm: false, ...options.security });
-    this.l2cap = new L2capManager({ ...options.l2cap, pendingIncoming: (req) => this.gate.holdIncomingL2cap(req.cid, req.handle, req.psm, this.lastNow) });
+    this.l2cap = new L2capManager({
+      ...(options.l2capSendBufferBytes !== undefined ? { sendBufferBytes: options.l2capSendBufferBytes } : {}),
+      ...options.l2cap,
+      pendingIncoming: (req) => this.gate.holdIncomingL2cap(req.cid, req.handle, req.psm, this.lastNow),
+    });
     this.rfcomm = new RfcommManager(options.rfcomm ?? {});
     this.sdpServer = new SdpServer(this.sdpDatabase);
     this.events = new EventQueue(options.maxEvents ?? 65536);
@@ -87,9 +98,9 @@ export class Stack {
     this.gate = new SecurityGate(this.security, this.host, this.l2cap);
     this.sessions = new RfcommSessions(this.l2cap, this.rfcomm);
     this.dlcs = new RfcommDlcs(this.rfcomm, this.sessions, this.links, this.gate, this.events, newId);
-    this.raw = new L2capRawChannels(this.l2cap, this.events, newId, (handle) => this.host.queuedBytes(handle), options.l2capSendBufferBytes ?? 65536);
+    this.raw = new L2capRawChannels(this.l2cap, this.events, newId);
     this.sdpQueries = new SdpQueries(this.l2cap, this.events, newId);
-    this.sdpServerChannels = new SdpServerChannels(this.sdpServer, this.l2cap);
+    this.sdpServerChannels = new SdpServerChannels(this.sdpServer, this.l2cap, this.events);
     this.l2cap.registerPsm(PSM_SDP, {});
     this.l2cap.registerPsm(PSM_RFCOMM, {});
   }
@@ -106,12 +117,31 @@ export class Stack {
     this.pump(now);
   }
 
-  /** The next H4 packet for the controller. The host reports it as a 'packet' event as it leaves,
-   * so the trace keeps the order in which packets really crossed the transport. */
+  /**
+   * The next H4 packet for the controller (an ACL packet is a view of the buffer its PDU was written
+   * into once; the transport may keep it). When the HCI has none that may go now, the next link
+   * that asked and has room produces one PDU (see above). With tracing on, the host reports each
+   * packet as a 'packet' event as it leaves, so the trace keeps the order in which packets really
+   * crossed the transport.
+   */
   pollTransmit(): Uint8Array | undefined {
-    const b = this.host.pollTransmit();
-    if (b) this.pump(this.lastNow);
-    return b;
+    for (;;) {
+      const b = this.host.pollTransmit();
+      if (b) {
+        if (this.host.tracePackets) this.pump(this.lastNow);
+        return b;
+      }
+      if (!this.produce()) return undefined;
+      this.pump(this.lastNow);
+    }
+  }
+
+  /** Whether every H4 packet in and out is reported as a 'packet' event (trace sinks turn it on; default off). */
+  get tracing(): boolean {
+    return this.host.tracePackets;
+  }
+  set tracing(on: boolean) {
+    this.host.tracePackets = on;
   }
 
   pollEvent(): StackEvent | undefined {
@@ -213,7 +243,11 @@ export class Stack {
     return id;
   }
 
-  /** Queues bytes on an open RFCOMM channel; returns how many were accepted (bounded tx queue). */
+  /**
+   * Queues bytes on an open RFCOMM channel; returns how many were accepted (bounded tx queue:
+   * 'rfcomm-writable' follows a short count once there is room). The stack keeps the bytes by
+   * reference until they are sent: do not change them (the socket copies what it is given).
+   */
   writeRfcomm(id: number, bytes: Uint8Array, now: number): number {
     const n = this.dlcs.write(id, bytes);
     if (n === undefined) return 0;
@@ -267,9 +301,9 @@ export class Stack {
   }
 
   /**
-   * Sends one SDU on a raw L2CAP channel. False when the channel's link already holds
-   * `l2capSendBufferBytes` queued for the controller: nothing was sent, and 'l2cap-writable'
-   * follows once there is room.
+   * Queues one SDU on a raw L2CAP channel, sent when its link has room toward the controller. False
+   * when the channel already holds `l2capSendBufferBytes` not yet sent: nothing was queued, and
+   * 'l2cap-writable' follows once it drained to half. The SDU is kept by reference until sent.
    */
   sendL2cap(id: number, sdu: Uint8Array, now: number): boolean {
     const accepted = this.raw.send(id, sdu);
@@ -358,6 +392,12 @@ export class Stack {
       case 'channel-closed':
         this.onChannelGone(e.cid, 'disconnected', e.reason, now);
         return;
+      case 'channel-writable':
+        this.raw.writable(e.cid);
+        return;
+      case 'error':
+        this.events.push({ type: 'error', error: new ProtocolError(e.message) });
+        return;
       case 'connect-failed':
         this.onChannelGone(e.cid, 'refused', e.reason, now, e.result);
         return;
@@ -390,7 +430,7 @@ export class Stack {
         return;
       case 'error':
         if (e.fatal) this.transportLost(now);
-        this.events.push({ type: 'error', error: e.error, ...(e.fatal ? { fatal: true } : {}) });
+        this.events.push({ type: 'error', error: e.error, ...(e.fatal ? { fatal: true } : {}), ...(e.handle !== undefined ? { handle: e.handle } : {}) });
         return;
       case 'connection-complete':
         if (e.status === 0) {
@@ -459,7 +499,7 @@ export class Stack {
 
   // ---------------------------------------------------------------- the pump
 
-  /** Moves outputs between layers until none has anything left (DESIGN.md rule 3). */
+  /** Moves events between layers, and requests for turns down to the HCI, until none is left (DESIGN.md rule 3). */
   private pump(now: number): void {
     this.lastNow = now;
     for (let progress = true; progress; ) {
@@ -468,25 +508,42 @@ export class Stack {
         progress = true;
         this.onHostEvent(e, now);
       }
-      for (let t = this.l2cap.pollTransmit(); t; t = this.l2cap.pollTransmit()) {
-        progress = true;
-        if (!this.host.sendL2cap(t.handle, t.pdu)) this.droppedPdus++;
-      }
       for (let e = this.l2cap.pollEvent(); e; e = this.l2cap.pollEvent()) {
         progress = true;
         this.onL2capEvent(e, now);
-      }
-      for (let t = this.rfcomm.pollTransmit(); t; t = this.rfcomm.pollTransmit()) {
-        progress = true;
-        this.l2cap.send(t.sessionId, t.sdu);
       }
       for (let e = this.rfcomm.pollEvent(); e; e = this.rfcomm.pollEvent()) {
         progress = true;
         this.dlcs.handleEvent(e, now);
       }
       if (this.gate.pump(now, this.events)) progress = true;
-      if (this.raw.pumpWritable()) progress = true;
       if (this.sdpQueries.pump(now)) progress = true;
+      // A session with a frame asks for a turn on its channel, a channel's link on the HCI.
+      for (let cid = this.rfcomm.pollSendRequest(); cid !== undefined; cid = this.rfcomm.pollSendRequest()) this.l2cap.requestSend(cid);
+      for (let h = this.l2cap.pollSendRequest(); h !== undefined; h = this.l2cap.pollSendRequest()) this.host.requestSend(h);
     }
+  }
+
+  /** The next link whose turn it is produces one PDU into the HCI's queue; false when no link can send now. */
+  private produce(): boolean {
+    for (let handle = this.host.nextSendable(); handle !== undefined; handle = this.host.nextSendable()) {
+      const link = handle;
+      const allocate = (length: number): AclTxPdu => this.host.allocatePdu(link, length);
+      const turn = this.l2cap.nextTurn(link, allocate, this.lastNow);
+      const pdu = turn === undefined ? undefined : 'pdu' in turn ? turn.pdu : this.channelTurn(turn.cid, allocate);
+      if (this.l2cap.wantsToSend(link)) this.host.requestSend(link);
+      if (pdu) {
+        this.host.queuePdu(pdu);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The turn of L2CAP channel `cid`, whose owner writes its SDU: the RFCOMM session riding on it. */
+  private channelTurn(cid: number, allocate: (length: number) => AclTxPdu): AclTxPdu | undefined {
+    const pdu = this.rfcomm.produce(cid, (length) => this.l2cap.frameSdu(cid, length, allocate));
+    if (this.rfcomm.wantsToSend(cid)) this.l2cap.requestSend(cid);
+    return pdu;
   }
 }

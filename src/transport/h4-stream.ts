@@ -21,6 +21,7 @@ export interface H4StreamOptions {
 
 export class H4StreamTransport implements Transport {
   readonly vendorPackets: boolean;
+  readonly byteStream = true;
   private dataHandler: ((bytes: Uint8Array) => void) | undefined;
   private closeHandler: ((error?: Error) => void) | undefined;
   private failure: Error | undefined;

@@ -7,6 +7,19 @@ export interface Transport {
   readonly description: string;
   /** True when the controller may send vendor/diagnostic H4 packets (indicator ≥ 0x07). */
   readonly vendorPackets: boolean;
+  /**
+   * True when the transport is a plain byte stream (a unix socket, TCP, a UART), where lost or
+   * changed bytes desynchronise the H4 framing: the host then checks each packet against the one
+   * after it (`HciHostOptions.byteStream`). False or absent for transports that keep packet
+   * boundaries (the virtual controller, the HCI user channel).
+   */
+  readonly byteStream?: boolean;
+  /**
+   * What this transport is known to need from RFCOMM: a receive window (octets a peer may send
+   * ahead of the reader) small enough that the controller's side never has to drop what the host
+   * has not read yet (btvirt writes to its clients without blocking). Undefined: the default.
+   */
+  readonly rxWindowHint?: number;
   /** The largest ACL data length the transport can carry from the controller, when it is limited
    * (the HCI user-channel addon reads into 1024 bytes: 1019 data bytes). The host announces it with
    * Host Buffer Size. */

@@ -175,11 +175,13 @@ describe('ByteReader', () => {
     expect(new ByteReader(b, 'test', 'w', 4).remaining).toBe(0);
   });
 
-  it('bytesN and rest return copies', () => {
-    const b = fromHex('01 02 03');
-    const copy = new ByteReader(b, 'test', 'copy').bytesN(2);
-    copy[0] = 0xff;
-    expect(b[0]).toBe(1);
+  it('bytesN and rest return views of the bytes read, not copies (received bytes are copied once, by their final reader)', () => {
+    const b = fromHex('01 02 03 04');
+    const r = new ByteReader(b, 'test', 'view', 1);
+    const two = r.bytesN(2);
+    const rest = r.rest();
+    expect([two.buffer, two.byteOffset, two.length]).toEqual([b.buffer, b.byteOffset + 1, 2]);
+    expect([rest.buffer, rest.byteOffset, rest.length]).toEqual([b.buffer, b.byteOffset + 3, 1]);
   });
 
   it('any read sequence over any bytes returns values or throws DecodeError, never reads past the end', () => {

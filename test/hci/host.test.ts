@@ -17,7 +17,7 @@ function connected(host = new HciHost(), handle = 0x0b): ScriptedController {
 
 describe('HciHost init', () => {
   it('runs the init sequence in order, one command at a time, then raises ready', () => {
-    const host = new HciHost({ hostAclMtu: 1019 });
+    const host = new HciHost({ hostAclMtu: 1019, tracePackets: true });
     expect(host.supportedCommands).toBeUndefined();
     host.start(0);
     const first = host.pollTransmit();
@@ -263,7 +263,7 @@ describe('HciHost ACL', () => {
   it('vendorPackets: a 0x07 vendor packet (63 octets) is reported as a packet and the next packet is processed; without the option it is one framing error', () => {
     const vendor = concat(Uint8Array.of(0x07), new Uint8Array(63).fill(0xa5));
     const next = aclBytes(0x0b, 2, fromHex('01 00 40 00 aa'));
-    const on = connected(new HciHost({ vendorPackets: true }));
+    const on = connected(new HciHost({ vendorPackets: true, tracePackets: true }));
     on.send(concat(vendor, next));
     expect(on.of('packet')).toEqual([
       { type: 'packet', direction: 'rx', bytes: vendor },
@@ -272,7 +272,7 @@ describe('HciHost ACL', () => {
     expect(on.of('l2cap-pdu')).toEqual([{ type: 'l2cap-pdu', handle: 0x0b, pdu: fromHex('01 00 40 00 aa') }]);
     expect(on.of('error')).toEqual([]);
 
-    const off = connected();
+    const off = connected(new HciHost({ tracePackets: true }));
     off.send(concat(vendor, next));
     expect(off.of('error')).toHaveLength(1);
     expect(off.of('error')[0].error.message).toMatch(/unknown packet indicator 0x07 .*vendorPackets/);

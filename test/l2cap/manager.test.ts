@@ -130,6 +130,9 @@ describe('statistics', () => {
     const cid = lt.openIncoming(PSM.RFCOMM);
     lt.data(cid, '01 02 03');
     lt.l2.send(cid, Uint8Array.of(9, 9));
+    expect(lt.l2.channelInfo(cid)!.stats.framesOut).toBe(0);
+    // Counted as it leaves, on its link's turn.
+    lt.frames();
     const ch = lt.l2.channelInfo(cid)!.stats;
     expect(ch).toMatchObject({ framesIn: 1, bytesIn: 7, framesOut: 1, bytesOut: 6 });
     const link = lt.l2.stats(HANDLE)!;

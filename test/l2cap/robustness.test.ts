@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { concat, hex } from '../../src/core/index.js';
 import { CID, PSM, encodeSignal } from '../../src/l2cap/index.js';
 import { signalArb } from './support/arbitraries.js';
-import { HANDLE, LowerTester, frame } from './support/lower-tester.js';
+import { HANDLE, LowerTester, frame, stillAlive } from './support/lower-tester.js';
 
 describe('B3 robustness (L2CAP rows)', () => {
   it('frames shorter than the header or with a wrong length are dropped silently', () => {
@@ -56,14 +56,14 @@ describe('B3 robustness (L2CAP rows)', () => {
     expect(lt.sent()).toEqual(['01 02 02 00 00 00', '01 03 02 00 00 00']);
   });
 
-  it('ConfigReq on an OPEN channel reconfigures without losing state (CVE-2026-31498 class)', () => {
+  it('ConfigReq on an OPEN channel reconfigures without losing state (CVE-2026-31498 class), answered and never echoed', () => {
     const lt = new LowerTester({}, [PSM.RFCOMM]);
     const cid = lt.openIncoming(PSM.RFCOMM);
     lt.data(cid, '61 62 63');
     lt.events();
     lt.signal('04 09 08 00 40 00 00 00 01 02 64 00');
-    expect(lt.sent()).toEqual(['05 09 06 00 40 00 00 00 00 00', '04 02 08 00 40 00 00 00 01 02 a0 02']);
-    lt.signal('05 02 06 00 40 00 00 00 00 00');
+    // Only the peer's direction changed: the IUT answers and sends no ConfigReq of its own (§7.1).
+    expect(lt.sent()).toEqual(['05 09 06 00 40 00 00 00 00 00']);
     expect(lt.events()).toEqual([{ type: 'channel-reconfigured', cid, remoteMtu: 100 }]);
     const info = lt.l2.channelInfo(cid)!;
     expect(info).toMatchObject({ state: 'OPEN', remoteMtu: 100, localMtu: 672 });
@@ -72,14 +72,16 @@ describe('B3 robustness (L2CAP rows)', () => {
     expect(() => lt.l2.send(cid, new Uint8Array(101))).toThrow(/MTU 100/);
     lt.signal('04 0a 04 00 40 00 00 00');
     expect(lt.frames()).toEqual([
-      { handle: HANDLE, cid, payload: hex(new Uint8Array(100), ' ') },
       { handle: HANDLE, cid: CID.SIGNALING, payload: '05 0a 06 00 40 00 00 00 00 00' },
-      { handle: HANDLE, cid: CID.SIGNALING, payload: '04 03 08 00 40 00 00 00 01 02 a0 02' },
+      { handle: HANDLE, cid, payload: hex(new Uint8Array(100), ' ') },
     ]);
-    lt.signal('05 03 06 00 40 00 00 00 00 00');
+    // No MTU option: the MTU in force stays (Vol 3 Part A §5.1).
     expect(lt.events()).toEqual([{ type: 'channel-reconfigured', cid, remoteMtu: 100 }]);
-    lt.data(cid, '64');
-    expect(lt.events()).toEqual([{ type: 'channel-data', cid, sdu: Uint8Array.of(0x64) }]);
+    expect(lt.l2.pollTimeout()).toBeUndefined();
+    lt.signal(`08 00 b8 02 ${hex(new Uint8Array(696), ' ')}`);
+    expect(lt.sent()).toEqual([]);
+    expect(lt.l2.stats(HANDLE)!.signaling.oversizedFrames).toBe(1);
+    stillAlive(lt);
   });
 
   it('B-frames for a channel still in CONFIG are dropped and counted', () => {

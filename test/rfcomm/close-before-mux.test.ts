@@ -33,7 +33,7 @@ describe('close() before the multiplexer is open', () => {
     const lt = initiator();
     const id = lt.rf.connect(SID, 3, lt.now);
     lt.rf.close(id, lt.now);
-    expect(lt.events()).toEqual([{ type: 'dlc-closed', dlcId: id, reason: 'disconnected', message: 'closed locally before the DLC was established' }]);
+    expect(lt.events()).toEqual([{ type: 'dlc-closed', dlcId: id, reason: 'disconnected', message: 'closed locally before the DLC was established', unsent: 0 }]);
     lt.now = 10;
     lt.send(UA_0);
     expect(frames(lt)).toEqual([]);

@@ -123,8 +123,8 @@ describe('two RfcommManagers back to back', () => {
     p.a.rf.close(aIds[0], p.now);
     p.run();
     expect(bytesEqual(p.data(p.b, bIds[0]), sent)).toBe(true);
-    expect(p.a.events).toContainEqual({ type: 'dlc-closed', dlcId: aIds[0], reason: 'disconnected', message: 'closed' });
-    expect(p.b.events).toContainEqual({ type: 'dlc-closed', dlcId: bIds[0], reason: 'disconnected', message: 'the peer closed the DLC' });
+    expect(p.a.events).toContainEqual({ type: 'dlc-closed', dlcId: aIds[0], reason: 'disconnected', message: 'closed', unsent: 0 });
+    expect(p.b.events).toContainEqual({ type: 'dlc-closed', dlcId: bIds[0], reason: 'disconnected', message: 'the peer closed the DLC', unsent: 0 });
     expect(p.a.rf.pollTimeout()).toBe(1_000);
     p.advance(1_000);
     p.run();

@@ -79,14 +79,17 @@ function wellFormed(b: Uint8Array): boolean {
 }
 
 describe('credit violations', () => {
-  it('data while the peer holds no credit is dropped and counted, the rest delivered', () => {
+  it('data while the peer holds no credit is dropped, counted and reported as a gap; the rest delivered', () => {
     const { lt, dlcId } = LowerTester.withDlc({ maxRxBytes: 2 * 127 });
     expect(lt.rf.dlcInfo(dlcId)!.rxCredits).toBe(2);
     lt.send('0b ef 07 61 62 63 9a');
     lt.send('0b ef 07 64 65 66 9a');
     lt.send('0b ef 07 67 68 69 9a');
-    const data = lt.events().filter((e) => e.type === 'dlc-data');
-    expect(data).toHaveLength(2);
+    const events = lt.events();
+    expect(events.filter((e) => e.type === 'dlc-data')).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'dlc-dropped')).toEqual([
+      { type: 'dlc-dropped', dlcId, bytes: 3, message: 'the peer sent 3 byte(s) while it held no credit (credit-based flow control): they were dropped' },
+    ]);
     expect(lt.rf.dlcStats(dlcId)!.drops.noCredit).toBe(1);
     expect(lt.rf.dlcInfo(dlcId)!.rxCredits).toBe(0);
     lt.rf.consume(dlcId, 6, lt.now);

@@ -284,7 +284,7 @@ describe('RFCOMM scenarios, IUT as responder (LT initiator, server channel 1 = D
     const { lt, dlcId } = LowerTester.withDlc();
     lt.send('0b 53 01 b8');
     expect(lt.tx()).toEqual(['0b 73 01 92']);
-    expect(lt.events()).toEqual([{ type: 'dlc-closed', dlcId, reason: 'disconnected', message: 'the peer closed the DLC' }]);
+    expect(lt.events()).toEqual([{ type: 'dlc-closed', dlcId, reason: 'disconnected', message: 'the peer closed the DLC', unsent: 0 }]);
     lt.send('0b ef 07 61 62 63 9a');
     expect(lt.tx()).toEqual(['0b 0f 01 66']);
   });
@@ -300,7 +300,7 @@ describe('RFCOMM scenarios, IUT as responder (LT initiator, server channel 1 = D
     lt.send('03 53 01 fd');
     expect(lt.tx()).toEqual(['03 73 01 d7']);
     expect(lt.events()).toEqual([
-      { type: 'dlc-closed', dlcId, reason: 'session-closed', message: 'the peer closed the RFCOMM session' },
+      { type: 'dlc-closed', dlcId, reason: 'session-closed', message: 'the peer closed the RFCOMM session', unsent: 0 },
       { type: 'session-closed', sessionId: SID },
     ]);
     expect(lt.rf.dlcInfo(dlcId)).toBeUndefined();
@@ -314,10 +314,11 @@ describe('RFCOMM scenarios, IUT as responder (LT initiator, server channel 1 = D
     expect(lt.rf.stats(SID)!.drops.malformed).toBe(1);
   });
 
-  it('R25 frame longer than N1: discard and count', () => {
+  it('R25 frame longer than N1: discard, count and report the gap', () => {
     const { lt, dlcId } = LowerTester.withDlc({}, '03 ef 15 83 11 02 f0 07 00 02 00 00 07 70');
     lt.send('0b ef 07 61 62 63 9a');
-    expect(lt.events()).toEqual([]);
+    expect(lt.events()).toEqual([{ type: 'dlc-dropped', dlcId, bytes: 3, message: 'the peer sent 3 byte(s) in a frame longer than the negotiated N1: they were dropped' }]);
+    expect(lt.tx()).toEqual([]);
     expect(lt.rf.dlcStats(dlcId)!.drops.oversize).toBe(1);
   });
 

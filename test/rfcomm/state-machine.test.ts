@@ -20,7 +20,7 @@ describe('timers', () => {
     expect(lt.events()).toEqual([]);
     lt.advance(1);
     expect(lt.events()).toEqual([
-      { type: 'dlc-closed', dlcId: id, reason: 'timeout', message: 'no answer to SABM on DLCI 0 (T1)' },
+      { type: 'dlc-closed', dlcId: id, reason: 'timeout', message: 'no answer to SABM on DLCI 0 (T1)', unsent: 0 },
       { type: 'session-closed', sessionId: SID },
     ]);
   });
@@ -30,7 +30,7 @@ describe('timers', () => {
     const id = lt.rf.connect(SID, 3, 0);
     lt.send('03 1f 01 36');
     expect(lt.events()).toEqual([
-      { type: 'dlc-closed', dlcId: id, reason: 'refused', message: 'the peer refused the RFCOMM session (DM on DLCI 0)' },
+      { type: 'dlc-closed', dlcId: id, reason: 'refused', message: 'the peer refused the RFCOMM session (DM on DLCI 0)', unsent: 0 },
       { type: 'session-closed', sessionId: SID },
     ]);
   });
@@ -41,12 +41,12 @@ describe('timers', () => {
     lt.send('03 73 01 d7');
     lt.tx();
     lt.advance(20_000);
-    expect(lt.events()).toEqual([{ type: 'dlc-closed', dlcId: id, reason: 'timeout', message: 'no answer to PN (T2)' }]);
+    expect(lt.events()).toEqual([{ type: 'dlc-closed', dlcId: id, reason: 'timeout', message: 'no answer to PN (T2)', unsent: 0 }]);
     const id2 = lt.rf.connect(SID, 3, lt.now);
     lt.send('01 ef 15 81 11 06 e0 00 00 7f 00 00 07 aa');
     expect(lt.tx()).toEqual(['03 ef 15 83 11 06 f0 00 00 7f 00 00 07 70', '1b 3f 01 d3']);
     lt.advance(60_000);
-    expect(lt.events()).toEqual([{ type: 'dlc-closed', dlcId: id2, reason: 'timeout', message: 'no answer to SABM (T1)' }]);
+    expect(lt.events()).toEqual([{ type: 'dlc-closed', dlcId: id2, reason: 'timeout', message: 'no answer to SABM (T1)', unsent: 0 }]);
   });
 
   it('a peer that never sends MSC: the DLC opens when T2 passes', () => {
@@ -74,7 +74,7 @@ describe('timers', () => {
     lt.rf.close(dlcId, lt.now);
     expect(lt.tx()).toEqual(['09 53 01 d9']);
     lt.send('09 73 01 ' + fcs('09 73 01'));
-    expect(lt.events()).toEqual([{ type: 'dlc-closed', dlcId, reason: 'disconnected', message: 'closed' }]);
+    expect(lt.events()).toEqual([{ type: 'dlc-closed', dlcId, reason: 'disconnected', message: 'closed', unsent: 0 }]);
     lt.advance(1_000);
     expect(lt.tx()).toEqual(['01 53 01 9c']);
     lt.advance(20_000);
@@ -83,6 +83,17 @@ describe('timers', () => {
 });
 
 describe('more timers', () => {
+  it('close with data that cannot leave within closeLingerMs (no credits): DISC, and the close says how many bytes were never sent', () => {
+    const { lt, dlcId } = LowerTester.withDlc({ closeLingerMs: 5_000 }, '03 ef 15 83 11 02 f0 00 00 7f 00 00 00 70');
+    expect(lt.rf.write(dlcId, new Uint8Array(1000))).toBe(1000);
+    lt.rf.close(dlcId, lt.now);
+    expect(lt.tx()).toEqual([]);
+    lt.advance(5_000);
+    expect(lt.tx()).toEqual(['09 53 01 d9']);
+    lt.send('09 73 01 ' + fcs('09 73 01'));
+    expect(lt.events()).toEqual([{ type: 'dlc-closed', dlcId, reason: 'disconnected', message: 'closed; 1000 byte(s) written were never sent', unsent: 1000 }]);
+  });
+
   it('T1 on a DLC DISC: no answer in 60 s closes the DLC with timeout', () => {
     const { lt, dlcId } = LowerTester.withDlc();
     lt.rf.close(dlcId, lt.now);
@@ -91,7 +102,7 @@ describe('more timers', () => {
     lt.advance(59_999);
     expect(lt.events()).toEqual([]);
     lt.advance(1);
-    expect(lt.events()).toEqual([{ type: 'dlc-closed', dlcId, reason: 'timeout', message: 'no answer to DISC (T1)' }]);
+    expect(lt.events()).toEqual([{ type: 'dlc-closed', dlcId, reason: 'timeout', message: 'no answer to DISC (T1)', unsent: 0 }]);
   });
 
   it.each([

@@ -32,6 +32,7 @@ export class VirtualNet {
   add(options: { stack?: StackOptions; controller?: VirtualControllerOptions; trace?: boolean } = {}): NetNode {
     const controller = new VirtualController(this.link, options.controller ?? {});
     const node: NetNode = { stack: new Stack(options.stack ?? {}), controller, events: [], listeners: [], ...(options.trace ? { packets: [] } : {}) };
+    node.stack.tracing = options.trace ?? false;
     this.nodes.push(node);
     node.stack.start(this.now);
     return node;

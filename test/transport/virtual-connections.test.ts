@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { hex } from '../../src/core/index.js';
+import { SCAN_ENABLE } from '../../src/hci/index.js';
 import { OP } from '../../src/transport/virtual/constants.js';
-import { addrParam, bench, connect, connectedBench, createConnectionParams, eventAddr, initialisedBench, le16, page, u16le } from './support/scripted-host.js';
+import { VirtualController } from '../../src/transport/virtual/controller.js';
+import { addrParam, bench, connect, connectedBench, createConnectionParams, eventAddr, initialisedBench, le16, page, ScriptedHost, u16le } from './support/scripted-host.js';
 
 const PAGE_TIMEOUT_MS = 0x2000 * 0.625 * 0.01; // default page timeout × default timeScale
 
@@ -300,5 +302,70 @@ describe('virtual controller: disconnection and faults', () => {
     expect(evs[0].params[3 + 6] & 0x08).toBe(0x08);
     expect(hex(evs[1].params.subarray(3, 6))).toBe('010201');
     expect(evs[2].params[3]).toBe(0x0d);
+  });
+});
+
+describe('virtual controller: connection handles', () => {
+  it('gives every handle 0x000..0xEFF to a link once, then answers Connection Limit Exceeded (0x09), never spinning', () => {
+    const t = bench();
+    t.a.init();
+    const hub = t.a;
+    const handles = new Set<number>();
+    const peerAddress = (i: number) => `00:BB:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
+    for (let i = 0; i <= 0xf00; i++) {
+      const peer = new VirtualController(t.link, { address: peerAddress(i) });
+      peer.settings.scanEnable = SCAN_ENABLE.PAGE;
+      peer.settings.autoAccept = true;
+      hub.send(OP.CREATE_CONNECTION, ...createConnectionParams(peer.address));
+      const complete = hub.events().find((e) => e.code === 0x03)!;
+      if (i < 0xf00) {
+        expect(complete.params[0]).toBe(0x00);
+        handles.add(u16le(complete.params, 1));
+      } else {
+        expect(complete.params[0]).toBe(0x09);
+      }
+    }
+    expect(handles.size).toBe(0xf00);
+    expect(Math.max(...handles)).toBe(0xeff);
+    expect(Math.min(...handles)).toBe(0);
+  });
+
+  it('reuses a handle only after its link ended: 5000 links one after another, each handle unique among the live ones', () => {
+    const t = initialisedBench({ maxConnections: 3 });
+    const live: number[] = [];
+    const seen = new Set<number>();
+    for (let i = 0; i < 5000; i++) {
+      const { ha } = connect(t);
+      expect(live).not.toContain(ha);
+      seen.add(ha);
+      live.push(ha);
+      t.a.send(OP.DISCONNECT, le16(ha), 0x13);
+      t.a.drain();
+      t.b.drain();
+      live.splice(live.indexOf(ha), 1);
+    }
+    // The search moves on from the last handle given, so the whole space was used before any came again.
+    expect(seen.size).toBe(0xf00);
+  });
+
+  it('a controller at maxConnections refuses a page with Connection Limit Exceeded; a paged controller at its limit rejects (0x0D)', () => {
+    const t = initialisedBench({ maxConnections: 1 });
+    connect(t);
+    const third = new VirtualController(t.link, { address: '00:AA:01:01:00:07', maxConnections: 1 });
+    third.settings.scanEnable = SCAN_ENABLE.PAGE;
+    third.settings.autoAccept = true;
+    t.a.send(OP.CREATE_CONNECTION, ...createConnectionParams(third.address));
+    expect(t.a.events().map((e) => [e.code, e.params[0]])).toEqual([
+      [0x0f, 0x00],
+      [0x03, 0x09],
+    ]);
+    const pager = new ScriptedHost(new VirtualController(t.link, { address: '00:AA:01:01:00:08' }), t.clock);
+    pager.init();
+    pager.send(OP.CREATE_CONNECTION, ...createConnectionParams(t.b.address));
+    expect(pager.events().map((e) => [e.code, e.params[0]])).toEqual([
+      [0x0f, 0x00],
+      [0x03, 0x0d],
+    ]);
+    expect(t.b.events()).toEqual([]);
   });
 });

@@ -40,6 +40,7 @@ export const demo: Command = {
       console.log(`server ${server.address}  client ${client.address}  (${client.transport})`);
       if (!quiet) {
         const decoder = new PacketDecoder();
+        client.stack.tracing = true;
         client.watch((e) => {
           if (e.type !== 'packet') return;
           const lines = decoder.describe(e.direction, e.bytes);

@@ -78,6 +78,9 @@ export const EVENT_CODE = {
   SIMPLE_PAIRING_COMPLETE: 0x36,
   LINK_SUPERVISION_TIMEOUT_CHANGED: 0x38,
   USER_PASSKEY_NOTIFICATION: 0x3b,
+  LE_META: 0x3e,
+  /** Vendor-specific events (Vol 4 Part E §5.4.4). */
+  VENDOR: 0xff,
 } as const;
 
 /** General Inquiry Access Code LAP (Assigned Numbers §2.2). */

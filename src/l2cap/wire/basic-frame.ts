@@ -5,9 +5,12 @@
  *
  * Contract: `decodeBasicFrame` is total and strict: it throws `DecodeError` unless the buffer holds
  * exactly the 4-byte header plus `length` payload octets (the recombined size). The payload is a
- * copy. `encodeBasicFrame` throws `ArgumentError` for a payload over 65535 bytes or a bad CID.
+ * view of the bytes decoded (src/core/bytes.ts, "Ownership"). `encodeBasicFrame` throws
+ * `ArgumentError` for a payload over 65535 bytes or a bad CID. `writeBasicHeader` writes the header
+ * alone into any `ByteSink`, for a payload its caller writes next (one copy into the outgoing ACL
+ * packets, DESIGN.md rule 10).
  */
-import { ArgumentError, ByteReader, ByteWriter, hex } from '../../core/index.js';
+import { ArgumentError, ByteReader, type ByteSink, ByteWriter, hex } from '../../core/index.js';
 
 export const BASIC_HEADER_LENGTH = 4;
 
@@ -20,11 +23,19 @@ export function basicFrameLength(f: BasicFrame): number {
   return BASIC_HEADER_LENGTH + f.payload.length;
 }
 
+/** Writes the 4-octet header of a B-frame whose payload of `payloadLength` octets the caller writes next. */
+export function writeBasicHeader(sink: ByteSink, payloadLength: number, cid: number): void {
+  if (!Number.isInteger(payloadLength) || payloadLength < 0 || payloadLength > 0xffff) throw new ArgumentError(`an L2CAP payload is at most 65535 bytes, got ${payloadLength}`);
+  if (!Number.isInteger(cid) || cid < 0 || cid > 0xffff) throw new ArgumentError(`an L2CAP CID is 0..0xffff, got ${cid}`);
+  sink.u16le(payloadLength);
+  sink.u16le(cid);
+}
+
 /** Writes the frame at `offset`; returns the offset just past it. */
 export function encodeBasicFrameInto(f: BasicFrame, out: Uint8Array, offset: number): number {
-  if (f.payload.length > 0xffff) throw new ArgumentError(`an L2CAP payload is at most 65535 bytes, got ${f.payload.length}`);
-  if (!Number.isInteger(f.cid) || f.cid < 0 || f.cid > 0xffff) throw new ArgumentError(`an L2CAP CID is 0..0xffff, got ${f.cid}`);
-  return new ByteWriter(out, offset).u16le(f.payload.length).u16le(f.cid).put(f.payload).offset;
+  const w = new ByteWriter(out, offset);
+  writeBasicHeader(w, f.payload.length, f.cid);
+  return w.put(f.payload).offset;
 }
 
 export function encodeBasicFrame(f: BasicFrame): Uint8Array {

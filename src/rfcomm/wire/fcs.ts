@@ -24,6 +24,11 @@ const TABLE: Uint8Array = (() => {
 /** The register value a receiver expects after running the CRC over covered octets plus the FCS. */
 export const FCS_GOOD = 0xcf;
 
+/** The CRC register after one more octet (`crcStep(0xff, first)` starts a frame). */
+export function crcStep(crc: number, octet: number): number {
+  return TABLE[crc ^ octet];
+}
+
 /** The raw CRC register over `bytes[start, end)`, starting from `init` (0xFF for a new frame). */
 export function crc8(bytes: Uint8Array, start = 0, end = bytes.length, init = 0xff): number {
   let crc = init;

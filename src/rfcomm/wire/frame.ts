@@ -18,11 +18,15 @@
  * - FCS: see `fcs.ts` for which octets it covers.
  *
  * Contract: decoding is total (a value or DecodeError). The length field must match the octets
- * that remain exactly, and a bad FCS is a DecodeError. Encoding a frame whose information field
- * is longer than 32767 octets, or whose fields are out of range, throws ArgumentError.
+ * that remain exactly, and a bad FCS is a DecodeError; `info` is a view of the decoded bytes
+ * (src/core/bytes.ts, "Ownership"). Encoding a frame whose information field is longer than 32767
+ * octets, or whose fields are out of range, throws ArgumentError. `writeRfcommHeader` writes a
+ * frame's header alone into any `ByteSink` and returns the CRC register over the octets the FCS
+ * covers, so that a sender can write the information field straight from its queue into the
+ * outgoing ACL packets and end with `0xff - crc` (DESIGN.md rule 10).
  */
-import { ArgumentError, ByteWriter, DecodeError } from '../../core/index.js';
-import { checkFcs, computeFcs } from './fcs.js';
+import { ArgumentError, type ByteSink, ByteWriter, DecodeError } from '../../core/index.js';
+import { checkFcs, crc8, crcStep } from './fcs.js';
 
 /** Control field values with P/F = 0 (TS 07.10 Table 2). */
 export const FRAME_TYPE = {
@@ -103,43 +107,76 @@ export function decodeRfcommFrame(bytes: Uint8Array, options: DecodeFrameOptions
     fail(2, `length field says ${length} information octet(s), the frame carries ${remaining < 0 ? 'none' : remaining}${withCredits ? ' (after the credit octet)' : ''}`);
   }
   const credits = withCredits ? bytes[offset++] : undefined;
-  const info = bytes.slice(offset, offset + length);
+  const info = bytes.subarray(offset, offset + length);
   const fcsAt = bytes.length - 1;
   const coveredEnd = type === 'UIH' ? 2 : type === 'UI' ? fcsAt : lengthEnd;
   if (!checkFcs(bytes, 0, coveredEnd, bytes[fcsAt])) fail(fcsAt, 'bad FCS');
-  const frame: RfcommFrame = { type, dlci, cr, pf, info };
-  return {
-    ...frame,
-    ...(credits !== undefined ? { credits } : {}),
-    ...(longLength ? { longLength: true } : {}),
-  };
+  if (credits !== undefined) return longLength ? { type, dlci, cr, pf, credits, info, longLength } : { type, dlci, cr, pf, credits, info };
+  return longLength ? { type, dlci, cr, pf, info, longLength } : { type, dlci, cr, pf, info };
 }
 
-function lengthOctets(frame: RfcommFrame): number {
-  return frame.info.length > 127 || frame.longLength ? 2 : 1;
+/** Octets of a frame's header and FCS around `infoLength` octets of information. */
+export function rfcommOverhead(infoLength: number, withCredits: boolean, longLength = false): number {
+  return 2 + (infoLength > 127 || longLength ? 2 : 1) + (withCredits ? 1 : 0) + 1;
 }
 
 export function rfcommFrameLength(frame: RfcommFrame): number {
-  return 2 + lengthOctets(frame) + (frame.credits !== undefined ? 1 : 0) + frame.info.length + 1;
+  return rfcommOverhead(frame.info.length, frame.credits !== undefined, frame.longLength) + frame.info.length;
 }
 
-export function encodeRfcommFrameInto(frame: RfcommFrame, out: Uint8Array, offset: number): number {
-  if (!Number.isInteger(frame.dlci) || frame.dlci < 0 || frame.dlci > 63) throw new ArgumentError(`DLCI must be 0..63, got ${frame.dlci}`);
-  if (frame.info.length > MAX_FRAME_INFO) throw new ArgumentError(`an RFCOMM information field holds at most ${MAX_FRAME_INFO} octets, got ${frame.info.length}`);
-  if (frame.credits !== undefined && (!Number.isInteger(frame.credits) || frame.credits < 0 || frame.credits > 255)) {
-    throw new ArgumentError(`the credit octet is 0..255, got ${frame.credits}`);
+/**
+ * Writes address, control, length and (when `credits` is given) the credit octet of a frame whose
+ * information field of `infoLength` octets the caller writes next, then the FCS `0xff - crc`.
+ * Returns the CRC register over the octets the FCS covers (for UI, continue it over the information).
+ */
+export function writeRfcommHeader(
+  sink: ByteSink,
+  type: RfcommFrameType,
+  dlci: number,
+  cr: boolean,
+  pf: boolean,
+  infoLength: number,
+  credits: number | undefined,
+  longLength = false,
+): number {
+  if (!Number.isInteger(dlci) || dlci < 0 || dlci > 63) throw new ArgumentError(`DLCI must be 0..63, got ${dlci}`);
+  if (infoLength > MAX_FRAME_INFO) throw new ArgumentError(`an RFCOMM information field holds at most ${MAX_FRAME_INFO} octets, got ${infoLength}`);
+  if (credits !== undefined && (!Number.isInteger(credits) || credits < 0 || credits > 255)) {
+    throw new ArgumentError(`the credit octet is 0..255, got ${credits}`);
   }
+  const address = (dlci << 2) | (cr ? 2 : 0) | 1;
+  const control = FRAME_TYPE[type] | (pf ? PF_BIT : 0);
+  sink.u8(address);
+  sink.u8(control);
+  let crc = crcStep(crcStep(0xff, address), control);
+  const covered = type !== 'UIH';
+  if (infoLength > 127 || longLength) {
+    const a = (infoLength & 0x7f) << 1;
+    const b = infoLength >>> 7;
+    sink.u8(a);
+    sink.u8(b);
+    if (covered) crc = crcStep(crcStep(crc, a), b);
+  } else {
+    const a = (infoLength << 1) | 1;
+    sink.u8(a);
+    if (covered) crc = crcStep(crc, a);
+  }
+  if (credits !== undefined) sink.u8(credits);
+  return crc;
+}
+
+/** Writes the whole frame into `sink`. */
+export function writeRfcommFrame(frame: RfcommFrame, sink: ByteSink): void {
+  let crc = writeRfcommHeader(sink, frame.type, frame.dlci, frame.cr, frame.pf, frame.info.length, frame.credits, frame.longLength);
+  sink.put(frame.info);
+  if (frame.type === 'UI') crc = crc8(frame.info, 0, frame.info.length, crc);
+  sink.u8(0xff - crc);
+}
+
+/** Writes the frame at `offset`; returns the number of octets written. */
+export function encodeRfcommFrameInto(frame: RfcommFrame, out: Uint8Array, offset: number): number {
   const w = new ByteWriter(out, offset);
-  w.u8((frame.dlci << 2) | (frame.cr ? 2 : 0) | 1);
-  w.u8(FRAME_TYPE[frame.type] | (frame.pf ? PF_BIT : 0));
-  const n = frame.info.length;
-  if (lengthOctets(frame) === 1) w.u8((n << 1) | 1);
-  else w.u8((n & 0x7f) << 1).u8(n >>> 7);
-  const lengthEnd = w.offset;
-  if (frame.credits !== undefined) w.u8(frame.credits);
-  w.put(frame.info);
-  const coveredEnd = frame.type === 'UIH' ? offset + 2 : frame.type === 'UI' ? w.offset : lengthEnd;
-  w.u8(computeFcs(out, offset, coveredEnd));
+  writeRfcommFrame(frame, w);
   return w.offset - offset;
 }
 

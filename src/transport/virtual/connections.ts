@@ -6,6 +6,8 @@
  * |-----------------------------------|----------------------------------------|----------------------------------|
  * | Create Connection, peer page-scans| Command Status 0x00                    | Connection Request               |
  * | … peer absent or not page-scanning| Connection Complete 0x04 after page timeout |                              |
+ * | … this controller at its limit    | Command Status 0x00, Connection Complete 0x09 (Connection Limit Exceeded) |   |
+ * | … the peer at its limit           | Connection Complete 0x0D (rejected, limited resources) | nothing             |
  * | Accept Connection Request (peer)  | Connection Complete 0x00               | Command Status, Connection Complete 0x00 |
  * | Reject Connection Request (peer)  | Connection Complete with the reason    | Command Status, Connection Complete with the reason |
  * | peer host silent for accept timeout | Connection Complete 0x10             | Connection Complete 0x10         |
@@ -13,13 +15,16 @@
  * | Disconnect(reason)                | Command Status, Disconnection Complete 0x16 | Disconnection Complete(reason) |
  * | ACL data                          | Number Of Completed Packets when sent  | the data, split to Host Buffer Size |
  *
- * Buffers: at most `aclCount` packets wait for transmission; one more is dropped with Data Buffer
- * Overflow. After a Disconnection Complete the host's packets for that handle count as completed
+ * Handles: the whole 12-bit space a connection handle may take (0x000..0xEFF, Vol 4 Part E §5.4.2),
+ * each controller starting at its own offset so that two controllers rarely share one; a
+ * controller holds at most `maxConnections` links (default: every handle), and a handle is reused
+ * only after its link ended. Buffers: at most `aclCount` packets wait for transmission; one more is
+ * dropped with Data Buffer Overflow. After a Disconnection Complete the host's packets for that handle count as completed
  * (no Number Of Completed Packets follows for them, §7.7.5). A packet sent as "first" (PB 0b00 or
  * 0b10) reaches the peer's host as 0b10, a continuation (0b01) as 0b01.
  */
 import type { BdAddr } from '../../core/index.js';
-import { HCI_STATUS, LINK_TYPE, SCAN_ENABLE } from '../../hci/index.js';
+import { HCI_STATUS, LINK_TYPE, MAX_CONNECTION_HANDLE, SCAN_ENABLE } from '../../hci/index.js';
 import { LINK_KEY_TYPE } from '../../security/index.js';
 import { EVT, SLOT_MS } from './constants.js';
 import type { VirtualController } from './controller.js';
@@ -45,6 +50,9 @@ interface QueuedAcl {
 
 /** Reasons Disconnect accepts (§7.1.6). */
 const DISCONNECT_REASONS = new Set([0x05, 0x13, 0x14, 0x15, 0x1a, 0x29, 0x3b]);
+/** Connection handles a controller may assign: 0x000..0xEFF. */
+const HANDLE_SPACE = MAX_CONNECTION_HANDLE + 1;
+
 
 export class ConnectionManager {
   private readonly byHandle = new Map<number, Connection>();
@@ -52,9 +60,15 @@ export class ConnectionManager {
   private readonly incoming = new Map<BdAddr, { from: VirtualController; timer: number }>();
   private readonly tx: QueuedAcl[] = [];
   private txTimer: number | undefined;
-  private handleCounter = 0;
+  /** Where the search for a free handle starts: after the last one given (set at the first link). */
+  private nextHandle: number | undefined;
 
   constructor(private readonly c: VirtualController) {}
+
+  /** True when this controller holds as many links as it may. */
+  get full(): boolean {
+    return this.byHandle.size >= this.c.maxConnections;
+  }
 
   get all(): Connection[] {
     return [...this.byHandle.values()];
@@ -78,6 +92,7 @@ export class ConnectionManager {
     if (this.connectionTo(target)) return this.c.status(HCI_STATUS.CONNECTION_ALREADY_EXISTS, op);
     if (target === this.c.address) return this.c.status(HCI_STATUS.INVALID_HCI_COMMAND_PARAMETERS, op);
     this.c.status(HCI_STATUS.SUCCESS, op);
+    if (this.full) return this.connectionComplete(HCI_STATUS.CONNECTION_LIMIT_EXCEEDED, 0, target);
     this.page = { target, timer: undefined };
     const peer = this.c.link.find(target);
     if (peer && peer.connections.incomingPage(this.c, now)) return;
@@ -112,6 +127,11 @@ export class ConnectionManager {
   incomingPage(from: VirtualController, now: number): boolean {
     if (!(this.c.settings.scanEnable & SCAN_ENABLE.PAGE)) return false;
     if (this.connectionTo(from.address) || this.incoming.has(from.address)) return false;
+    if (this.full) {
+      // No room for another link: the link manager refuses without asking our host.
+      from.connections.pageFailed(this.c.address, HCI_STATUS.CONNECTION_REJECTED_LIMITED_RESOURCES, now);
+      return true;
+    }
     const timeout = this.c.settings.acceptTimeoutSlots * SLOT_MS;
     const timer = this.c.schedule(now + timeout, (t) => this.refuse(from.address, HCI_STATUS.CONNECTION_ACCEPT_TIMEOUT_EXCEEDED, t));
     this.incoming.set(from.address, { from, timer });
@@ -138,7 +158,8 @@ export class ConnectionManager {
     this.c.scheduler.cancel(this.page.timer);
     this.page = undefined;
     const conn = this.add(target, true);
-    this.connectionComplete(HCI_STATUS.SUCCESS, conn.handle, target);
+    if (conn) this.connectionComplete(HCI_STATUS.SUCCESS, conn.handle, target);
+    else this.connectionComplete(HCI_STATUS.CONNECTION_LIMIT_EXCEEDED, 0, target);
   }
 
   /** Our page to `target` ended without a link. */
@@ -154,9 +175,18 @@ export class ConnectionManager {
     if (!pending) return;
     this.c.scheduler.cancel(pending.timer);
     this.incoming.delete(from);
-    pending.from.connections.pageAccepted(this.c.address, now);
-    if (!pending.from.connections.connectionTo(this.c.address)) return;
     const conn = this.add(from, false);
+    if (!conn) {
+      // Our host accepted, but the last free handle went meanwhile.
+      this.connectionComplete(HCI_STATUS.CONNECTION_LIMIT_EXCEEDED, 0, from);
+      pending.from.connections.pageFailed(this.c.address, HCI_STATUS.CONNECTION_REJECTED_LIMITED_RESOURCES, now);
+      return;
+    }
+    pending.from.connections.pageAccepted(this.c.address, now);
+    if (!pending.from.connections.connectionTo(this.c.address)) {
+      this.byHandle.delete(conn.handle);
+      return;
+    }
     this.connectionComplete(HCI_STATUS.SUCCESS, conn.handle, from);
   }
 
@@ -173,19 +203,28 @@ export class ConnectionManager {
     this.c.event(EVT.CONNECTION_COMPLETE, pack(status, le16(handle), addr(peer), LINK_TYPE.ACL, 0));
   }
 
-  private add(peer: BdAddr, initiator: boolean): Connection {
-    const conn: Connection = { handle: this.allocateHandle(), peer, initiator, linkKey: undefined, keyType: undefined, encryption: 0, pairing: undefined };
+  /** A new link, or undefined when no handle is free (then the controller is at its limit). */
+  private add(peer: BdAddr, initiator: boolean): Connection | undefined {
+    const handle = this.allocateHandle();
+    if (handle === undefined) return undefined;
+    const conn: Connection = { handle, peer, initiator, linkKey: undefined, keyType: undefined, encryption: 0, pairing: undefined };
     this.byHandle.set(conn.handle, conn);
     return conn;
   }
 
-  /** Handles from 0x0001 + 0x100 × (attach order mod 14), so two controllers rarely share one. */
-  private allocateHandle(): number {
-    const base = 1 + (this.c.link.indexOf(this.c) % 14) * 0x100;
-    for (;;) {
-      const h = base + (this.handleCounter++ % 0xff);
-      if (!this.byHandle.has(h)) return h;
+  /** The next free handle after the last one given, over 0x000..0xEFF; undefined when all are taken. */
+  private allocateHandle(): number | undefined {
+    if (this.full) return undefined;
+    // Each controller starts at its own 0x100 block (by attach order), so two rarely share a handle.
+    const start = (this.nextHandle ??= 1 + (this.c.link.indexOf(this.c) % 14) * 0x100);
+    for (let i = 0; i < HANDLE_SPACE; i++) {
+      const h = (start + i) % HANDLE_SPACE;
+      if (!this.byHandle.has(h)) {
+        this.nextHandle = (h + 1) % HANDLE_SPACE;
+        return h;
+      }
     }
+    return undefined;
   }
 
   // ---- disconnection ----

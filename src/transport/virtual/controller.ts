@@ -18,6 +18,7 @@
  *   packets (overflow is dropped and counted).
  */
 import { ArgumentError, BoundedQueue, parseBdAddr, utf8, type BdAddr } from '../../core/index.js';
+import { MAX_CONNECTION_HANDLE } from '../../hci/index.js';
 import { handleCommand } from './commands.js';
 import { ConnectionManager } from './connections.js';
 import { DEFAULT_EVENT_MASK, EVT, INQUIRY_MODE } from './constants.js';
@@ -37,6 +38,8 @@ export interface VirtualControllerOptions {
   aclSize?: number;
   /** HC_Total_Num_ACL_Data_Packets, 1..64 (default 8). */
   aclCount?: number;
+  /** ACL links the controller holds at once, 1..3840 (default 3840: every connection handle 0x000..0xEFF). */
+  maxConnections?: number;
   /** Factor applied to simulated radio durations (inquiry length, page timeout); default 0.01. */
   timeScale?: number;
   /** Time an ACL packet spends in the controller before it is sent, ms (default 0). */
@@ -95,6 +98,7 @@ export class VirtualController {
   readonly address: BdAddr;
   readonly aclSize: number;
   readonly aclCount: number;
+  readonly maxConnections: number;
   readonly timeScale: number;
   readonly aclAirTimeMs: number;
   readonly rssi: number;
@@ -136,6 +140,10 @@ export class VirtualController {
       throw new ArgumentError(`aclSize ${aclSize} is outside 27..1021 (the BR/EDR ACL data lengths a controller may announce)`);
     }
     if (!Number.isInteger(aclCount) || aclCount < 1 || aclCount > 64) throw new ArgumentError(`aclCount ${aclCount} is outside 1..64`);
+    const maxConnections = options.maxConnections ?? MAX_CONNECTION_HANDLE + 1;
+    if (!Number.isInteger(maxConnections) || maxConnections < 1 || maxConnections > MAX_CONNECTION_HANDLE + 1) {
+      throw new ArgumentError(`maxConnections ${maxConnections} is outside 1..${MAX_CONNECTION_HANDLE + 1} (the connection handles 0x000..0x${MAX_CONNECTION_HANDLE.toString(16)})`);
+    }
     const encryptionKeySize = options.encryptionKeySize ?? 16;
     if (!Number.isInteger(encryptionKeySize) || encryptionKeySize < 1 || encryptionKeySize > 16) {
       throw new ArgumentError(`encryptionKeySize ${encryptionKeySize} is outside 1..16 (encryption key lengths in octets)`);
@@ -143,6 +151,7 @@ export class VirtualController {
     this.address = options.address ? parseBdAddr(options.address) : link.allocateAddress();
     this.aclSize = aclSize;
     this.aclCount = aclCount;
+    this.maxConnections = maxConnections;
     this.timeScale = options.timeScale ?? 0.01;
     this.aclAirTimeMs = options.aclAirTimeMs ?? 0;
     this.rssi = options.rssi ?? -50;

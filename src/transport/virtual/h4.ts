@@ -6,9 +6,10 @@
  *
  * `HostPacketFramer` re-frames any chunking of the host's byte stream into whole packets. A byte that
  * is not a known indicator is skipped and counted (resynchronisation); a packet is at most
- * 4 + 65535 bytes, so the buffer is bounded by the format.
+ * 4 + 65535 bytes, so the buffer is bounded by the format. A packet whole inside one chunk is
+ * returned as views of that chunk; only a packet split across chunks is gathered into a buffer.
  */
-import { bdAddrToBytes, concat, type BdAddr } from '../../core/index.js';
+import { bdAddrToBytes, concat, Slab, type BdAddr } from '../../core/index.js';
 import { H4_INDICATOR } from '../../hci/index.js';
 import { EVT } from './constants.js';
 
@@ -20,41 +21,44 @@ export type HostPacket =
 const HEADER_LENGTH: Record<number, number> = { [H4_INDICATOR.COMMAND]: 3, [H4_INDICATOR.ACL]: 4, [H4_INDICATOR.SCO]: 3 };
 
 export class HostPacketFramer {
-  private buf: Uint8Array = new Uint8Array(0);
+  /** The start of a packet split across chunks, waiting for the rest. */
+  private partial: Uint8Array = new Uint8Array(0);
   /** Bytes skipped because they were not a packet indicator. */
   skippedBytes = 0;
 
   /** Appends a chunk and returns the packets it completes. */
   push(chunk: Uint8Array): HostPacket[] {
-    this.buf = this.buf.length ? concat(this.buf, chunk) : Uint8Array.from(chunk);
+    const b = this.partial.length ? concat(this.partial, chunk) : chunk;
     const out: HostPacket[] = [];
     let off = 0;
     for (;;) {
-      if (off >= this.buf.length) break;
-      const indicator = this.buf[off];
+      if (off >= b.length) break;
+      const indicator = b[off];
       const headerLength = HEADER_LENGTH[indicator];
       if (headerLength === undefined) {
         this.skippedBytes++;
         off++;
         continue;
       }
-      if (this.buf.length - off < 1 + headerLength) break;
-      const b = this.buf;
+      if (b.length - off < 1 + headerLength) break;
       const h = off + 1;
       const payloadLength = indicator === H4_INDICATOR.ACL ? b[h + 2] | (b[h + 3] << 8) : b[h + 2];
       const total = 1 + headerLength + payloadLength;
       if (b.length - off < total) break;
-      const payload = b.slice(h + headerLength, off + total);
+      const payload = b.subarray(h + headerLength, off + total);
       const first = b[h] | (b[h + 1] << 8);
       if (indicator === H4_INDICATOR.COMMAND) out.push({ kind: 'command', opcode: first, params: payload });
       else if (indicator === H4_INDICATOR.ACL) out.push({ kind: 'acl', handle: first & 0x0fff, pb: (first >> 12) & 3, bc: (first >> 14) & 3, data: payload });
       else out.push({ kind: 'sco', handle: first & 0x0fff, data: payload });
       off += total;
     }
-    this.buf = this.buf.slice(off);
+    // What is left is the start of a packet: kept (a copy, since the caller may reuse its chunk).
+    this.partial = off >= b.length ? EMPTY : b.slice(off);
     return out;
   }
 }
+
+const EMPTY = new Uint8Array(0);
 
 /** Parameter bytes: a number is one octet, arrays are copied as they are. */
 export function pack(...parts: (number | Uint8Array)[]): Uint8Array {
@@ -112,9 +116,12 @@ export function encodeCommandStatus(status: number, opcode: number): Uint8Array 
   return encodeEvent(EVT.COMMAND_STATUS, pack(status, 1, le16(opcode)));
 }
 
+/** Where the ACL packets to the host are cut from: each is a chunk as a transport would deliver it. */
+const aclSlab = new Slab();
+
 /** `02 handle|pb<<12|bc<<14 len data`. */
 export function encodeAcl(handle: number, pb: number, bc: number, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(5 + data.length);
+  const out = aclSlab.alloc(5 + data.length);
   out[0] = H4_INDICATOR.ACL;
   const first = (handle & 0x0fff) | ((pb & 3) << 12) | ((bc & 3) << 14);
   out[1] = first & 0xff;

@@ -4,6 +4,7 @@
  * Signaling output is returned as the C-frame payload in hex (`code id len data`), the notation
  * of conformance.md.
  */
+import { expect } from 'vitest';
 import { fromHex, hex, u16le } from '../../../src/core/index.js';
 import { CID, L2capManager, type L2capEvent, type L2capOptions } from '../../../src/l2cap/index.js';
 
@@ -98,4 +99,10 @@ export class LowerTester {
     this.events();
     return cid;
   }
+}
+
+/** The link still answers an Echo Request after whatever came before. */
+export function stillAlive(lt: LowerTester): void {
+  lt.signal('08 77 02 00 ab cd');
+  expect(lt.sent()).toEqual(['09 77 02 00 ab cd']);
 }
