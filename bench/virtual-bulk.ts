@@ -68,6 +68,11 @@ function listening(a: NetNode, onA: Listener, b: NetNode, onB: Listener, body: (
   }
 }
 
+/** Nodes whose events are only listened to, not kept (a transfer's data events would pile up otherwise). */
+export function listenOnly(...nodes: NetNode[]): void {
+  for (const n of nodes) n.keepEvents = false;
+}
+
 /** Streams of bytes over open RFCOMM channels; each `transfer` continues the pattern where the last ended. */
 export class RfcommStreams {
   private readonly offsets: number[];
@@ -91,19 +96,17 @@ export class RfcommStreams {
         if (n === 0) return;
       }
     };
-    const bySender = new Map<string, number>();
-    const byReceiver = new Map<string, number>();
-    this.channels.forEach((ch, i) => {
-      bySender.set(`${ch.from.stack.address}/${ch.ida}`, i);
-      byReceiver.set(`${ch.to.stack.address}/${ch.idb}`, i);
-    });
     const nodes = [...new Set(this.channels.flatMap((c) => [c.from, c.to]))];
-    const listeners = nodes.map((node): Listener => (e) => {
+    listenOnly(...nodes);
+    // Per node: channel index by the node's id for it, as sender and as receiver.
+    const bySender = nodes.map((n) => new Map(this.channels.flatMap((c, i) => (c.from === n ? [[c.ida, i] as const] : []))));
+    const byReceiver = nodes.map((n) => new Map(this.channels.flatMap((c, i) => (c.to === n ? [[c.idb, i] as const] : []))));
+    const listeners = nodes.map((node, k): Listener => (e) => {
       if (e.type === 'rfcomm-writable') {
-        const i = bySender.get(`${node.stack.address}/${e.id}`);
+        const i = bySender[k].get(e.id);
         if (i !== undefined) write(i);
       } else if (e.type === 'rfcomm-data') {
-        const i = byReceiver.get(`${node.stack.address}/${e.id}`);
+        const i = byReceiver[k].get(e.id);
         if (i === undefined) return;
         checks[i].add(e.data);
         node.stack.consumeRfcomm(e.id, e.data.length, this.net.now);
@@ -144,6 +147,7 @@ export class L2capStream {
         sent += n;
       }
     };
+    listenOnly(a, b);
     listening(
       a,
       (e) => {

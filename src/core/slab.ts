@@ -5,6 +5,8 @@
  * full and collected once no packet cut from it is alive, so a packet's bytes stay valid for as
  * long as anyone (a transport's write queue, say) holds them. Regions come zero-filled.
  */
+import { view } from './bytes.js';
+
 export class Slab {
   private slab: Uint8Array;
   private used = 0;
@@ -20,7 +22,7 @@ export class Slab {
       this.slab = new Uint8Array(this.slabSize);
       this.used = 0;
     }
-    const out = this.slab.subarray(this.used, this.used + length);
+    const out = view(this.slab, this.used, this.used + length);
     this.used += length;
     return out;
   }

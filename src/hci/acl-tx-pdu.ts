@@ -15,7 +15,7 @@
  * PDU with octets missing is refused by the scheduler. The first fragment is PB 0b10 (or 0b00,
  * non-flushable), the others PB 0b01; BC is 0.
  */
-import { ArgumentError, type ByteSink, Slab } from '../core/index.js';
+import { ArgumentError, type ByteSink, Slab, view } from '../core/index.js';
 import { ACL_HEADER_LENGTH, ACL_PB } from './wire/acl.js';
 import { H4_INDICATOR } from './wire/packet.js';
 
@@ -66,7 +66,7 @@ export class AclTxPdu implements ByteSink {
   /** The i-th H4 ACL packet (indicator, header, data), as a view. */
   fragment(i: number): Uint8Array {
     const start = i * (this.fragmentLength + ACL_PACKET_OVERHEAD);
-    return this.bytes.subarray(start, Math.min(this.bytes.length, start + ACL_PACKET_OVERHEAD + this.fragmentLength));
+    return view(this.bytes, start, Math.min(this.bytes.length, start + ACL_PACKET_OVERHEAD + this.fragmentLength));
   }
 
   u8(v: number): this {
@@ -88,7 +88,7 @@ export class AclTxPdu implements ByteSink {
     while (from < b.length) {
       if (this.pos === this.fragmentEnd) this.nextFragment(b.length - from);
       const n = Math.min(b.length - from, this.fragmentEnd - this.pos);
-      this.bytes.set(from === 0 && n === b.length ? b : b.subarray(from, from + n), this.pos);
+      this.bytes.set(from === 0 && n === b.length ? b : view(b, from, from + n), this.pos);
       this.pos += n;
       from += n;
     }

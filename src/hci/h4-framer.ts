@@ -19,7 +19,7 @@
  * src/core/bytes.ts "Ownership"); only a packet split across chunks is gathered into a buffer of
  * its own.
  */
-import { DecodeError } from '../core/index.js';
+import { DecodeError, view } from '../core/index.js';
 import { H4_INDICATOR } from './wire/packet.js';
 
 export interface VendorPacketFormat {
@@ -207,7 +207,7 @@ export class H4Framer {
     this.position += n;
     const first = this.chunks[0];
     if (first.length - this.offset >= n) {
-      const out = first.subarray(this.offset, this.offset + n);
+      const out = view(first, this.offset, this.offset + n);
       this.advance(n);
       return out;
     }

@@ -33,7 +33,7 @@
  *     the host sent itself → 'error'
  *   Any other event, or a malformed one → ignored and counted (H5)
  */
-import { ArgumentError, type BdAddr, bdAddrFromBytes, BluetoothError, DecodeError, fromUtf8, InvalidStateError, parseBdAddr, TimeoutError, utf8 } from '../core/index.js';
+import { ArgumentError, type BdAddr, bdAddrFromBytes, BluetoothError, DecodeError, fromUtf8, InvalidStateError, parseBdAddr, TimeoutError, utf8, view } from '../core/index.js';
 import { AclReassembler } from './acl-reassembler.js';
 import { AclScheduler } from './acl-scheduler.js';
 import { CommandFlow, type QueuedCommand } from './command-flow.js';
@@ -46,6 +46,7 @@ import { eirName } from './wire/eir.js';
 import { COMMAND_COMPLETE_CODE, commandReturns, completionStatus, eventSpecByCode, type HciEvent } from './wire/event.js';
 import { decodeHciPacket, H4_INDICATOR } from './wire/packet.js';
 import type { AclTxPdu } from './acl-tx-pdu.js';
+import type { AclPacket } from './wire/acl.js';
 import { hciStatusError, HCI_STATUS } from './wire/status-codes.js';
 
 /** Why the host sent a command: decides what its completion raises. */
@@ -451,6 +452,16 @@ export class HciHost {
   private handlePacket(bytes: Uint8Array): void {
     this.stats.rxPackets++;
     if (this.tracePackets) this.emit({ type: 'packet', direction: 'rx', bytes });
+    // The two packets of every transfer, read in place: ACL data and Number Of Completed Packets.
+    if (bytes[0] === H4_INDICATOR.ACL && bytes.length >= 5 && (bytes[3] | (bytes[4] << 8)) === bytes.length - 5) {
+      const flags = bytes[1] | (bytes[2] << 8);
+      this.handleAcl({ handle: flags & 0x0fff, pb: (flags >>> 12) & 0b11, bc: (flags >>> 14) & 0b11, data: view(bytes, 5, bytes.length) });
+      return;
+    }
+    if (bytes[0] === H4_INDICATOR.EVENT && bytes[1] === EVENT_CODE.NUMBER_OF_COMPLETED_PACKETS && bytes.length === 4 + 4 * bytes[3] && bytes[2] === bytes.length - 3) {
+      for (let i = 0, at = 4; i < bytes[3]; i++, at += 4) this.scheduler.completed((bytes[at] | (bytes[at + 1] << 8)) & 0x0fff, bytes[at + 2] | (bytes[at + 3] << 8));
+      return;
+    }
     let packet;
     try {
       packet = decodeHciPacket(bytes);
@@ -460,26 +471,26 @@ export class HciHost {
       return;
     }
     if (packet.type === 'event') this.handleEvent(packet.event);
-    else if (packet.type === 'acl') {
-      const { acl } = packet;
-      if (!this.links.has(acl.handle)) {
-        this.stats.aclUnknownHandle++;
-        this.emit({ type: 'error', error: new DecodeError('hci', 'ACL data', 0, `ACL data for handle 0x${acl.handle.toString(16)}, which is not up: dropped`) });
-        return;
-      }
-      if (this.damaged.has(acl.handle)) {
-        this.stats.aclAfterDamage++;
-        return;
-      }
-      const pdu = this.reassembler.push(acl);
-      const anomaly = this.reassembler.anomaly;
-      if (anomaly) {
-        this.stats.aclAnomalies++;
-        if (this.options.byteStream) return this.endDamagedLink(acl.handle, anomaly);
-        this.emit({ type: 'error', error: new DecodeError('hci', 'ACL data', 0, `handle 0x${acl.handle.toString(16)}: ${anomaly}`), handle: acl.handle });
-      }
-      if (pdu) this.emit({ type: 'l2cap-pdu', handle: acl.handle, pdu });
+  }
+
+  private handleAcl(acl: AclPacket): void {
+    if (!this.links.has(acl.handle)) {
+      this.stats.aclUnknownHandle++;
+      this.emit({ type: 'error', error: new DecodeError('hci', 'ACL data', 0, `ACL data for handle 0x${acl.handle.toString(16)}, which is not up: dropped`) });
+      return;
     }
+    if (this.damaged.has(acl.handle)) {
+      this.stats.aclAfterDamage++;
+      return;
+    }
+    const pdu = this.reassembler.push(acl);
+    const anomaly = this.reassembler.anomaly;
+    if (anomaly) {
+      this.stats.aclAnomalies++;
+      if (this.options.byteStream) return this.endDamagedLink(acl.handle, anomaly);
+      this.emit({ type: 'error', error: new DecodeError('hci', 'ACL data', 0, `handle 0x${acl.handle.toString(16)}: ${anomaly}`), handle: acl.handle });
+    }
+    if (pdu) this.emit({ type: 'l2cap-pdu', handle: acl.handle, pdu });
   }
 
   /**

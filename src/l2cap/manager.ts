@@ -1008,11 +1008,9 @@ export class L2capManager {
   // ── counting ─────────────────────────────────────────────────────────────────────────────
 
   private countOut(link: Link | undefined, ch: TrafficStats | undefined, bytes: number): void {
-    for (const s of [link?.stats, this.totals, ch]) {
-      if (!s) continue;
-      s.framesOut++;
-      s.bytesOut += bytes;
-    }
+    countFrame(this.totals, bytes);
+    if (link) countFrame(link.stats, bytes);
+    if (ch) countFrame(ch, bytes);
   }
 
   private drop(link: Link | undefined, ch: Channel | undefined, reason: DropReason): void {
@@ -1036,6 +1034,11 @@ export class L2capManager {
 /** OPEN, or reconfiguring: basic-mode data flows (channel.ts). */
 function carriesData(ch: Channel): boolean {
   return ch.state === CHANNEL_STATE.OPEN || (ch.state === CHANNEL_STATE.CONFIG && ch.reconfiguring);
+}
+
+function countFrame(s: TrafficStats, bytes: number): void {
+  s.framesOut++;
+  s.bytesOut += bytes;
 }
 
 function rtxKey(handle: number, identifier: number): TimerKey {

@@ -7,7 +7,7 @@
  * change them until they were taken (the stack's `writeRfcomm` says so; the socket copies what the
  * application passes it). Taking never allocates; the chunk list is compacted as it is consumed.
  */
-import type { ByteSink } from '../core/index.js';
+import { type ByteSink, view } from '../core/index.js';
 
 export class ByteQueue {
   private chunks: Uint8Array[] = [];
@@ -25,7 +25,7 @@ export class ByteQueue {
   push(bytes: Uint8Array): number {
     const n = Math.min(bytes.length, this.room);
     if (n === 0) return 0;
-    this.chunks.push(n === bytes.length ? bytes : bytes.subarray(0, n));
+    this.chunks.push(n === bytes.length ? bytes : view(bytes, 0, n));
     this.size += n;
     return n;
   }
@@ -36,7 +36,7 @@ export class ByteQueue {
     while (left > 0) {
       const c = this.chunks[this.head];
       const k = Math.min(left, c.length - this.headOffset);
-      sink.put(this.headOffset === 0 && k === c.length ? c : c.subarray(this.headOffset, this.headOffset + k));
+      sink.put(this.headOffset === 0 && k === c.length ? c : view(c, this.headOffset, this.headOffset + k));
       left -= k;
       this.headOffset += k;
       if (this.headOffset === c.length) {

@@ -34,11 +34,7 @@ import type { RpnParams } from './wire/index.js';
 import { RPN_DEFAULT, V24_DEFAULT } from './wire/index.js';
 import { newDlcStats, type DlcStats } from './stats.js';
 
-/** The next frame of a DLC, before it is written: `info` data octets and `credits` to grant (0: none). */
-export interface FramePlan {
-  readonly info: number;
-  readonly credits: number;
-}
+
 
 export type DlcState = 'waiting-mux' | 'pn-sent' | 'sabm-sent' | 'connected' | 'closing' | 'disc-sent' | 'closed';
 
@@ -145,22 +141,19 @@ export class Dlc {
     return this.cbfc ? this.txCredits > 0 : !this.peerFc && !aggregateOff;
   }
 
-  /** The next data or credit frame of this DLC (at most N1 data octets), or undefined when it has nothing to send now. */
-  planFrame(aggregateOff: boolean): FramePlan | undefined {
-    const info = this.canSendData(aggregateOff) ? Math.min(this.n1, this.txQueue.length) : 0;
-    const credits = this.grantDue();
-    if (info === 0 && credits === 0) return undefined;
-    return { info, credits };
+  /** Data octets the next frame may carry now (at most N1); with `grantDue()` credits, 0 and 0 means no frame. */
+  frameInfo(aggregateOff: boolean): number {
+    return this.canSendData(aggregateOff) ? Math.min(this.n1, this.txQueue.length) : 0;
   }
 
-  /** Writes the planned frame's data into `sink` and accounts for it (a credit spent, credits granted). */
-  takeFrame(plan: FramePlan, sink: ByteSink): void {
-    this.txQueue.takeInto(sink, plan.info);
-    if (plan.info > 0 && this.cbfc) this.txCredits--;
-    this.rxOutstanding += plan.credits;
-    this.stats.creditsGiven += plan.credits;
+  /** Writes the next frame's `info` data octets into `sink` and accounts for the frame (a credit spent, `credits` granted). */
+  takeFrame(info: number, credits: number, sink: ByteSink): void {
+    this.txQueue.takeInto(sink, info);
+    if (info > 0 && this.cbfc) this.txCredits--;
+    this.rxOutstanding += credits;
+    this.stats.creditsGiven += credits;
     this.stats.framesTx++;
-    this.stats.bytesTx += plan.info;
+    this.stats.bytesTx += info;
   }
 
   /** True once after a cut-short write when the tx queue is at most half full again. */

@@ -63,7 +63,6 @@ export class RfcommManager {
   private readonly timers = new TimerSet<string>();
   /** Sessions that have had something to send since they were last reported, oldest first. */
   private readonly sendRequests = new Ring<Multiplexer>();
-  private readonly requested = new WeakSet<Multiplexer>();
   private nextDlcId = 1;
   private dropped = 0;
 
@@ -134,10 +133,11 @@ export class RfcommManager {
     return session.write(dlc, bytes);
   }
 
-  consume(dlcId: number, n: number, now: number): void {
+  /** The reader took n received bytes; true when that puts a frame in line to send (credits, MSC FC). */
+  consume(dlcId: number, n: number, now: number): boolean {
     if (!Number.isInteger(n) || n < 0) throw new ArgumentError(`consume needs a byte count ≥ 0, got ${n}`);
     const entry = this.dlcs.get(dlcId);
-    if (entry) entry.session.consume(entry.dlc, n, now);
+    return entry ? entry.session.consume(entry.dlc, n, now) : false;
   }
 
   /** Sends our V.24 signals on an open DLC (MSC command), with a break of `breakMs` (200..3000 ms) when given. */
@@ -159,7 +159,7 @@ export class RfcommManager {
   /** A session that has had something to send since it was last reported: give it a turn. */
   pollSendRequest(): number | undefined {
     for (let s = this.sendRequests.shift(); s; s = this.sendRequests.shift()) {
-      this.requested.delete(s);
+      s.sendRequested = false;
       if (this.sessions.get(s.id) === s) return s.id;
     }
     return undefined;
@@ -305,8 +305,8 @@ export class RfcommManager {
         if (this.closedStats.size > CLOSED_STATS_KEPT) this.closedStats.delete(this.closedStats.keys().next().value!);
       },
       requestSend: (session) => {
-        if (this.requested.has(session)) return;
-        this.requested.add(session);
+        if (session.sendRequested) return;
+        session.sendRequested = true;
         this.sendRequests.push(session);
       },
     };

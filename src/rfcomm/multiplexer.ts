@@ -99,6 +99,8 @@ export class Multiplexer {
   initiator: boolean;
   /** The peer sent FCoff (aggregate flow control; ignored by CBFC DLCs). */
   aggregateOff = false;
+  /** In the manager's FIFO of sessions that asked to send (the manager keeps it). */
+  sendRequested = false;
   readonly stats = newSessionStats();
   /** DLCs that have a DLCI, by DLCI. */
   private readonly dlcs = new Map<number, Dlc>();
@@ -189,11 +191,14 @@ export class Multiplexer {
     return n;
   }
 
-  consume(dlc: Dlc, n: number, now: number): void {
+  /** The reader took n bytes: true when that gives the peer credits or lifts our MSC FC (a frame to send). */
+  consume(dlc: Dlc, n: number, now: number): boolean {
     this.now = now;
     dlc.consume(n);
-    this.announceLocalFc(dlc);
-    if (dlc.grantDue() > 0) this.markReady(dlc);
+    const fc = this.announceLocalFc(dlc);
+    if (dlc.grantDue() === 0) return fc;
+    this.markReady(dlc);
+    return true;
   }
 
   /**
@@ -456,11 +461,13 @@ export class Multiplexer {
     this.poke(dlc);
   }
 
-  private announceLocalFc(dlc: Dlc): void {
+  /** Sends MSC with our FC bit when it must change; true when it did. */
+  private announceLocalFc(dlc: Dlc): boolean {
     const fc = dlc.localFcChange();
-    if (fc === undefined) return;
+    if (fc === undefined) return false;
     dlc.localFc = fc;
     this.queueMcc({ type: 'MSC', cr: true, dlci: dlc.dlci, signals: fc ? dlc.signals | V24.FC : dlc.signals & ~V24.FC });
+    return true;
   }
 
   // ── multiplexer control commands ───────────────────────────────────────────
@@ -657,14 +664,16 @@ export class Multiplexer {
     for (let dlc = this.ready.shift(); dlc; dlc = this.ready.shift()) {
       dlc.inRing = false;
       if (this.dlcs.get(dlc.dlci) !== dlc) continue;
-      const plan = dlc.planFrame(this.aggregateOff);
-      if (!plan) continue;
-      const credits = plan.credits > 0 ? plan.credits : undefined;
-      const sink = allocate(plan.info + rfcommOverhead(plan.info, credits !== undefined));
-      const crc = writeRfcommHeader(sink, 'UIH', dlc.dlci, this.initiator, credits !== undefined, plan.info, credits);
-      dlc.takeFrame(plan, sink);
+      const info = dlc.frameInfo(this.aggregateOff);
+      const grant = dlc.grantDue();
+      if (info === 0 && grant === 0) continue;
+      const credits = grant > 0 ? grant : undefined;
+      const length = info + rfcommOverhead(info, credits !== undefined);
+      const sink = allocate(length);
+      const crc = writeRfcommHeader(sink, 'UIH', dlc.dlci, this.initiator, credits !== undefined, info, credits);
+      dlc.takeFrame(info, grant, sink);
       sink.u8(0xff - crc);
-      this.counted(plan.info + rfcommOverhead(plan.info, credits !== undefined));
+      this.counted(length);
       if (dlc.takeWritable()) this.host.emit({ type: 'dlc-writable', dlcId: dlc.id });
       if (dlc.state === 'closing' && dlc.txQueue.length === 0) {
         this.timers.clear(`linger:${dlc.dlci}`);

@@ -86,12 +86,10 @@ export class RfcommDlcs {
     return this.rfcomm.write(dlcId, bytes);
   }
 
-  /** The user consumed n received bytes; false when the DLC is not open (nothing done). */
+  /** The user consumed n received bytes; true when RFCOMM has a frame to send for it (credits, MSC FC). */
   consume(id: number, n: number, now: number): boolean {
     const dlcId = this.dlcs.get(id)?.dlcId;
-    if (dlcId === undefined) return false;
-    this.rfcomm.consume(dlcId, n, now);
-    return true;
+    return dlcId !== undefined && this.rfcomm.consume(dlcId, n, now);
   }
 
   /** Sends our V.24 signals (and a break) on an open DLC; throws InvalidStateError when it is not open. */

@@ -98,6 +98,7 @@ export class SdpQueries {
 
   /** Moves every client's PDUs to L2CAP and its outcome to the user; forgets finished queries. */
   pump(now: number): boolean {
+    if (this.queries.size === 0) return false;
     let progress = false;
     for (const q of this.queries.values()) if (this.pumpClient(q, now)) progress = true;
     for (const [id, q] of this.queries) if (q.done && q.cid === undefined) this.queries.delete(id);

@@ -527,11 +527,10 @@ export class Stack {
   /** The next link whose turn it is produces one PDU into the HCI's queue; false when no link can send now. */
   private produce(): boolean {
     for (let handle = this.host.nextSendable(); handle !== undefined; handle = this.host.nextSendable()) {
-      const link = handle;
-      const allocate = (length: number): AclTxPdu => this.host.allocatePdu(link, length);
-      const turn = this.l2cap.nextTurn(link, allocate, this.lastNow);
-      const pdu = turn === undefined ? undefined : 'pdu' in turn ? turn.pdu : this.channelTurn(turn.cid, allocate);
-      if (this.l2cap.wantsToSend(link)) this.host.requestSend(link);
+      this.turn.handle = handle;
+      const turn = this.l2cap.nextTurn(handle, this.allocatePdu, this.lastNow);
+      const pdu = turn === undefined ? undefined : 'pdu' in turn ? turn.pdu : this.channelTurn(turn.cid);
+      if (this.l2cap.wantsToSend(handle)) this.host.requestSend(handle);
       if (pdu) {
         this.host.queuePdu(pdu);
         return true;
@@ -541,9 +540,17 @@ export class Stack {
   }
 
   /** The turn of L2CAP channel `cid`, whose owner writes its SDU: the RFCOMM session riding on it. */
-  private channelTurn(cid: number, allocate: (length: number) => AclTxPdu): AclTxPdu | undefined {
-    const pdu = this.rfcomm.produce(cid, (length) => this.l2cap.frameSdu(cid, length, allocate));
+  private channelTurn(cid: number): AclTxPdu | undefined {
+    this.turn.cid = cid;
+    const pdu = this.rfcomm.produce(cid, this.allocateSdu);
     if (this.rfcomm.wantsToSend(cid)) this.l2cap.requestSend(cid);
     return pdu;
   }
+
+  /** The link and channel of the turn being produced, for the two allocators below (made once, not per frame). */
+  private readonly turn = { handle: 0, cid: 0 };
+  /** A PDU on the turn's link. */
+  private readonly allocatePdu = (length: number): AclTxPdu => this.host.allocatePdu(this.turn.handle, length);
+  /** A PDU for an SDU on the turn's channel, its L2CAP header written. */
+  private readonly allocateSdu = (length: number): AclTxPdu => this.l2cap.frameSdu(this.turn.cid, length, this.allocatePdu);
 }

@@ -12,8 +12,10 @@ import { earliest } from '../../src/core/index.js';
 export interface NetNode {
   stack: Stack;
   controller: VirtualController;
-  /** Every event but 'packet', in order (tests shift from it). */
+  /** Every event but 'packet', in order (tests shift from it), unless `keepEvents` is false. */
   events: StackEvent[];
+  /** Keep events in `events` (default true); benchmarks that only listen turn it off. */
+  keepEvents: boolean;
   /** Called for every event as it happens, before it is queued in `events`. */
   listeners: ((e: StackEvent) => void)[];
   /** The H4 packets the host sent and received (only when `trace` was set). */
@@ -31,7 +33,7 @@ export class VirtualNet {
 
   add(options: { stack?: StackOptions; controller?: VirtualControllerOptions; trace?: boolean } = {}): NetNode {
     const controller = new VirtualController(this.link, options.controller ?? {});
-    const node: NetNode = { stack: new Stack(options.stack ?? {}), controller, events: [], listeners: [], ...(options.trace ? { packets: [] } : {}) };
+    const node: NetNode = { stack: new Stack(options.stack ?? {}), controller, events: [], keepEvents: true, listeners: [], ...(options.trace ? { packets: [] } : {}) };
     node.stack.tracing = options.trace ?? false;
     this.nodes.push(node);
     node.stack.start(this.now);
@@ -82,7 +84,7 @@ export class VirtualNet {
             continue;
           }
           for (const l of node.listeners) l(e);
-          node.events.push(e);
+          if (node.keepEvents) node.events.push(e);
         }
         const due = earliest(node.stack.pollTimeout(), node.controller.pollTimeout());
         if (due !== undefined && due <= this.now) {

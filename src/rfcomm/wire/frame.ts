@@ -25,7 +25,7 @@
  * covers, so that a sender can write the information field straight from its queue into the
  * outgoing ACL packets and end with `0xff - crc` (DESIGN.md rule 10).
  */
-import { ArgumentError, type ByteSink, ByteWriter, DecodeError } from '../../core/index.js';
+import { ArgumentError, type ByteSink, ByteWriter, DecodeError, view } from '../../core/index.js';
 import { checkFcs, crc8, crcStep } from './fcs.js';
 
 /** Control field values with P/F = 0 (TS 07.10 Table 2). */
@@ -67,9 +67,9 @@ export interface DecodeFrameOptions {
   readonly credits?: boolean;
 }
 
-const TYPE_BY_CONTROL = new Map<number, RfcommFrameType>(
-  (Object.entries(FRAME_TYPE) as [RfcommFrameType, number][]).map(([name, v]) => [v, name]),
-);
+/** Frame type by control octet with P/F cleared (a table: one is looked up per frame). */
+const TYPE_BY_CONTROL: (RfcommFrameType | undefined)[] = new Array(256).fill(undefined);
+for (const [name, v] of Object.entries(FRAME_TYPE) as [RfcommFrameType, number][]) TYPE_BY_CONTROL[v] = name;
 
 function fail(offset: number, reason: string): never {
   throw new DecodeError('rfcomm', 'frame', offset, reason);
@@ -87,7 +87,7 @@ export function decodeRfcommFrame(bytes: Uint8Array, options: DecodeFrameOptions
   const dlci = address >>> 2;
   const cr = (address & 2) !== 0;
   const control = bytes[1];
-  const type = TYPE_BY_CONTROL.get(control & ~PF_BIT);
+  const type = TYPE_BY_CONTROL[control & ~PF_BIT];
   if (type === undefined) fail(1, `unknown control field 0x${control.toString(16).padStart(2, '0')}`);
   const pf = (control & PF_BIT) !== 0;
   let offset = 2;
@@ -107,7 +107,7 @@ export function decodeRfcommFrame(bytes: Uint8Array, options: DecodeFrameOptions
     fail(2, `length field says ${length} information octet(s), the frame carries ${remaining < 0 ? 'none' : remaining}${withCredits ? ' (after the credit octet)' : ''}`);
   }
   const credits = withCredits ? bytes[offset++] : undefined;
-  const info = bytes.subarray(offset, offset + length);
+  const info = view(bytes, offset, offset + length);
   const fcsAt = bytes.length - 1;
   const coveredEnd = type === 'UIH' ? 2 : type === 'UI' ? fcsAt : lengthEnd;
   if (!checkFcs(bytes, 0, coveredEnd, bytes[fcsAt])) fail(fcsAt, 'bad FCS');

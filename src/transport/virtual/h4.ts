@@ -9,7 +9,7 @@
  * 4 + 65535 bytes, so the buffer is bounded by the format. A packet whole inside one chunk is
  * returned as views of that chunk; only a packet split across chunks is gathered into a buffer.
  */
-import { bdAddrToBytes, concat, Slab, type BdAddr } from '../../core/index.js';
+import { bdAddrToBytes, concat, Slab, view, type BdAddr } from '../../core/index.js';
 import { H4_INDICATOR } from '../../hci/index.js';
 import { EVT } from './constants.js';
 
@@ -45,7 +45,7 @@ export class HostPacketFramer {
       const payloadLength = indicator === H4_INDICATOR.ACL ? b[h + 2] | (b[h + 3] << 8) : b[h + 2];
       const total = 1 + headerLength + payloadLength;
       if (b.length - off < total) break;
-      const payload = b.subarray(h + headerLength, off + total);
+      const payload = view(b, h + headerLength, off + total);
       const first = b[h] | (b[h + 1] << 8);
       if (indicator === H4_INDICATOR.COMMAND) out.push({ kind: 'command', opcode: first, params: payload });
       else if (indicator === H4_INDICATOR.ACL) out.push({ kind: 'acl', handle: first & 0x0fff, pb: (first >> 12) & 3, bc: (first >> 14) & 3, data: payload });
