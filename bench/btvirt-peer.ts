@@ -5,6 +5,9 @@
  *   tsx bench/btvirt-peer.ts SPEC rfcomm|l2cap listen            → {"address"}, then {"connected"}
  *   tsx bench/btvirt-peer.ts SPEC rfcomm|l2cap connect ADDR PORT → {"address"}, then {"connected"}
  *
+ * For exploring other defaults, BENCH_RX_WINDOW and BENCH_L2CAP_MTU (environment) set the RFCOMM
+ * receive window and the L2CAP MTU the adapter offers.
+ *
  * Commands: `send N BASE` sends N bytes of the pattern from offset BASE ({"sent"}); `recv N BASE`
  * reads and checks N bytes ({"bytes","ms","firstPacket"} or {"error"}); `echo-serve` echoes until
  * the peer closes; `echo K` times K round trips of 16 bytes ({"median","p99"} in µs).
@@ -16,10 +19,17 @@ import { percentile } from './measure.js';
 import { PatternCheck, patternAt } from './pattern.js';
 
 const [spec, protoName, role, peer, port] = process.argv.slice(2);
+// The orchestrator stops a profiling peer with SIGINT: exit normally, so that node writes the profile.
+process.on('SIGINT', () => process.exit(0));
 const proto = protoName === 'l2cap' ? L2CAP : RFCOMM;
 const say = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
 
-const adapter = await Adapter.open(spec);
+const window = process.env.BENCH_RX_WINDOW;
+const mtu = process.env.BENCH_L2CAP_MTU;
+const adapter = await Adapter.open(spec, {
+  ...(window ? { rxWindow: Number(window) } : {}),
+  ...(mtu ? { stack: { l2cap: { defaultMtu: Number(mtu) } } } : {}),
+});
 say({ address: adapter.address });
 let sock: BluetoothSocket;
 if (role === 'listen') {
@@ -85,11 +95,17 @@ async function echo(trips: number): Promise<void> {
 
 for await (const line of createInterface({ input: process.stdin })) {
   const [verb, a, b] = line.split(' ');
-  if (verb === 'send') await send(Number(a), Number(b));
-  else if (verb === 'recv') await recv(Number(a), Number(b));
-  else if (verb === 'echo-serve') void echoServe();
-  else if (verb === 'echo') await echo(Number(a));
-  else if (verb === 'close') break;
+  try {
+    if (verb === 'send') await send(Number(a), Number(b));
+    else if (verb === 'recv') await recv(Number(a), Number(b));
+    else if (verb === 'echo-serve') void echoServe();
+    else if (verb === 'echo') await echo(Number(a));
+    else if (verb === 'close') break;
+  } catch (error) {
+    // The channel failed (the link was lost, say): the orchestrator counts it; this peer is done.
+    say({ error: (error as Error).message });
+    process.exit(1);
+  }
 }
 await sock.close();
 await adapter.close();

@@ -29,7 +29,9 @@ class Peer {
 
   constructor(script: string, args: string[]) {
     const file = join(HERE, FROM_SOURCE ? `${script}.ts` : `${script}.js`);
-    this.child = spawn(process.execPath, [...(FROM_SOURCE ? ['--import', 'tsx'] : []), file, ...args], { stdio: 'pipe' });
+    // BENCH_CPU_PROF=DIR: each peer writes a CPU profile there (node --cpu-prof), to see where its time goes.
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    this.child = spawn(process.execPath, [...profile, ...(FROM_SOURCE ? ['--import', 'tsx'] : []), file, ...args], { stdio: 'pipe' });
     let buf = '';
     this.child.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
@@ -60,7 +62,7 @@ class Peer {
         if ('error' in line) throw new Error(String(line.error));
         return line as T;
       }
-      if (this.exited) throw new Error(`${key}: the peer exited: ${this.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      if (this.exited) throw new Error(`${key}: the peer exited: ${this.stderr.trim().split('\n').slice(0, 12).join(' | ')}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new StallError(`no ${key} within ${ms} ms`);
       await new Promise<void>((resolve) => {
@@ -78,11 +80,14 @@ class Peer {
   }
 
   stop(): void {
-    if (!this.exited && this.child.pid) process.kill(this.child.pid, 'SIGKILL');
+    // SIGTERM lets a profiling peer write its profile; a peer stuck in a stall gets SIGKILL later.
+    if (this.exited || !this.child.pid) return;
+    const pid = this.child.pid;
+    process.kill(pid, process.env.BENCH_CPU_PROF ? 'SIGINT' : 'SIGKILL');
   }
 }
 
-class StallError extends Error {}
+export class StallError extends Error {}
 
 interface Link {
   receiver: Peer;
@@ -92,7 +97,7 @@ interface Link {
   stop(): void;
 }
 
-async function rawLink(socket: string): Promise<Link> {
+export async function rawLink(socket: string): Promise<Link> {
   const receiver = new Peer('raw-acl-host', [socket]);
   const { address } = await receiver.next<{ address: string }>('address');
   const sender = new Peer('raw-acl-host', [socket, address]);
@@ -113,7 +118,7 @@ async function rawLink(socket: string): Promise<Link> {
   };
 }
 
-async function stackLink(socket: string, proto: 'rfcomm' | 'l2cap' = 'rfcomm'): Promise<Link> {
+export async function stackLink(socket: string, proto: 'rfcomm' | 'l2cap' = 'rfcomm'): Promise<Link> {
   const spec = `h4:unix:${socket}`;
   const receiver = new Peer('btvirt-peer', [spec, proto, 'listen']);
   const { address } = await receiver.next<{ address: string }>('address');
@@ -148,7 +153,8 @@ async function coldAndWarm(open: () => Promise<Link>, warmupMiB: number): Promis
     for (let i = 0; i < warmupMiB; i++) await link.transfer(MiB, (i + 1) * MiB);
     warm = await link.transfer(MiB, (warmupMiB + 1) * MiB);
   } catch (error) {
-    if (!(error instanceof StallError)) throw error;
+    // A stall, or a transfer that failed loudly (the link ended): no figure from this sample.
+    if (!(error instanceof StallError) && !(error instanceof Error && /ECONNRESET|the peer exited/.test(error.message))) throw error;
   } finally {
     link.stop();
   }

@@ -10,7 +10,7 @@ export async function adapterFromArgs(args: Parsed, defaults: AdapterOptions = {
   const yes = flag(args, 'yes');
   return Adapter.open(str(args, 'transport') ?? 'virtual', {
     ...defaults,
-    rxWindow: int(args, 'rx-window', 65536),
+    ...(str(args, 'rx-window') === undefined ? {} : { rxWindow: int(args, 'rx-window', 65536) }),
     ...(str(args, 'name') ? { name: str(args, 'name') } : {}),
     ...(str(args, 'btsnoop') ? { btsnoop: str(args, 'btsnoop') } : {}),
     pairing: {

@@ -39,7 +39,7 @@ export const ADAPTER_OPTIONS: OptionSpec[] = [TRANSPORT_OPTION, BTSNOOP_OPTION, 
 
 /** For commands that open RFCOMM channels: the receive window, security and pairing. */
 export const CHANNEL_OPTIONS: OptionSpec[] = [
-  { name: 'rx-window', value: 'BYTES', help: 'RFCOMM receive window per channel (smaller for btvirt, which drops packets a slow reader misses)', default: '65536' },
+  { name: 'rx-window', value: 'BYTES', help: 'RFCOMM receive window per channel (default 16384 over a unix socket such as btvirt, which drops what a slow reader misses; 65536 elsewhere)' },
   { name: 'security', value: 'LEVEL', help: 'require none | authenticated | encrypted | mitm on RFCOMM/L2CAP channels', default: 'none' },
   { name: 'io', value: 'CAP', help: 'pairing IO capability: NoInputNoOutput | DisplayOnly | DisplayYesNo | KeyboardOnly', default: 'NoInputNoOutput' },
   { name: 'keys', value: 'FILE', help: 'keep link keys in this JSON file (bonds survive restarts)' },

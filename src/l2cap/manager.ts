@@ -168,6 +168,11 @@ export class L2capManager {
     return this.psms.allocate();
   }
 
+  /** The MTU offered on `psm`, when it is registered. */
+  psmMtu(psm: number): number | undefined {
+    return this.psms.get(psm)?.mtu;
+  }
+
   // ── output (output.ts) ───────────────────────────────────────────────────────────────────
 
   /** A link that has had something to send since it was last reported: ask the HCI for its turn. */

@@ -27,8 +27,8 @@ export interface AdapterOptions {
   /** Record every HCI packet to this btsnoop file (opens in Wireshark and `btmon -r`). */
   btsnoop?: string;
   /** RFCOMM receive window per channel in bytes: how much a peer may send ahead of the reader
-   * (credits granted ≤ window ÷ N1; default 64 KiB). Smaller windows suit controllers that drop
-   * packets when the host reads late, such as btvirt. */
+   * (credits granted ≤ window ÷ N1). Default 64 KiB; 16 KiB over a unix socket (btvirt, which drops
+   * what a late reader's socket cannot take: see UNIX_SOCKET_RX_WINDOW in transport/h4-stream.ts). */
   rxWindow?: number;
   /** Pairing: IO capability, bonding, MITM, the key store and the prompt hooks. */
   pairing?: PairingOptions;
@@ -36,6 +36,11 @@ export interface AdapterOptions {
   stack?: StackOptions;
   /** How long the controller may take to initialise (default 10 s). */
   initTimeoutMs?: number;
+}
+
+/** The RFCOMM receive window: the one asked for, else the transport's (btvirt), else RFCOMM's default. */
+function windowFor(bytes: number | undefined): { maxRxBytes?: number } {
+  return bytes ? { maxRxBytes: bytes } : {};
 }
 
 /** Receives the stack events that belong to one socket or server. */
@@ -72,7 +77,7 @@ export class Adapter {
     const stackOptions = options.stack ?? {};
     this.stack = new Stack({
       ...stackOptions,
-      rfcomm: { ...(options.rxWindow ? { maxRxBytes: options.rxWindow } : {}), ...stackOptions.rfcomm },
+      rfcomm: { ...windowFor(options.rxWindow ?? transport.rxWindowHint), ...stackOptions.rfcomm },
       security: { ...securityOptions(options.pairing ?? {}), ...stackOptions.security },
       hci: {
         localName: this.settings.name,

@@ -12,6 +12,12 @@ export interface StackOptions {
   hci?: HciHostOptions;
   l2cap?: L2capOptions;
   rfcomm?: RfcommOptions;
+  /**
+   * The L2CAP MTU offered on RFCOMM sessions (48..65535). Default: `l2cap.defaultMtu` when given,
+   * else whole ACL fragments of the controller's length, about 1 KiB (956 on btvirt's 192-octet
+   * buffers, 1017 on 1021; rfcomm-mtu.ts).
+   */
+  rfcommMtu?: number;
   /** How long a link this stack paged stays up with no channel on it (default 2000 ms). */
   linkIdleMs?: number;
   /**

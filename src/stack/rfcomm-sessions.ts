@@ -28,6 +28,8 @@ export class RfcommSessions {
   constructor(
     private readonly l2cap: L2capManager,
     private readonly rfcomm: RfcommManager,
+    /** The MTU our RFCOMM sessions offer (the PSM 3 registration's, for the ones we open too). */
+    private readonly mtu: () => number | undefined,
   ) {}
 
   get(cid: number): RfcommSession | undefined {
@@ -38,7 +40,8 @@ export class RfcommSessions {
   ofLink(link: Link, now: number): RfcommSession {
     let session = this.byHandle.get(link.handle);
     if (!session) {
-      const cid = this.l2cap.connect(link.handle, PSM_RFCOMM, {}, now);
+      const mtu = this.mtu();
+      const cid = this.l2cap.connect(link.handle, PSM_RFCOMM, mtu === undefined ? {} : { mtu }, now);
       session = { handle: link.handle, cid, open: false, waiting: [] };
       this.byHandle.set(link.handle, session);
       this.byCid.set(cid, session);

@@ -48,6 +48,7 @@ import type { SdpRecord, StackOptions } from './options.js';
 import { PSM_RFCOMM, PSM_SDP } from './psm.js';
 
 import { RfcommDlcs } from './rfcomm-dlcs.js';
+import { rfcommMtuFor } from './rfcomm-mtu.js';
 import { RfcommSessions } from './rfcomm-sessions.js';
 import { SdpQueries } from './sdp-queries.js';
 import { SdpServerChannels } from './sdp-server-channels.js';
@@ -75,6 +76,8 @@ export class Stack {
   private readonly raw: L2capRawChannels;
   private readonly sdpQueries: SdpQueries;
   private readonly sdpServerChannels: SdpServerChannels;
+  /** Whether the user named the RFCOMM MTU (else it follows the controller's ACL length). */
+  private readonly rfcommMtuChosen: boolean;
   /** Tokens of commands sent through `command()`, whose completion is reported. */
   private readonly commandTokens = new Set<number>();
   /** Ids of channels and queries, never reused within one Stack. */
@@ -96,13 +99,15 @@ export class Stack {
     this.events = new EventQueue(options.maxEvents ?? 65536);
     this.links = new AclLinks(this.host, options.linkIdleMs ?? 2000);
     this.gate = new SecurityGate(this.security, this.host, this.l2cap);
-    this.sessions = new RfcommSessions(this.l2cap, this.rfcomm);
+    this.sessions = new RfcommSessions(this.l2cap, this.rfcomm, () => this.l2cap.psmMtu(PSM_RFCOMM));
     this.dlcs = new RfcommDlcs(this.rfcomm, this.sessions, this.links, this.gate, this.events, newId);
     this.raw = new L2capRawChannels(this.l2cap, this.events, newId);
     this.sdpQueries = new SdpQueries(this.l2cap, this.events, newId);
     this.sdpServerChannels = new SdpServerChannels(this.sdpServer, this.l2cap, this.events);
     this.l2cap.registerPsm(PSM_SDP, {});
-    this.l2cap.registerPsm(PSM_RFCOMM, {});
+    this.l2cap.registerPsm(PSM_RFCOMM, options.rfcommMtu !== undefined ? { mtu: options.rfcommMtu } : {});
+    // An MTU named for RFCOMM, or for every PSM, is kept; else it follows the controller (rfcomm-mtu.ts).
+    this.rfcommMtuChosen = options.rfcommMtu !== undefined || options.l2cap?.defaultMtu !== undefined;
   }
 
   // ---------------------------------------------------------------- sans-I/O surface
@@ -423,6 +428,11 @@ export class Stack {
     switch (e.type) {
       case 'ready':
         this.security.setSupportedCommands(this.host.supportedCommands);
+        if (!this.rfcommMtuChosen && this.host.aclFragmentSize > 0) {
+          // Now that the controller's ACL length is known: whole fragments per RFCOMM PDU (rfcomm-mtu.ts).
+          this.l2cap.unregisterPsm(PSM_RFCOMM);
+          this.l2cap.registerPsm(PSM_RFCOMM, { mtu: rfcommMtuFor(this.host.aclFragmentSize) });
+        }
         this.events.push({ type: 'ready', address: e.address });
         return;
       case 'packet':

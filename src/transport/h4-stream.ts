@@ -19,9 +19,20 @@ export interface H4StreamOptions {
   vendorPackets?: boolean;
 }
 
+/**
+ * The RFCOMM receive window over a unix socket (btvirt). btvirt writes to its clients without
+ * blocking and drops what the socket cannot take: a unix stream socket holds about 167 packets of
+ * 197 octets before its sender gets EAGAIN (measured here: the default 208 KiB of socket memory,
+ * charged per packet). 16 KiB of RFCOMM data in flight is about 86 such packets, half of that, so
+ * a reader that falls behind holds the sender back before btvirt drops anything; over btvirt it
+ * is as fast as larger windows (docs/performance.md). 64 KiB (the default elsewhere) lost data.
+ */
+export const UNIX_SOCKET_RX_WINDOW = 16 * 1024;
+
 export class H4StreamTransport implements Transport {
   readonly vendorPackets: boolean;
   readonly byteStream = true;
+  readonly rxWindowHint: number | undefined;
   private dataHandler: ((bytes: Uint8Array) => void) | undefined;
   private closeHandler: ((error?: Error) => void) | undefined;
   private failure: Error | undefined;
@@ -31,9 +42,10 @@ export class H4StreamTransport implements Transport {
   constructor(
     private readonly stream: Duplex,
     readonly description: string,
-    options: H4StreamOptions = {},
+    options: H4StreamOptions & { rxWindowHint?: number } = {},
   ) {
     this.vendorPackets = options.vendorPackets ?? false;
+    this.rxWindowHint = options.rxWindowHint;
     stream.on('error', (e: Error) => {
       this.failure ??= new TransportError(`${description} failed: ${messageOf(e)}`, { cause: e });
     });
@@ -89,7 +101,7 @@ function connectSocket(socket: Socket, fail: (e: unknown) => TransportError, tim
 export async function openUnixH4(path: string, options: H4StreamOptions & { connectTimeoutMs?: number } = {}): Promise<H4StreamTransport> {
   const socket = await connectSocket(connect(path), (e) => unixConnectError(path, e), options.connectTimeoutMs ?? 5000);
   socket.setNoDelay?.(true);
-  return new H4StreamTransport(socket, `h4:unix:${path}`, options);
+  return new H4StreamTransport(socket, `h4:unix:${path}`, { ...options, rxWindowHint: UNIX_SOCKET_RX_WINDOW });
 }
 
 export async function openTcpH4(host: string, port: number, options: H4StreamOptions & { connectTimeoutMs?: number } = {}): Promise<H4StreamTransport> {

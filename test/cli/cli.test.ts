@@ -20,7 +20,7 @@ const COMMANDS = ['demo', 'scan', 'sdp', 'listen', 'connect', 'send', 'receive',
 // btvirt writes to its clients with MSG_DONTWAIT and drops what a busy reader's socket cannot
 // take (BlueZ emulator/server.c); a small RFCOMM window keeps the bytes in flight within it.
 const BTVIRT_TRANSPORT = ['--transport', `h4:unix:${btvirtSocket()}`];
-const BTVIRT = [...BTVIRT_TRANSPORT, '--rx-window', '8192'];
+const BTVIRT = BTVIRT_TRANSPORT;
 
 afterEach(() => killAll());
 
@@ -174,7 +174,7 @@ describe.skipIf(btvirtMissing())('btc CLI between processes on btvirt', () => {
 
   /** An adapter of the test's own on btvirt, connected to `address` `channel`, with its link handle. */
   async function peer(address: string, channel: number): Promise<{ adapter: Adapter; sock: BluetoothSocket; handle: number }> {
-    const adapter = await Adapter.open(`h4:unix:${btvirtSocket()}`, { name: 'cli-peer', rxWindow: 8192 });
+    const adapter = await Adapter.open(`h4:unix:${btvirtSocket()}`, { name: 'cli-peer' });
     const up = adapter.waitFor((e) => (e.type === 'link-up' ? e.handle : undefined), 20_000, 'the link');
     const sock = new BluetoothSocket(RFCOMM, { adapter });
     await sock.connect([address, channel]);

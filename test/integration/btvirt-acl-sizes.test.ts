@@ -70,8 +70,7 @@ const open: Adapter[] = [];
 
 async function adapters(fragment: number): Promise<{ a: Adapter; b: Adapter; wa: Wire; wb: Wire }> {
   // btvirt drops packets a late reader's socket cannot take (it writes with MSG_DONTWAIT): the
-  // btvirt tests keep RFCOMM windows small (rxWindow 8192), here too.
-  const options = (name: string) => ({ name, rxWindow: 8192, stack: { hci: { aclFragmentSize: fragment } } });
+  const options = (name: string) => ({ name, stack: { hci: { aclFragmentSize: fragment } } });
   const a = await Adapter.open(SPEC, options(`acl-${fragment}-a`));
   open.push(a);
   const b = await Adapter.open(SPEC, options(`acl-${fragment}-b`));

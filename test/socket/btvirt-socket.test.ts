@@ -14,8 +14,8 @@ describe.skipIf(btvirtMissing())('BluetoothSocket on btvirt', () => {
 
   beforeEach(async () => {
     // btvirt drops what a late reader's socket cannot take: a small RFCOMM window keeps within it.
-    a = await Adapter.open(`h4:unix:${btvirtSocket()}`, { name: 'btvirt-socket-a', rxWindow: 8192 });
-    b = await Adapter.open(`h4:unix:${btvirtSocket()}`, { name: 'btvirt-socket-b', rxWindow: 8192 });
+    a = await Adapter.open(`h4:unix:${btvirtSocket()}`, { name: 'btvirt-socket-a' });
+    b = await Adapter.open(`h4:unix:${btvirtSocket()}`, { name: 'btvirt-socket-b' });
   });
 
   afterEach(async () => {

@@ -1,0 +1,46 @@
+/**
+ * `npm run bench -- --quick` as CI runs it, so that the benchmark cannot rot: it compiles, runs
+ * every suite with small sizes, checks the bytes of every transfer (a transfer that loses or
+ * changes a byte makes it fail), and writes its JSON. No figure is judged here: timings are never
+ * asserted in tests (docs/performance.md).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { btvirtMissing, ROOT } from './support/env.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'btc-bench-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Results {
+  quick: boolean;
+  plan: { warmup: number; samples: number };
+  figures: { name: string; unit: string; summary: { samples: number[]; failed: number } }[];
+  ratios: { name: string; value: number }[];
+}
+
+describe('npm run bench -- --quick', () => {
+  it('compiles, runs every suite, checks every transfer and writes its results', () => {
+    const out = join(dir, 'results.json');
+    const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.bench.json'], { cwd: ROOT, encoding: 'utf8' });
+    expect(build.status, build.stdout + build.stderr).toBe(0);
+    const run = spawnSync(process.execPath, ['.bench/bench/run.js', '--quick', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/\| figure \| median \| min \| max \| unit \|/);
+    const results = JSON.parse(readFileSync(out, 'utf8')) as Results;
+    expect(results.quick).toBe(true);
+    expect(results.plan.samples).toBeGreaterThanOrEqual(5);
+    const names = results.figures.map((f) => f.name);
+    for (const want of [/RFCOMM UIH encode/, /RFCOMM bulk, virtual link, ACL 27\b/, /raw L2CAP bulk, virtual link, ACL 1021/, /60 active DLCs/, /idle sessions/, /GC share/, /heap per idle DLC/, /echo round trip, sockets on virtual adapters/]) {
+      expect(names.some((n) => want.test(n)), String(want)).toBe(true);
+    }
+    if (!btvirtMissing()) {
+      for (const want of [/raw ACL ceiling over btvirt/, /RFCOMM over btvirt with the defaults/, /stalls in/, /echo round trip over btvirt/]) expect(names.some((n) => want.test(n)), String(want)).toBe(true);
+    }
+    // Every sampled figure has its samples; counts (stalls, failures) are one number each.
+    for (const f of results.figures) expect(f.summary.samples.length, f.name).toBeGreaterThanOrEqual(/stalls|failed/.test(f.name) ? 1 : 5);
+    expect(results.ratios.length).toBeGreaterThanOrEqual(8);
+  });
+});
