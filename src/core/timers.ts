@@ -54,7 +54,8 @@ export class TimerSet<K> {
     return this.heap.length > 0 ? this.heap[0].deadline : undefined;
   }
   /** Removes and returns the keys whose deadline is ≤ now, earliest first. */
-  expire(now: number): K[] {
+  expire(now: number): readonly K[] {
+    if (this.heap.length === 0 || this.heap[0].deadline > now) return NONE;
     const due: K[] = [];
     while (this.heap.length > 0 && this.heap[0].deadline <= now) {
       const e = this.heap[0];
@@ -110,6 +111,9 @@ export class TimerSet<K> {
     e.at = i;
   }
 }
+
+/** What `expire` returns when nothing is due (shared: most calls find nothing). */
+const NONE: readonly never[] = [];
 
 /** The earliest of several optional deadlines. */
 export function earliest(...ds: (number | undefined)[]): number | undefined {

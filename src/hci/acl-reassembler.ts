@@ -58,38 +58,42 @@ export class AclReassembler {
 
   /** Feeds one ACL packet; returns the L2CAP PDU it completes, if any. */
   push(p: AclPacket): Uint8Array | undefined {
+    return this.pushFragment(p.handle, p.pb, p.bc, p.data);
+  }
+
+  /** `push` with the packet's fields as arguments (the host's path: no packet object per fragment). */
+  pushFragment(handle: number, pb: number, bc: number, data: Uint8Array): Uint8Array | undefined {
     this.anomaly = undefined;
-    if (p.bc !== 0) {
+    if (bc !== 0) {
       this.stats.broadcast++;
       return undefined;
     }
-    if (p.data.length === 0) {
+    if (data.length === 0) {
       this.stats.emptyPackets++;
       return undefined;
     }
-    let part = this.pending.get(p.handle);
-    if (p.pb === ACL_PB.CONTINUING) {
+    let part = this.pending.get(handle);
+    if (pb === ACL_PB.CONTINUING) {
       if (!part) {
         this.stats.orphanContinuations++;
-        this.anomaly = `a continuation fragment of ${p.data.length} octet(s) with no PDU started: dropped`;
+        this.anomaly = `a continuation fragment of ${data.length} octet(s) with no PDU started: dropped`;
         return undefined;
       }
-      return this.append(p.handle, part, p.data);
+      return this.append(handle, part, data);
     }
     if (part) {
       this.stats.restarted++;
       const missing = part.total === undefined ? 'the header of the previous one' : `${part.total - part.fill} octet(s) of the previous one`;
       this.anomaly = `a new PDU started while ${missing} were still missing: that one was dropped`;
-      this.pending.delete(p.handle);
+      this.pending.delete(handle);
     }
-    const data = p.data;
     if (data.length >= L2CAP_HEADER && u16le(data, 0) + L2CAP_HEADER === data.length && data.length <= this.maxPduLength) {
       this.stats.pdus++;
       return data;
     }
     part = { buffer: new Uint8Array(L2CAP_HEADER), fill: 0, total: undefined };
-    this.pending.set(p.handle, part);
-    return this.append(p.handle, part, data);
+    this.pending.set(handle, part);
+    return this.append(handle, part, data);
   }
 
   /** Forgets a handle's partial PDU (link gone). */

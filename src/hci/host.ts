@@ -46,7 +46,6 @@ import { eirName } from './wire/eir.js';
 import { COMMAND_COMPLETE_CODE, commandReturns, completionStatus, eventSpecByCode, type HciEvent } from './wire/event.js';
 import { decodeHciPacket, H4_INDICATOR } from './wire/packet.js';
 import type { AclTxPdu } from './acl-tx-pdu.js';
-import type { AclPacket } from './wire/acl.js';
 import { hciStatusError, HCI_STATUS } from './wire/status-codes.js';
 
 /** Why the host sent a command: decides what its completion raises. */
@@ -455,7 +454,7 @@ export class HciHost {
     // The two packets of every transfer, read in place: ACL data and Number Of Completed Packets.
     if (bytes[0] === H4_INDICATOR.ACL && bytes.length >= 5 && (bytes[3] | (bytes[4] << 8)) === bytes.length - 5) {
       const flags = bytes[1] | (bytes[2] << 8);
-      this.handleAcl({ handle: flags & 0x0fff, pb: (flags >>> 12) & 0b11, bc: (flags >>> 14) & 0b11, data: view(bytes, 5, bytes.length) });
+      this.handleAcl(flags & 0x0fff, (flags >>> 12) & 0b11, (flags >>> 14) & 0b11, view(bytes, 5, bytes.length));
       return;
     }
     if (bytes[0] === H4_INDICATOR.EVENT && bytes[1] === EVENT_CODE.NUMBER_OF_COMPLETED_PACKETS && bytes.length === 4 + 4 * bytes[3] && bytes[2] === bytes.length - 3) {
@@ -473,24 +472,24 @@ export class HciHost {
     if (packet.type === 'event') this.handleEvent(packet.event);
   }
 
-  private handleAcl(acl: AclPacket): void {
-    if (!this.links.has(acl.handle)) {
+  private handleAcl(handle: number, pb: number, bc: number, data: Uint8Array): void {
+    if (!this.links.has(handle)) {
       this.stats.aclUnknownHandle++;
-      this.emit({ type: 'error', error: new DecodeError('hci', 'ACL data', 0, `ACL data for handle 0x${acl.handle.toString(16)}, which is not up: dropped`) });
+      this.emit({ type: 'error', error: new DecodeError('hci', 'ACL data', 0, `ACL data for handle 0x${handle.toString(16)}, which is not up: dropped`) });
       return;
     }
-    if (this.damaged.has(acl.handle)) {
+    if (this.damaged.has(handle)) {
       this.stats.aclAfterDamage++;
       return;
     }
-    const pdu = this.reassembler.push(acl);
+    const pdu = this.reassembler.pushFragment(handle, pb, bc, data);
     const anomaly = this.reassembler.anomaly;
     if (anomaly) {
       this.stats.aclAnomalies++;
-      if (this.options.byteStream) return this.endDamagedLink(acl.handle, anomaly);
-      this.emit({ type: 'error', error: new DecodeError('hci', 'ACL data', 0, `handle 0x${acl.handle.toString(16)}: ${anomaly}`), handle: acl.handle });
+      if (this.options.byteStream) return this.endDamagedLink(handle, anomaly);
+      this.emit({ type: 'error', error: new DecodeError('hci', 'ACL data', 0, `handle 0x${handle.toString(16)}: ${anomaly}`), handle });
     }
-    if (pdu) this.emit({ type: 'l2cap-pdu', handle: acl.handle, pdu });
+    if (pdu) this.emit({ type: 'l2cap-pdu', handle, pdu });
   }
 
   /**

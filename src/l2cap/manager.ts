@@ -36,7 +36,7 @@
  *   `closeLingerMs`, then what is left is dropped and the close reason says how much).
  * - Events wait in a bounded queue (`eventQueueCapacity`).
  */
-import { ArgumentError, type BdAddr, BoundedQueue, type ByteSink, ByteWriter, InvalidStateError, Ring, TimerSet } from '../core/index.js';
+import { ArgumentError, type BdAddr, BoundedQueue, type ByteSink, ByteWriter, InvalidStateError, Ring, TimerSet, view } from '../core/index.js';
 import { CHANNEL_STATE, type Channel } from './channel.js';
 import { adjustAfterUnacceptable, evaluateConfigRequest, ourConfigOptions } from './configuration.js';
 import { CONNECT_RESULT_NO_RESPONSE, type L2capEvent, type L2capOptions, type ResolvedL2capOptions, resolveOptions } from './events.js';
@@ -44,7 +44,7 @@ import { PsmRegistry, checkMtu, isValidPsm } from './psm.js';
 import { type PendingRequest, SignalingLink, isResponse } from './signaling.js';
 import { type DropReason, type LinkStats, type TrafficStats, newLinkStats, newTrafficStats, snapshot } from './stats.js';
 import { LinkOutput } from './output.js';
-import { decodeBasicFrame, encodeBasicFrame, writeBasicHeader } from './wire/basic-frame.js';
+import { BASIC_HEADER_LENGTH, basicFrameCid, encodeBasicFrame, writeBasicHeader } from './wire/basic-frame.js';
 import { configOptionsLength } from './wire/config-option.js';
 import {
   CID,
@@ -486,22 +486,20 @@ export class L2capManager {
     link.stats.bytesIn += pdu.length;
     this.totals.framesIn++;
     this.totals.bytesIn += pdu.length;
-    let frame;
-    try {
-      frame = decodeBasicFrame(pdu);
-    } catch {
+    const cid = basicFrameCid(pdu);
+    if (cid === undefined) {
       this.drop(link, undefined, 'malformed-frame');
       return;
     }
-    if (frame.cid === CID.SIGNALING) {
-      this.onSignalingFrame(link, frame.payload, now);
+    if (cid === CID.SIGNALING) {
+      this.onSignalingFrame(link, view(pdu, BASIC_HEADER_LENGTH, pdu.length), now);
       return;
     }
-    if (frame.cid < CID.DYNAMIC_FIRST) {
+    if (cid < CID.DYNAMIC_FIRST) {
       this.drop(link, undefined, 'fixed-cid');
       return;
     }
-    const ch = this.channels.get(frame.cid);
+    const ch = this.channels.get(cid);
     if (!ch || ch.handle !== handle) {
       this.drop(link, undefined, 'unknown-cid');
       return;
@@ -512,11 +510,11 @@ export class L2capManager {
       this.drop(link, ch, 'not-open');
       return;
     }
-    if (frame.payload.length > ch.localMtu) {
+    if (pdu.length - BASIC_HEADER_LENGTH > ch.localMtu) {
       this.drop(link, ch, 'over-mtu');
       return;
     }
-    this.emit(link, { type: 'channel-data', cid: ch.localCid, sdu: frame.payload });
+    this.emit(link, { type: 'channel-data', cid: ch.localCid, sdu: view(pdu, BASIC_HEADER_LENGTH, pdu.length) });
   }
 
   // ── signaling input ──────────────────────────────────────────────────────────────────────

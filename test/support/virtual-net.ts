@@ -16,6 +16,12 @@ export interface NetNode {
   events: StackEvent[];
   /** Keep events in `events` (default true); benchmarks that only listen turn it off. */
   keepEvents: boolean;
+  /**
+   * Nobody calls this node's stack from outside any more (`park`): it is looked at only when its
+   * controller has something for it or a deadline of its falls due, so that a net of many idle
+   * nodes costs what its busy ones do.
+   */
+  parked: boolean;
   /** Called for every event as it happens, before it is queued in `events`. */
   listeners: ((e: StackEvent) => void)[];
   /** The H4 packets the host sent and received (only when `trace` was set). */
@@ -26,6 +32,9 @@ export class VirtualNet {
   readonly link: VirtualLink;
   readonly nodes: NetNode[] = [];
   now = 0;
+  /** Parked nodes whose controller woke or whose deadline fell due. */
+  private readonly woken = new Set<NetNode>();
+  private parkedCount = 0;
 
   constructor(seed = 1) {
     this.link = new VirtualLink({ seed });
@@ -33,8 +42,11 @@ export class VirtualNet {
 
   add(options: { stack?: StackOptions; controller?: VirtualControllerOptions; trace?: boolean } = {}): NetNode {
     const controller = new VirtualController(this.link, options.controller ?? {});
-    const node: NetNode = { stack: new Stack(options.stack ?? {}), controller, events: [], keepEvents: true, listeners: [], ...(options.trace ? { packets: [] } : {}) };
+    const node: NetNode = { stack: new Stack(options.stack ?? {}), controller, events: [], keepEvents: true, parked: false, listeners: [], ...(options.trace ? { packets: [] } : {}) };
     node.stack.tracing = options.trace ?? false;
+    controller.onWake = () => {
+      if (node.parked) this.woken.add(node);
+    };
     this.nodes.push(node);
     node.stack.start(this.now);
     return node;
@@ -63,37 +75,66 @@ export class VirtualNet {
     return found!;
   }
 
+  /** From now on `node` is only looked at when its controller or a deadline wakes it (see `parked`). */
+  park(...nodes: NetNode[]): void {
+    for (const n of nodes) {
+      if (!n.parked) this.parkedCount++;
+      n.parked = true;
+    }
+  }
+
   /** Moves bytes between every stack and its controller until nothing moves at `now`. */
   settle(): void {
     for (let moved = true, rounds = 0; moved; rounds++) {
       if (rounds > 1_000_000) throw new Error('the virtual net does not settle');
       moved = false;
-      for (const node of this.nodes) {
-        for (let b = node.stack.pollTransmit(); b; b = node.stack.pollTransmit()) {
+      const woken = [...this.woken];
+      this.woken.clear();
+      for (const node of this.parkedCount === 0 ? this.nodes : this.activeNodes(woken)) {
+        if (this.settleNode(node)) {
           moved = true;
-          node.controller.receive(b, this.now);
-        }
-        for (let b = node.controller.pollTransmit(); b; b = node.controller.pollTransmit()) {
-          moved = true;
-          node.stack.receive(b, this.now);
-        }
-        for (let e = node.stack.pollEvent(); e; e = node.stack.pollEvent()) {
-          moved = true;
-          if (e.type === 'packet') {
-            node.packets?.push({ direction: e.direction, bytes: e.bytes });
-            continue;
-          }
-          for (const l of node.listeners) l(e);
-          if (node.keepEvents) node.events.push(e);
-        }
-        const due = earliest(node.stack.pollTimeout(), node.controller.pollTimeout());
-        if (due !== undefined && due <= this.now) {
-          moved = true;
-          node.controller.handleTimeout(this.now);
-          node.stack.handleTimeout(this.now);
+          if (node.parked) this.woken.add(node);
         }
       }
     }
+  }
+
+  /** One round for one node: true when anything moved. */
+  private settleNode(node: NetNode): boolean {
+    let moved = false;
+    for (let b = node.stack.pollTransmit(); b; b = node.stack.pollTransmit()) {
+      moved = true;
+      node.controller.receive(b, this.now);
+    }
+    for (let b = node.controller.pollTransmit(); b; b = node.controller.pollTransmit()) {
+      moved = true;
+      node.stack.receive(b, this.now);
+    }
+    for (let e = node.stack.pollEvent(); e; e = node.stack.pollEvent()) {
+      moved = true;
+      if (e.type === 'packet') {
+        node.packets?.push({ direction: e.direction, bytes: e.bytes });
+        continue;
+      }
+      for (const l of node.listeners) l(e);
+      if (node.keepEvents) node.events.push(e);
+    }
+    const controllerDue = node.controller.pollTimeout();
+    if (controllerDue !== undefined && controllerDue <= this.now) {
+      moved = true;
+      node.controller.handleTimeout(this.now);
+    }
+    const stackDue = node.stack.pollTimeout();
+    if (stackDue !== undefined && stackDue <= this.now) {
+      moved = true;
+      node.stack.handleTimeout(this.now);
+    }
+    return moved;
+  }
+
+  private activeNodes(woken: NetNode[]): NetNode[] {
+    const active = this.nodes.filter((n) => !n.parked);
+    return woken.length === 0 ? active : [...active, ...woken];
   }
 
   /** Jumps the clock to the next deadline and settles; false when nothing is scheduled. */
@@ -103,8 +144,18 @@ export class VirtualNet {
     for (const n of this.nodes) next = earliest(next, n.stack.pollTimeout(), n.controller.pollTimeout());
     if (next === undefined) return false;
     this.now = Math.max(this.now, next);
+    this.wakeDue();
     this.settle();
     return true;
+  }
+
+  /** Parked nodes with a deadline now due are looked at. */
+  private wakeDue(): void {
+    for (const n of this.nodes) {
+      if (!n.parked) continue;
+      const due = earliest(n.stack.pollTimeout(), n.controller.pollTimeout());
+      if (due !== undefined && due <= this.now) this.woken.add(n);
+    }
   }
 
   /** Steps until `cond()` holds; throws after `maxMs` of virtual time or when nothing is left to do. */
@@ -129,9 +180,11 @@ export class VirtualNet {
       for (const n of this.nodes) next = earliest(next, n.stack.pollTimeout(), n.controller.pollTimeout());
       if (next === undefined || next > until) break;
       this.now = Math.max(this.now, next);
+      this.wakeDue();
       this.settle();
     }
     this.now = until;
+    this.wakeDue();
     this.settle();
   }
 }

@@ -44,6 +44,14 @@ export function encodeBasicFrame(f: BasicFrame): Uint8Array {
   return out;
 }
 
+/**
+ * The CID of a well-formed basic frame (4-octet header, length field = octets that follow), read in
+ * place; undefined for any other bytes. `decodeBasicFrame` says why; the data path needs only this.
+ */
+export function basicFrameCid(bytes: Uint8Array): number | undefined {
+  return bytes.length >= BASIC_HEADER_LENGTH && (bytes[0] | (bytes[1] << 8)) === bytes.length - BASIC_HEADER_LENGTH ? bytes[2] | (bytes[3] << 8) : undefined;
+}
+
 export function decodeBasicFrame(bytes: Uint8Array): BasicFrame {
   const r = new ByteReader(bytes, 'l2cap', 'basic frame');
   const length = r.u16le('length');

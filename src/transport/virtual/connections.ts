@@ -56,9 +56,15 @@ const HANDLE_SPACE = MAX_CONNECTION_HANDLE + 1;
 
 export class ConnectionManager {
   private readonly byHandle = new Map<number, Connection>();
+  /** The same links by peer address (one link per peer), looked up for every packet from the air. */
+  private readonly byPeer = new Map<BdAddr, Connection>();
   private page: { target: BdAddr; timer: number | undefined } | undefined;
   private readonly incoming = new Map<BdAddr, { from: VirtualController; timer: number }>();
-  private readonly tx: QueuedAcl[] = [];
+  private tx: QueuedAcl[] = [];
+  /** The batch sent last time, reused as the next queue (a packet's worth of garbage less per transmit). */
+  private sent: QueuedAcl[] = [];
+  private readonly completions = new Map<number, number>();
+  private readonly transmitNow = (now: number): void => this.transmit(now);
   private txTimer: number | undefined;
   /** Where the search for a free handle starts: after the last one given (set at the first link). */
   private nextHandle: number | undefined;
@@ -77,8 +83,7 @@ export class ConnectionManager {
     return this.byHandle.get(handle);
   }
   connectionTo(peer: BdAddr): Connection | undefined {
-    for (const conn of this.byHandle.values()) if (conn.peer === peer) return conn;
-    return undefined;
+    return this.byPeer.get(peer);
   }
   /** ACL buffers the host currently occupies. */
   get buffersInUse(): number {
@@ -185,6 +190,7 @@ export class ConnectionManager {
     pending.from.connections.pageAccepted(this.c.address, now);
     if (!pending.from.connections.connectionTo(this.c.address)) {
       this.byHandle.delete(conn.handle);
+      this.byPeer.delete(conn.peer);
       return;
     }
     this.connectionComplete(HCI_STATUS.SUCCESS, conn.handle, from);
@@ -209,6 +215,7 @@ export class ConnectionManager {
     if (handle === undefined) return undefined;
     const conn: Connection = { handle, peer, initiator, linkKey: undefined, keyType: undefined, encryption: 0, pairing: undefined };
     this.byHandle.set(conn.handle, conn);
+    this.byPeer.set(peer, conn);
     return conn;
   }
 
@@ -252,6 +259,7 @@ export class ConnectionManager {
   dropAll(now: number, reasonForPeers: number): void {
     const conns = this.all;
     this.byHandle.clear();
+    this.byPeer.clear();
     this.tx.length = 0;
     this.txTimer = undefined;
     for (const conn of conns) this.c.link.find(conn.peer)?.connections.remoteDisconnected(this.c.address, reasonForPeers, now);
@@ -264,6 +272,7 @@ export class ConnectionManager {
 
   private remove(conn: Connection): void {
     this.byHandle.delete(conn.handle);
+    this.byPeer.delete(conn.peer);
     conn.pairing = undefined;
     for (let i = this.tx.length - 1; i >= 0; i--) if (this.tx[i].handle === conn.handle) this.tx.splice(i, 1);
   }
@@ -285,21 +294,25 @@ export class ConnectionManager {
       return;
     }
     this.tx.push({ handle, pb, data });
-    if (this.txTimer === undefined) this.txTimer = this.c.schedule(now + this.c.aclAirTimeMs, (t) => this.transmit(t));
+    if (this.txTimer === undefined) this.txTimer = this.c.schedule(now + this.c.aclAirTimeMs, this.transmitNow);
   }
 
   /** Sends every queued packet and returns the buffers with Number Of Completed Packets. */
   private transmit(now: number): void {
     this.txTimer = undefined;
-    const batch = this.tx.splice(0);
-    const counts = new Map<number, number>();
+    const batch = this.tx;
+    this.tx = this.sent;
+    this.sent = batch;
+    const counts = this.completions;
     for (const p of batch) {
       this.send(p, now);
       counts.set(p.handle, (counts.get(p.handle) ?? 0) + 1);
     }
+    batch.length = 0;
     for (const [handle, n] of counts) {
-      if (this.byHandle.has(handle)) this.c.event(EVT.NUMBER_OF_COMPLETED_PACKETS, pack(1, le16(handle), le16(n)));
+      if (this.byHandle.has(handle)) this.c.event(EVT.NUMBER_OF_COMPLETED_PACKETS, Uint8Array.of(1, handle & 0xff, handle >>> 8, n & 0xff, n >>> 8));
     }
+    counts.clear();
   }
 
   /** Sends a handle's queued packets before it disconnects (no completion reported). */

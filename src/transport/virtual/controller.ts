@@ -22,7 +22,7 @@ import { MAX_CONNECTION_HANDLE } from '../../hci/index.js';
 import { handleCommand } from './commands.js';
 import { ConnectionManager } from './connections.js';
 import { DEFAULT_EVENT_MASK, EVT, INQUIRY_MODE } from './constants.js';
-import { encodeAcl, encodeCommandComplete, encodeCommandStatus, encodeEvent, HostPacketFramer, pack, padded } from './h4.js';
+import { encodeAcl, encodeCommandComplete, encodeCommandStatus, encodeEvent, HostPacketFramer, type HostPacketSink, pack, padded } from './h4.js';
 import { InquiryProcedure } from './inquiry.js';
 import type { VirtualLink } from './link.js';
 import { RemoteNameProcedure } from './remote-name.js';
@@ -169,19 +169,26 @@ export class VirtualController {
 
   /** Bytes from the host, any chunking. */
   receive(bytes: Uint8Array, now: number): void {
-    for (const p of this.framer.push(bytes)) {
-      if (p.kind === 'command') {
-        this.stats.commands++;
-        handleCommand(this, p.opcode, p.params, now);
-      } else if (p.kind === 'acl') {
-        this.stats.aclFromHost++;
-        this.connections.hostAcl(p.handle, p.pb, p.data, now);
-      } else {
-        this.stats.droppedSco++;
-      }
-    }
+    this.receivedAt = now;
+    this.framer.push(bytes, this.fromHost);
     this.stats.skippedBytes = this.framer.skippedBytes;
   }
+
+  /** The time of the bytes being framed, for the packets they hold. */
+  private receivedAt = 0;
+  private readonly fromHost: HostPacketSink = {
+    command: (opcode, params) => {
+      this.stats.commands++;
+      handleCommand(this, opcode, params, this.receivedAt);
+    },
+    acl: (handle, pb, _bc, data) => {
+      this.stats.aclFromHost++;
+      this.connections.hostAcl(handle, pb, data, this.receivedAt);
+    },
+    sco: () => {
+      this.stats.droppedSco++;
+    },
+  };
 
   /** One whole H4 packet for the host. */
   pollTransmit(): Uint8Array | undefined {
@@ -234,6 +241,13 @@ export class VirtualController {
     const id = this.scheduler.at(at, run);
     this.wake();
     return id;
+  }
+
+  /** ACL data from `from` over the air. */
+  receiveAir(from: BdAddr, pb: number, data: Uint8Array, now: number): void {
+    if (!this.attached) return;
+    this.connections.airAcl(from, pb, data, now);
+    this.wake();
   }
 
   /** Runs `run` now, or at `at` when that is later (delivery over the air). */

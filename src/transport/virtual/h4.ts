@@ -13,10 +13,12 @@ import { bdAddrToBytes, concat, Slab, view, type BdAddr } from '../../core/index
 import { H4_INDICATOR } from '../../hci/index.js';
 import { EVT } from './constants.js';
 
-export type HostPacket =
-  | { readonly kind: 'command'; readonly opcode: number; readonly params: Uint8Array }
-  | { readonly kind: 'acl'; readonly handle: number; readonly pb: number; readonly bc: number; readonly data: Uint8Array }
-  | { readonly kind: 'sco'; readonly handle: number; readonly data: Uint8Array };
+/** Where `HostPacketFramer` hands the host's packets, one call each (no object per packet). */
+export interface HostPacketSink {
+  command(opcode: number, params: Uint8Array): void;
+  acl(handle: number, pb: number, bc: number, data: Uint8Array): void;
+  sco(handle: number, data: Uint8Array): void;
+}
 
 const HEADER_LENGTH: Record<number, number> = { [H4_INDICATOR.COMMAND]: 3, [H4_INDICATOR.ACL]: 4, [H4_INDICATOR.SCO]: 3 };
 
@@ -26,10 +28,9 @@ export class HostPacketFramer {
   /** Bytes skipped because they were not a packet indicator. */
   skippedBytes = 0;
 
-  /** Appends a chunk and returns the packets it completes. */
-  push(chunk: Uint8Array): HostPacket[] {
+  /** Appends a chunk and hands every packet it completes to `sink`, in order. */
+  push(chunk: Uint8Array, sink: HostPacketSink): void {
     const b = this.partial.length ? concat(this.partial, chunk) : chunk;
-    const out: HostPacket[] = [];
     let off = 0;
     for (;;) {
       if (off >= b.length) break;
@@ -47,14 +48,13 @@ export class HostPacketFramer {
       if (b.length - off < total) break;
       const payload = view(b, h + headerLength, off + total);
       const first = b[h] | (b[h + 1] << 8);
-      if (indicator === H4_INDICATOR.COMMAND) out.push({ kind: 'command', opcode: first, params: payload });
-      else if (indicator === H4_INDICATOR.ACL) out.push({ kind: 'acl', handle: first & 0x0fff, pb: (first >> 12) & 3, bc: (first >> 14) & 3, data: payload });
-      else out.push({ kind: 'sco', handle: first & 0x0fff, data: payload });
       off += total;
+      if (indicator === H4_INDICATOR.COMMAND) sink.command(first, payload);
+      else if (indicator === H4_INDICATOR.ACL) sink.acl(first & 0x0fff, (first >> 12) & 3, (first >> 14) & 3, payload);
+      else sink.sco(first & 0x0fff, payload);
     }
     // What is left is the start of a packet: kept (a copy, since the caller may reuse its chunk).
     this.partial = off >= b.length ? EMPTY : b.slice(off);
-    return out;
   }
 }
 

@@ -119,6 +119,7 @@ export class VirtualLink {
       return;
     }
     this.stats.aclCarried++;
-    to.deliver(now + this.delayMs, now, (t) => to.connections.airAcl(from.address, pb, data, t));
+    if (this.delayMs === 0) to.receiveAir(from.address, pb, data, now);
+    else to.deliver(now + this.delayMs, now, (t) => to.receiveAir(from.address, pb, data, t));
   }
 }
