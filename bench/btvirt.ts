@@ -30,7 +30,7 @@ class Peer {
   constructor(script: string, args: string[]) {
     const file = join(HERE, FROM_SOURCE ? `${script}.ts` : `${script}.js`);
     // BENCH_CPU_PROF=DIR: each peer writes a CPU profile there (node --cpu-prof), to see where its time goes.
-    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
     this.child = spawn(process.execPath, [...profile, ...(FROM_SOURCE ? ['--import', 'tsx'] : []), file, ...args], { stdio: 'pipe' });
     let buf = '';
     this.child.stdout.on('data', (d: Buffer) => {
@@ -232,15 +232,19 @@ async function stalls(socket: string, count: number, out: Results): Promise<void
   out.figures.push({ name: `transfers that failed (data changed or ended early) in ${of}${count} × 1 MiB each way`, unit: 'failures', summary: summarize([failed]), better: 'lower' });
 }
 
-/** Echo round trips between two processes over btvirt, RFCOMM and L2CAP interleaved. */
+/**
+ * Echo round trips between two processes over btvirt, RFCOMM and L2CAP interleaved with the raw
+ * ACL hosts' echo: the floor, what btvirt and the machine alone cost and how much they vary.
+ */
 async function echoes(socket: string, plan: SamplingPlan, quick: boolean, out: Results): Promise<void> {
   const trips = quick ? 100 : 1000;
-  const links = { rfcomm: await stackLink(socket, 'rfcomm'), l2cap: await stackLink(socket, 'l2cap') };
-  const p99: Record<string, number[]> = { rfcomm: [], l2cap: [] };
+  const links = { rfcomm: await stackLink(socket, 'rfcomm'), l2cap: await stackLink(socket, 'l2cap'), raw: await rawLink(socket) };
+  const names = ['rfcomm', 'l2cap', 'raw'] as const;
+  const p99: Record<string, number[]> = { rfcomm: [], l2cap: [], raw: [] };
   try {
     for (const l of Object.values(links)) l.receiver.send('echo-serve');
     const res = await interleaved(plan, Object.fromEntries(
-      (['rfcomm', 'l2cap'] as const).map((name) => [
+      names.map((name) => [
         name,
         async () => {
           links[name].sender.send(`echo ${trips}`);
@@ -250,14 +254,15 @@ async function echoes(socket: string, plan: SamplingPlan, quick: boolean, out: R
         },
       ]),
     ));
-    for (const name of ['rfcomm', 'l2cap'] as const) {
-      const label = name === 'rfcomm' ? 'RFCOMM' : 'L2CAP';
+    for (const name of names) {
+      const label = { rfcomm: 'RFCOMM', l2cap: 'L2CAP', raw: 'raw ACL (floor)' }[name];
       const tail = summarize(p99[name].slice(-plan.samples));
       out.figures.push({ name: `${label} echo round trip over btvirt, two processes (median)`, unit: 'µs', summary: res[name], better: 'lower' });
       out.figures.push({ name: `${label} echo round trip over btvirt, two processes (p99)`, unit: 'µs', summary: tail, better: 'lower' });
-      out.ratios.push({ name: `${label} echo p99 / median over btvirt`, value: tail.median / res[name].median, target: '≤ 2' });
+      out.ratios.push({ name: `${label} echo p99 / median over btvirt`, value: tail.median / res[name].median, ...(name === 'raw' ? {} : { target: '≤ 2' }) });
     }
     out.ratios.push({ name: 'RFCOMM / L2CAP echo round trip over btvirt', value: res.rfcomm.median / res.l2cap.median, target: '≤ 1.2' });
+    out.ratios.push({ name: 'RFCOMM / raw ACL echo round trip over btvirt', value: res.rfcomm.median / res.raw.median });
   } finally {
     for (const l of Object.values(links)) l.stop();
   }

@@ -11,6 +11,10 @@
  *   raw-acl-host SOCKET ADDRESS  → pages ADDRESS, prints {"connected"}; then per line "send N"
  *                                  sends N bytes and the end marker, and prints {"sent"}
  *
+ * For the echo floor, "echo-serve" makes a host send every data packet back as it came, and
+ * "echo K" times K round trips of one 16-octet packet ({"median","p99"} in µs): the least an echo
+ * through btvirt between two processes costs, and how much it varies.
+ *
  * A transfer ends with a one-octet packet 0xEE (data packets are full of 0x5A), so that a packet
  * btvirt drops on the way (it does, when a reader is late) shortens the count instead of stalling
  * the measure: the ceiling is a rate, and needs no host above it to be lossless.
@@ -18,6 +22,7 @@
 import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
+import { percentile } from './measure.js';
 
 const [socketPath, peer] = process.argv.slice(2);
 const sock: Socket = connect(socketPath);
@@ -52,6 +57,23 @@ let sent = 0;
 let sendDone: (() => void) | undefined;
 let markerSent = false;
 let packet = Buffer.alloc(0);
+
+// Echo: whether this host sends data back, who waits for the answer, and packets waiting for a buffer.
+let echoing = false;
+let answered: (() => void) | undefined;
+const outbox: Buffer[] = [];
+
+function sendData(data: Buffer): void {
+  const out = Buffer.allocUnsafe(5 + data.length);
+  out[0] = 0x02;
+  out.writeUInt16LE(handle | (0b10 << 12), 1);
+  out.writeUInt16LE(data.length, 3);
+  data.copy(out, 5);
+  if (freeBuffers > 0 && outbox.length === 0) {
+    sock.write(out);
+    freeBuffers--;
+  } else outbox.push(out);
+}
 
 function pumpAcl(): void {
   while (toSend > 0 && freeBuffers > 0) {
@@ -90,11 +112,18 @@ function onEvent(code: number, p: Buffer): void {
     onConnected?.();
   } else if (code === 0x13) {
     for (let i = 0; i < p[0]; i++) freeBuffers += p.readUInt16LE(1 + 2 * p[0] + 2 * i);
+    for (; freeBuffers > 0 && outbox.length > 0; freeBuffers--) sock.write(outbox.shift()!);
     pumpAcl();
   }
 }
 
 function onAcl(data: Buffer): void {
+  if (echoing) return sendData(data);
+  if (answered) {
+    const done = answered;
+    answered = undefined;
+    return done();
+  }
   const now = performance.now();
   if (data.length === 1 && data[0] === END_MARKER) {
     say({ bytes: got, ms: now - first, firstPacket: firstLength });
@@ -132,6 +161,20 @@ sock.on('data', (chunk: Buffer) => {
 
 let onConnected: (() => void) | undefined;
 
+async function echo(trips: number): Promise<void> {
+  const msg = Buffer.from('0123456789abcdef');
+  const rtts: number[] = [];
+  for (let i = 0; i < trips; i++) {
+    const t0 = performance.now();
+    await new Promise<void>((resolve) => {
+      answered = resolve;
+      sendData(msg);
+    });
+    rtts.push((performance.now() - t0) * 1000);
+  }
+  say({ median: percentile(rtts, 50), p99: percentile(rtts, 99) });
+}
+
 sock.once('connect', async () => {
   await command(0x0c03);
   const buffers = await command(0x1005);
@@ -161,7 +204,8 @@ sock.once('connect', async () => {
         pumpAcl();
       });
       say({ sent });
-    }
+    } else if (verb === 'echo-serve') echoing = true;
+    else if (verb === 'echo') await echo(Number(n));
   }
   sock.destroy();
 });

@@ -63,8 +63,9 @@ export class AclTxPdu implements ByteSink {
     return this.pos >= this.bytes.length;
   }
 
-  /** The i-th H4 ACL packet (indicator, header, data), as a view. */
+  /** The i-th H4 ACL packet (indicator, header, data): a view, or the buffer itself when the PDU is one packet. */
   fragment(i: number): Uint8Array {
+    if (this.fragments === 1) return this.bytes;
     const start = i * (this.fragmentLength + ACL_PACKET_OVERHEAD);
     return view(this.bytes, start, Math.min(this.bytes.length, start + ACL_PACKET_OVERHEAD + this.fragmentLength));
   }

@@ -3,7 +3,8 @@ import { bdAddrToBytes, concat, fromHex } from '../../src/core/index.js';
 import { OP } from '../../src/transport/virtual/constants.js';
 import { encodeAcl, encodeCommand } from '../../src/transport/virtual/h4.js';
 import { createVirtualPair } from '../../src/transport/virtual/pair.js';
-import type { VirtualTransport } from '../../src/transport/virtual/virtual-transport.js';
+import type { VirtualController } from '../../src/transport/virtual/controller.js';
+import { VirtualTransport } from '../../src/transport/virtual/virtual-transport.js';
 import { EventCollector } from './support/h4-events.js';
 
 async function command(t: VirtualTransport, ev: EventCollector, opcode: number, params: Uint8Array = new Uint8Array(0)): Promise<Uint8Array> {
@@ -118,5 +119,30 @@ describe('VirtualTransport and createVirtualPair', () => {
     expect((await cc).params[3]).toBe(0);
     await a.close();
     await b.close();
+  });
+  it('handles deadlines already due in microtasks, a bounded number of times before the event loop turns', async () => {
+    // A controller whose next deadline is always due: the transport must neither wait a loop
+    // iteration for each one nor starve the loop.
+    let handled = 0;
+    const controller = {
+      address: '00:AA:01:01:00:09',
+      onWake: undefined as (() => void) | undefined,
+      pollTransmit: () => undefined,
+      pollTimeout: () => 0,
+      handleTimeout: () => void handled++,
+      detach: () => undefined,
+    };
+    const t = new VirtualTransport(controller as unknown as VirtualController, () => 1);
+    t.onData(() => undefined);
+    await null;
+    await null;
+    const inline = handled;
+    expect(inline).toBeGreaterThan(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(handled).toBeGreaterThan(inline);
+    await t.close();
+    const atClose = handled;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(handled).toBe(atClose);
   });
 });

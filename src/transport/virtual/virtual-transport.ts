@@ -1,14 +1,21 @@
 /**
  * A `Transport` over a `VirtualController` with a real clock: host bytes go into the controller at
  * once; its output is drained in a microtask (never inside `write`, so a host cannot re-enter
- * itself); its next deadline is armed with one setTimeout (setImmediate when already due). Output
- * produced before `onData` is registered waits in the controller. `close()` powers the controller
- * off, so peers on the link see their connections end.
+ * itself). A deadline already due when the output is drained (the packets a host wrote in one
+ * turn, sent together) is handled there and then, up to `INLINE_DEADLINES` times before the event
+ * loop gets a turn: an exchange does not wait for a loop iteration per hop, while timers, I/O and
+ * V8's own tasks (which need the loop to turn; starving them for milliseconds made every exchange
+ * slower) still run; a later deadline is armed with one setTimeout. Output produced before
+ * `onData` is registered waits in the controller. `close()` powers the controller off, so peers on
+ * the link see their connections end.
  */
 import { performance } from 'node:perf_hooks';
 import { InvalidStateError } from '../../core/index.js';
 import type { Transport } from '../transport.js';
 import type { VirtualController } from './controller.js';
+
+/** Due deadlines handled in microtasks before one is left to setImmediate (and the loop turns). */
+const INLINE_DEADLINES = 64;
 
 export class VirtualTransport implements Transport {
   readonly description: string;
@@ -19,6 +26,8 @@ export class VirtualTransport implements Transport {
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private timerAt: number | undefined;
   private closed = false;
+  /** Due deadlines that may still be handled in microtasks before the loop must turn. */
+  private inlineLeft = INLINE_DEADLINES;
 
   constructor(
     readonly controller: VirtualController,
@@ -62,8 +71,15 @@ export class VirtualTransport implements Transport {
     this.drainQueued = false;
     if (this.closed) return;
     const handler = this.dataHandler;
-    if (handler) {
+    if (!handler) return this.arm();
+    for (;;) {
       for (let p = this.controller.pollTransmit(); p && !this.closed; p = this.controller.pollTransmit()) handler(p);
+      if (this.closed || this.inlineLeft === 0) break;
+      const at = this.controller.pollTimeout();
+      const now = this.clock();
+      if (at === undefined || at > now) break;
+      this.inlineLeft--;
+      this.controller.handleTimeout(now);
     }
     this.arm();
   }
@@ -79,6 +95,7 @@ export class VirtualTransport implements Transport {
     const fire = () => {
       this.timer = undefined;
       this.timerAt = undefined;
+      this.inlineLeft = INLINE_DEADLINES;
       if (this.closed) return;
       this.controller.handleTimeout(this.clock());
       this.wake();
