@@ -15,7 +15,7 @@
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { Adapter, BluetoothSocket, L2CAP, RFCOMM } from '../src/socket/index.js';
-import { percentile } from './measure.js';
+import { echoRoundTrips, serveEcho } from './echo.js';
 import { PatternCheck, patternAt } from './pattern.js';
 
 const [spec, protoName, role, peer, port] = process.argv.slice(2);
@@ -72,34 +72,13 @@ async function recv(total: number, base: number): Promise<void> {
   }
 }
 
-async function echoServe(): Promise<void> {
-  for (;;) {
-    const d = await sock.recv(1024).catch(() => Buffer.alloc(0));
-    if (d.length === 0) return;
-    await sock.send(d);
-  }
-}
-
-async function echo(trips: number): Promise<void> {
-  const msg = Buffer.from('0123456789abcdef');
-  const rtts: number[] = [];
-  for (let i = 0; i < trips; i++) {
-    const t0 = performance.now();
-    await sock.send(msg);
-    let got = 0;
-    while (got < msg.length) got += (await sock.recv(1024)).length;
-    rtts.push((performance.now() - t0) * 1000);
-  }
-  say({ median: percentile(rtts, 50), p99: percentile(rtts, 99) });
-}
-
 for await (const line of createInterface({ input: process.stdin })) {
   const [verb, a, b] = line.split(' ');
   try {
     if (verb === 'send') await send(Number(a), Number(b));
     else if (verb === 'recv') await recv(Number(a), Number(b));
-    else if (verb === 'echo-serve') void echoServe();
-    else if (verb === 'echo') await echo(Number(a));
+    else if (verb === 'echo-serve') void serveEcho(sock);
+    else if (verb === 'echo') say(await echoRoundTrips(sock, Number(a)));
     else if (verb === 'close') break;
   } catch (error) {
     // The channel failed (the link was lost, say): the orchestrator counts it; this peer is done.

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBtvirt } from '../test/support/btvirt-process.js';
 import type { Results } from './in-process.js';
-import { interleaved, summarize, type SamplingPlan } from './measure.js';
+import { interleaved, pairedRatio, summarize, type SamplingPlan } from './measure.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** Compiled (npm run bench) the peers are .js files run by node; from source, .ts files through tsx. */
@@ -97,16 +97,18 @@ interface Link {
   stop(): void;
 }
 
-export async function rawLink(socket: string): Promise<Link> {
-  const receiver = new Peer('raw-acl-host', [socket]);
-  const { address } = await receiver.next<{ address: string }>('address');
-  const sender = new Peer('raw-acl-host', [socket, address]);
-  await sender.next('connected');
+/**
+ * A link between two started peers: a transfer asks the receiver to expect `n` bytes (`recv`, for
+ * peers that need to be told) and the sender to send them, and rates the receiver's report from
+ * its first packet to its last (that first packet's bytes excluded).
+ */
+function linkOf(receiver: Peer, sender: Peer, tellReceiver: boolean): Link {
   return {
     receiver,
     sender,
-    async transfer(n) {
-      sender.send(`send ${n}`);
+    async transfer(n, base) {
+      if (tellReceiver) receiver.send(`recv ${n} ${base}`);
+      sender.send(`send ${n} ${base}`);
       const r = await receiver.next<{ bytes: number; ms: number; firstPacket: number }>('bytes');
       await sender.next('sent');
       return (r.bytes - r.firstPacket) / MiB / (r.ms / 1000);
@@ -118,6 +120,14 @@ export async function rawLink(socket: string): Promise<Link> {
   };
 }
 
+export async function rawLink(socket: string): Promise<Link> {
+  const receiver = new Peer('raw-acl-host', [socket]);
+  const { address } = await receiver.next<{ address: string }>('address');
+  const sender = new Peer('raw-acl-host', [socket, address]);
+  await sender.next('connected');
+  return linkOf(receiver, sender, false);
+}
+
 export async function stackLink(socket: string, proto: 'rfcomm' | 'l2cap' = 'rfcomm'): Promise<Link> {
   const spec = `h4:unix:${socket}`;
   const receiver = new Peer('btvirt-peer', [spec, proto, 'listen']);
@@ -125,21 +135,7 @@ export async function stackLink(socket: string, proto: 'rfcomm' | 'l2cap' = 'rfc
   const sender = new Peer('btvirt-peer', [spec, proto, 'connect', address, proto === 'rfcomm' ? '1' : String(0x1001)]);
   await sender.next('connected');
   await receiver.next('connected');
-  return {
-    receiver,
-    sender,
-    async transfer(n, base) {
-      receiver.send(`recv ${n} ${base}`);
-      sender.send(`send ${n} ${base}`);
-      const r = await receiver.next<{ bytes: number; ms: number; firstPacket: number }>('bytes');
-      await sender.next('sent');
-      return (r.bytes - r.firstPacket) / MiB / (r.ms / 1000);
-    },
-    stop() {
-      receiver.stop();
-      sender.stop();
-    },
-  };
+  return linkOf(receiver, sender, true);
 }
 
 /** Cold (first MiB of fresh processes) and warm (a MiB after 4) throughput of one kind of link;
@@ -188,8 +184,8 @@ export async function overBtvirt(plan: SamplingPlan, quick: boolean, out: Result
     out.figures.push({ name: 'raw ACL ceiling over btvirt, two processes, warm', unit: 'MiB/s', summary: res.raw, better: 'higher' });
     out.figures.push({ name: 'RFCOMM over btvirt with the defaults, two processes, cold (first MiB)', unit: 'MiB/s', summary: rfcommCold, better: 'higher' });
     out.figures.push({ name: 'RFCOMM over btvirt with the defaults, two processes, warm', unit: 'MiB/s', summary: res.rfcomm, better: 'higher' });
-    out.ratios.push({ name: 'RFCOMM / raw ACL ceiling over btvirt, cold', value: rfcommCold.median / rawCold.median, target: '≥ 0.9' });
-    out.ratios.push({ name: 'RFCOMM / raw ACL ceiling over btvirt, warm', value: res.rfcomm.median / res.raw.median, target: '≥ 0.9' });
+    out.ratios.push({ name: 'RFCOMM / raw ACL ceiling over btvirt, cold', ...pairedRatio(rfcommCold, rawCold), target: '≥ 0.9' });
+    out.ratios.push({ name: 'RFCOMM / raw ACL ceiling over btvirt, warm', ...pairedRatio(res.rfcomm, res.raw), target: '≥ 0.9' });
 
     await stalls(btvirt.socket, quick ? 5 : 50, out);
     await echoes(btvirt.socket, plan, quick, out);
@@ -261,8 +257,8 @@ async function echoes(socket: string, plan: SamplingPlan, quick: boolean, out: R
       out.figures.push({ name: `${label} echo round trip over btvirt, two processes (p99)`, unit: 'µs', summary: tail, better: 'lower' });
       out.ratios.push({ name: `${label} echo p99 / median over btvirt`, value: tail.median / res[name].median, ...(name === 'raw' ? {} : { target: '≤ 2' }) });
     }
-    out.ratios.push({ name: 'RFCOMM / L2CAP echo round trip over btvirt', value: res.rfcomm.median / res.l2cap.median, target: '≤ 1.2' });
-    out.ratios.push({ name: 'RFCOMM / raw ACL echo round trip over btvirt', value: res.rfcomm.median / res.raw.median });
+    out.ratios.push({ name: 'RFCOMM / L2CAP echo round trip over btvirt', ...pairedRatio(res.rfcomm, res.l2cap), target: '≤ 1.2' });
+    out.ratios.push({ name: 'RFCOMM / raw ACL echo round trip over btvirt', ...pairedRatio(res.rfcomm, res.raw) });
   } finally {
     for (const l of Object.values(links)) l.stop();
   }

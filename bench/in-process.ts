@@ -12,7 +12,8 @@ import { runInNewContext } from 'node:vm';
 import { decodeRfcommFrame, encodeRfcommFrameInto } from '../src/rfcomm/index.js';
 import { Adapter, BluetoothSocket, L2CAP, PORT_ANY, RFCOMM } from '../src/socket/index.js';
 import { VirtualNet, type NetNode } from '../test/support/virtual-net.js';
-import { interleaved, percentile, sampled, summarize, timed, type SamplingPlan, type Summary } from './measure.js';
+import { interleaved, pairedRatio, sampled, summarize, timed, type SamplingPlan, type Summary } from './measure.js';
+import { echoRoundTrips, serveEcho } from './echo.js';
 import { noiseFloor } from './noise-floor.js';
 import { patternAt } from './pattern.js';
 import { L2capStream, openL2cap, openRfcomm, pair, rfcommL2capMtu, RfcommStreams } from './virtual-bulk.js';
@@ -27,7 +28,11 @@ export interface Figure {
 
 export interface Ratio {
   name: string;
+  /** The median of the round-by-round ratios (`pairedRatio`), or a ratio of two medians. */
   value: number;
+  /** The least and greatest round-by-round ratio, when the ratio is paired. */
+  min?: number;
+  max?: number;
   target?: string;
 }
 
@@ -64,7 +69,7 @@ export async function codec(plan: SamplingPlan, quick: boolean, out: Results): P
 
 /** RFCOMM and raw L2CAP goodput on the same virtual link, interleaved; returns the ratio. */
 export async function rfcommVsL2cap(plan: SamplingPlan, quick: boolean, out: Results): Promise<void> {
-  const sizes: Record<number, number> = quick ? { 27: 64 << 10, 192: 256 << 10, 1021: 512 << 10 } : { 27: 2 * MiB, 192: 8 * MiB, 1021: 16 * MiB };
+  const sizes: Record<number, number> = quick ? { 27: 64 << 10, 192: 256 << 10, 1021: 512 << 10 } : { 27: 6 * MiB, 192: 24 * MiB, 1021: 96 * MiB };
   for (const aclSize of [27, 192, 1021]) {
     const total = sizes[aclSize];
     const rp = pair(aclSize);
@@ -79,7 +84,7 @@ export async function rfcommVsL2cap(plan: SamplingPlan, quick: boolean, out: Res
     });
     out.figures.push({ name: `RFCOMM bulk, virtual link, ACL ${aclSize} (L2CAP MTU ${mtu})`, unit: 'MiB/s CPU', summary: res.rfcomm, better: 'higher' });
     out.figures.push({ name: `raw L2CAP bulk, virtual link, ACL ${aclSize} (MTU ${mtu})`, unit: 'MiB/s CPU', summary: res.l2cap, better: 'higher' });
-    out.ratios.push({ name: `RFCOMM / L2CAP goodput, ACL ${aclSize}`, value: res.rfcomm.median / res.l2cap.median, target: '≥ 0.95' });
+    out.ratios.push({ name: `RFCOMM / L2CAP goodput, ACL ${aclSize}`, ...pairedRatio(res.rfcomm, res.l2cap), target: '≥ 0.95' });
   }
 }
 
@@ -124,8 +129,8 @@ export async function scaling(plan: SamplingPlan, quick: boolean, out: Results):
   out.figures.push({ name: 'RFCOMM cost per MiB delivered, 1 DLC', unit: 'CPU ms/MiB', summary: res.one, better: 'lower' });
   out.figures.push({ name: 'RFCOMM cost per MiB delivered, 60 active DLCs on one session', unit: 'CPU ms/MiB', summary: res.many, better: 'lower' });
   out.figures.push({ name: `RFCOMM cost per MiB delivered, 1 busy DLC beside ${idleCount} idle sessions`, unit: 'CPU ms/MiB', summary: res.idle, better: 'lower' });
-  out.ratios.push({ name: 'cost per byte, 60 active DLCs / 1 DLC', value: res.many.median / res.one.median, target: '≤ 1.1' });
-  out.ratios.push({ name: `cost per byte, 1 busy + ${idleCount} idle sessions / 1 DLC`, value: res.idle.median / res.one.median, target: '≤ 1.1' });
+  out.ratios.push({ name: 'cost per byte, 60 active DLCs / 1 DLC', ...pairedRatio(res.many, res.one), target: '≤ 1.1' });
+  out.ratios.push({ name: `cost per byte, 1 busy + ${idleCount} idle sessions / 1 DLC`, ...pairedRatio(res.idle, res.one), target: '≤ 1.1' });
 }
 
 /** GC's share of the wall time of a bulk RFCOMM transfer (main-thread GC pauses, as a CPU profile shows them). */
@@ -235,30 +240,14 @@ export async function socketEcho(plan: SamplingPlan, quick: boolean, out: Result
     const sock = new BluetoothSocket(proto, { adapter: client });
     await sock.connect([server.address, listener.getsockname()[1]]);
     const [conn] = await accepted;
-    let serving = true;
-    void (async () => {
-      while (serving) {
-        const d = await conn.recv(1024).catch(() => Buffer.alloc(0));
-        if (d.length === 0) return;
-        await conn.send(d);
-      }
-    })();
-    const msg = Buffer.from('0123456789abcdef');
+    void serveEcho(conn);
     p99s[name] = [];
     variants[name] = async () => {
-      const rtts: number[] = [];
-      for (let i = 0; i < trips; i++) {
-        const t0 = performance.now();
-        await sock.send(msg);
-        let got = 0;
-        while (got < msg.length) got += (await sock.recv(1024)).length;
-        rtts.push((performance.now() - t0) * 1000);
-      }
-      p99s[name].push(percentile(rtts, 99));
-      return percentile(rtts, 50);
+      const r = await echoRoundTrips(sock, trips);
+      p99s[name].push(r.p99);
+      return r.median;
     };
     closers.push(async () => {
-      serving = false;
       await sock.close();
       await conn.close();
       await client.close();
@@ -274,7 +263,7 @@ export async function socketEcho(plan: SamplingPlan, quick: boolean, out: Result
     out.figures.push({ name: `${label} echo round trip, sockets on virtual adapters (p99)`, unit: 'µs', summary: p99, better: 'lower' });
     out.ratios.push({ name: `${label} echo p99 / median, virtual adapters`, value: p99.median / res[name].median, target: '≤ 2' });
   }
-  out.ratios.push({ name: 'RFCOMM / L2CAP echo round trip, virtual adapters', value: res.rfcomm.median / res.l2cap.median, target: '≤ 1.2' });
+  out.ratios.push({ name: 'RFCOMM / L2CAP echo round trip, virtual adapters', ...pairedRatio(res.rfcomm, res.l2cap), target: '≤ 1.2' });
   const floors = { median: [] as number[], p99: [] as number[] };
   await sampled(plan, async () => {
     const f = await noiseFloor(res.rfcomm.median, trips);

@@ -67,6 +67,22 @@ export async function interleaved(plan: SamplingPlan, variants: Record<string, (
   return Object.fromEntries(names.map((n) => [n, summarize(values[n])]));
 }
 
+/**
+ * A compared with B: the median, min and max of A/B taken round by round (both samples of a round
+ * were taken next to each other, so a drift of the machine's speed cancels), over the rounds where
+ * both completed. NaN when none did.
+ */
+export function pairedRatio(a: Summary, b: Summary): { value: number; min: number; max: number } {
+  const ratios: number[] = [];
+  for (let i = 0; i < Math.min(a.samples.length, b.samples.length); i++) {
+    const r = a.samples[i] / b.samples[i];
+    if (Number.isFinite(r)) ratios.push(r);
+  }
+  if (ratios.length === 0) return { value: NaN, min: NaN, max: NaN };
+  const s = summarize(ratios);
+  return { value: s.median, min: s.min, max: s.max };
+}
+
 /** Samples one thing: `warmup` runs thrown away, then `samples` runs. */
 export async function sampled(plan: SamplingPlan, fn: () => Promise<number> | number): Promise<Summary> {
   return (await interleaved(plan, { only: fn })).only;

@@ -57,9 +57,10 @@ for (const f of results.figures) {
   const stalled = f.summary.failed ? ` (${f.summary.failed} of ${f.summary.samples.length} samples stalled)` : '';
   console.log(`| ${f.name}${stalled} | ${fmt(f.summary.median)} | ${fmt(f.summary.min)} | ${fmt(f.summary.max)} | ${f.unit} |`);
 }
-console.log('\n| ratio (medians of one run) | value | target |');
-console.log('|---|---:|---|');
-for (const r of results.ratios) console.log(`| ${r.name} | ${Number.isFinite(r.value) ? r.value.toFixed(2) : '—'} | ${r.target ?? ''} |`);
+console.log('\n| ratio (one run; A/B paired round by round where a range is given) | value | min | max | target |');
+console.log('|---|---:|---:|---:|---|');
+const fmt2 = (n: number | undefined) => (n === undefined ? '' : Number.isFinite(n) ? n.toFixed(2) : '—');
+for (const r of results.ratios) console.log(`| ${r.name} | ${fmt2(r.value)} | ${fmt2(r.min)} | ${fmt2(r.max)} | ${r.target ?? ''} |`);
 
 const out = values.out ?? (quick ? undefined : resolve(process.cwd(), 'bench/results.json'));
 if (out) {

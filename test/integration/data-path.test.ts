@@ -21,45 +21,60 @@ function pair(stack: StackOptions, airTimeMs: number): { net: VirtualNet; a: Net
   return { net, a, b };
 }
 
+/** An open DLC from a to b on server channel 1, with its id on each side. */
+function openDlc(net: VirtualNet, a: NetNode, b: NetNode): { ida: number; idb: number } {
+  b.stack.listenRfcomm(1);
+  const ida = a.stack.connectRfcomm(b.stack.address, 1, net.now);
+  net.expect(a, 'rfcomm-open', (e) => e.id === ida);
+  return { ida, idb: net.expect(b, 'rfcomm-open').id };
+}
+
+/**
+ * A writer of `total` pattern bytes on DLC `id` of `node` that writes whenever the stack says
+ * 'rfcomm-writable' (and once at the start): `after` runs after each burst; `accepted()` is what the
+ * stack has taken so far.
+ */
+function patternWriter(net: VirtualNet, node: NetNode, id: number, total: number, after: (accepted: number) => void = () => undefined): { accepted: () => number } {
+  let accepted = 0;
+  const write = (): void => {
+    while (accepted < total) {
+      const n = node.stack.writeRfcomm(id, patternBytes(accepted, Math.min(32768, total - accepted)), net.now);
+      accepted += n;
+      if (n === 0) break;
+    }
+    after(accepted);
+  };
+  node.listeners.push((e) => {
+    if (e.type === 'rfcomm-writable' && e.id === id) write();
+  });
+  write();
+  return { accepted: () => accepted };
+}
+
 describe('backpressure from the controller to the writer', () => {
   it.each([
     ['credit-based flow control', true],
     ['TS 07.10 flow control (no credits: the peer paces with MSC FC)', false],
   ])('8 MiB with 2 ms of air time per ACL packet and a writer that waits for rfcomm-writable (%s): every byte, in order, none held past the room', (_, cbfc) => {
     const { net, a, b } = pair({ rfcomm: { creditBasedFlowControl: cbfc } }, 2);
-    b.stack.listenRfcomm(1);
-    const ida = a.stack.connectRfcomm(b.stack.address, 1, net.now);
-    net.expect(a, 'rfcomm-open', (e) => e.id === ida);
-    const idb = net.expect(b, 'rfcomm-open').id;
+    const { ida, idb } = openDlc(net, a, b);
     const total = 8 * MiB;
     const sink = new Sink(net, b, idb, total);
     const maxTx = a.stack.rfcomm.options.maxTxBytes;
     const window = b.stack.rfcomm.options.maxRxBytes;
-    let accepted = 0;
     let widest = 0;
-    const write = (): void => {
-      while (accepted < total) {
-        const n = a.stack.writeRfcomm(ida, patternBytes(accepted, Math.min(32768, total - accepted)), net.now);
-        accepted += n;
-        if (n === 0) break;
-      }
-      // What the writer got rid of and the reader has not seen: the DLC's queue, the window, and
-      // what the controller and the air hold. Never the whole transfer.
-      widest = Math.max(widest, accepted - sink.received);
-    };
-    a.listeners.push((e) => {
-      if (e.type === 'rfcomm-writable' && e.id === ida) write();
-    });
+    // What the writer got rid of and the reader has not seen: the DLC's queue, the window, and
+    // what the controller and the air hold. Never the whole transfer.
+    const writer = patternWriter(net, a, ida, total, (accepted) => (widest = Math.max(widest, accepted - sink.received)));
     let mostQueued = 0;
     const links = a.stack.host.connections();
-    write();
     net.runUntil(() => {
       for (const h of links.keys()) mostQueued = Math.max(mostQueued, a.stack.host.queuedBytes(h));
       return sink.done;
     }, 600_000, `${total} bytes`);
     expect(sink.errors).toEqual([]);
     expect(sink.received).toBe(total);
-    expect(accepted).toBe(total);
+    expect(writer.accepted()).toBe(total);
     expect(widest).toBeLessThanOrEqual(maxTx + window + 16 * 1024);
     // A link holds at most two PDUs for the controller (its room), whatever the writer does.
     expect(mostQueued).toBeGreaterThan(0);
@@ -69,25 +84,11 @@ describe('backpressure from the controller to the writer', () => {
 
   it('signaling is never stuck behind data: with a DLC writing as fast as it may, a raw L2CAP channel opens on the same link within a few air times, and the peer closing the session is answered at once', () => {
     const { net, a, b } = pair({ rfcomm: { creditBasedFlowControl: false } }, 2);
-    b.stack.listenRfcomm(1);
     b.stack.listenL2cap(0x1001);
-    const ida = a.stack.connectRfcomm(b.stack.address, 1, net.now);
-    net.expect(a, 'rfcomm-open', (e) => e.id === ida);
-    const idb = net.expect(b, 'rfcomm-open').id;
+    const { ida, idb } = openDlc(net, a, b);
     const total = 4 * MiB;
     const sink = new Sink(net, b, idb, total);
-    let accepted = 0;
-    const write = (): void => {
-      while (accepted < total) {
-        const n = a.stack.writeRfcomm(ida, patternBytes(accepted, Math.min(32768, total - accepted)), net.now);
-        accepted += n;
-        if (n === 0) break;
-      }
-    };
-    a.listeners.push((e) => {
-      if (e.type === 'rfcomm-writable' && e.id === ida) write();
-    });
-    write();
+    patternWriter(net, a, ida, total);
     net.advance(200);
     const started = net.now;
     const raw = a.stack.connectL2cap(b.stack.address, 0x1001, net.now);
