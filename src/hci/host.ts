@@ -33,7 +33,7 @@
  *     the host sent itself → 'error'
  *   Any other event, or a malformed one → ignored and counted (H5)
  */
-import { ArgumentError, type BdAddr, bdAddrFromBytes, BluetoothError, DecodeError, fromUtf8, InvalidStateError, parseBdAddr, TimeoutError, utf8, view } from '../core/index.js';
+import { ArgumentError, type BdAddr, bdAddrFromBytes, BluetoothError, DecodeError, fromUtf8, InvalidStateError, parseBdAddr, ProtocolError, TimeoutError, utf8, view } from '../core/index.js';
 import { AclReassembler } from './acl-reassembler.js';
 import { AclScheduler } from './acl-scheduler.js';
 import { CommandFlow, type QueuedCommand } from './command-flow.js';
@@ -506,6 +506,25 @@ export class HciHost {
     this.flow.submit({ name: 'Disconnect', handle, reason: HCI_STATUS.REMOTE_USER_TERMINATED_CONNECTION }, 'host');
   }
 
+  /**
+   * A Connection Complete for a handle that is up: the controller reused the handle without a
+   * Disconnection Complete for the old link (btvirt does when a client reconnects). The old link
+   * ends as lost (reason 0x08, connection timeout) before the new one is taken.
+   */
+  private replaceLink(handle: number, address: BdAddr): void {
+    const old = this.links.get(handle)!;
+    this.emit({
+      type: 'error',
+      error: new ProtocolError(`Connection Complete for handle 0x${handle.toString(16)} (${address}), which is already up (${old.address}) with no Disconnection Complete: the old link ends as lost`),
+      handle,
+    });
+    this.links.delete(handle);
+    this.damaged.delete(handle);
+    this.scheduler.removeLink(handle);
+    this.reassembler.remove(handle);
+    this.emit({ type: 'disconnected', handle, reason: HCI_STATUS.CONNECTION_TIMEOUT });
+  }
+
   private handleEvent(ev: HciEvent): void {
     switch (ev.name) {
       case 'Command Complete':
@@ -523,6 +542,7 @@ export class HciHost {
         const initiator = this.outgoing.delete(ev.bdaddr);
         const handle = ev.handle & 0x0fff;
         if (ev.status === HCI_STATUS.SUCCESS) {
+          if (this.links.has(handle)) this.replaceLink(handle, ev.bdaddr);
           this.links.set(handle, { address: ev.bdaddr, initiator });
           this.scheduler.addLink(handle);
         }

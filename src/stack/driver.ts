@@ -6,7 +6,7 @@
  * packet to a btsnoop file.
  */
 import { performance } from 'node:perf_hooks';
-import { TransportError } from '../core/index.js';
+import { BluetoothError, TransportError } from '../core/index.js';
 import type { Transport } from '../transport/transport.js';
 import type { Stack } from './stack.js';
 import type { StackEvent } from './events.js';
@@ -32,7 +32,7 @@ export class Driver {
     readonly stack: Stack,
     readonly transport: Transport,
   ) {
-    transport.onData((bytes) => this.run((now) => stack.receive(bytes, now)));
+    transport.onData((bytes) => this.fromTransport(() => this.run((now) => stack.receive(bytes, now))));
     transport.onClose((error) => this.onTransportClose(error));
   }
 
@@ -107,8 +107,28 @@ export class Driver {
       } while (this.again);
     } finally {
       this.flushing = false;
+      // Even when a listener threw: the stack's timers must keep running.
+      this.schedule();
     }
-    this.schedule();
+  }
+
+  /**
+   * Runs work started by the transport or the timer, whose callers cannot handle a throw: the stack
+   * itself never throws from `receive` or `handleTimeout`, so what is caught here came from a
+   * listener or the transport's write. It is reported as an 'error' event, and if a listener throws
+   * on that too, as a process warning: nothing escapes into the transport's data handler.
+   */
+  private fromTransport(work: () => void): void {
+    try {
+      work();
+    } catch (err) {
+      const error = new BluetoothError(`while handling input from ${this.transport.description}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      try {
+        this.dispatch({ type: 'error', error });
+      } catch {
+        process.emitWarning(error);
+      }
+    }
   }
 
   private dispatch(e: StackEvent): void {
@@ -136,7 +156,7 @@ export class Driver {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.timerAt = undefined;
-      if (!this.closed) this.run((now) => this.stack.handleTimeout(now));
+      if (!this.closed) this.fromTransport(() => this.run((now) => this.stack.handleTimeout(now)));
     }, Math.max(0, Math.ceil(at - this.now())));
   }
 

@@ -84,6 +84,8 @@ export class Stack {
   private nextId = 1;
   /** The `now` of the latest input, for callers that carry none (`pollTransmit`, L2CAP's `pendingIncoming`). */
   private lastNow = 0;
+  /** Faults caught so far (`faults`). */
+  private faultCount = 0;
 
   constructor(options: StackOptions = {}) {
     const newId = (): number => this.nextId++;
@@ -117,9 +119,18 @@ export class Stack {
     this.pump(now);
   }
 
+  /**
+   * Bytes from the controller. Never throws: whatever a controller or a peer sends, a fault it
+   * causes anywhere in the stack becomes an 'error' event and counts in `faults`, and the stack
+   * goes on with its other links and channels.
+   */
   receive(h4: Uint8Array, now: number): void {
-    this.host.receive(h4, now);
-    this.pump(now);
+    this.guarded(now, () => this.host.receive(h4, now));
+  }
+
+  /** Faults caught in `receive`, `handleTimeout` and `pollTransmit` (each also reported as an 'error' event). */
+  get faults(): number {
+    return this.faultCount;
   }
 
   /**
@@ -130,14 +141,19 @@ export class Stack {
    * crossed the transport.
    */
   pollTransmit(): Uint8Array | undefined {
-    for (;;) {
-      const b = this.host.pollTransmit();
-      if (b) {
-        if (this.host.tracePackets) this.pump(this.lastNow);
-        return b;
+    try {
+      for (;;) {
+        const b = this.host.pollTransmit();
+        if (b) {
+          if (this.host.tracePackets) this.pump(this.lastNow);
+          return b;
+        }
+        if (!this.produce()) return undefined;
+        this.pump(this.lastNow);
       }
-      if (!this.produce()) return undefined;
-      this.pump(this.lastNow);
+    } catch (err) {
+      this.fault(err, 'producing a packet for the controller');
+      return undefined;
     }
   }
 
@@ -157,14 +173,16 @@ export class Stack {
     return earliest(this.host.pollTimeout(), this.l2cap.pollTimeout(), this.rfcomm.pollTimeout(), this.security.pollTimeout(), this.links.nextDeadline(), this.sdpQueries.pollTimeout());
   }
 
+  /** Runs the timers that are due. Never throws (see `receive`). */
   handleTimeout(now: number): void {
-    this.host.handleTimeout(now);
-    this.l2cap.handleTimeout(now);
-    this.rfcomm.handleTimeout(now);
-    this.security.handleTimeout(now);
-    this.sdpQueries.handleTimeout(now);
-    this.links.handleTimeout(now);
-    this.pump(now);
+    this.guarded(now, () => {
+      this.host.handleTimeout(now);
+      this.l2cap.handleTimeout(now);
+      this.rfcomm.handleTimeout(now);
+      this.security.handleTimeout(now);
+      this.sdpQueries.handleTimeout(now);
+      this.links.handleTimeout(now);
+    });
   }
 
   /** The controller's address, once the init sequence read it ('ready'). */
@@ -502,19 +520,56 @@ export class Stack {
     const link = this.links.markLost(handle);
     if (!link) return;
     this.l2cap.linkDown(handle, now);
-    this.pump(now);
+    // The layers above hear of it now; the HCI's next events wait (a Connection Complete reusing
+    // this handle must find the old link removed).
+    this.pump(now, false);
     this.links.remove(handle);
     this.events.push({ type: 'link-down', handle, address: link.address, reason });
   }
 
+  // ---------------------------------------------------------------- faults
+
+  /**
+   * Runs one input, then the pump. A throw is a fault: reported and counted, then the pump runs
+   * again so that what the other layers already queued still moves (a few tries, in case the same
+   * fault comes back).
+   */
+  private guarded(now: number, input: () => void): void {
+    try {
+      input();
+    } catch (err) {
+      this.fault(err, 'handling input');
+    }
+    for (let tries = 0; tries < 3; tries++) {
+      try {
+        this.pump(now);
+        return;
+      } catch (err) {
+        this.fault(err, 'moving events between layers');
+      }
+    }
+  }
+
+  private fault(err: unknown, during: string): void {
+    this.faultCount++;
+    const cause = err instanceof Error ? err : new Error(String(err));
+    this.events.push({
+      type: 'error',
+      error: new ProtocolError(`fault while ${during}, caught so the stack goes on: ${cause.name}: ${cause.message}`, { cause }),
+    });
+  }
+
   // ---------------------------------------------------------------- the pump
 
-  /** Moves events between layers, and requests for turns down to the HCI, until none is left (DESIGN.md rule 3). */
-  private pump(now: number): void {
+  /**
+   * Moves events between layers, and requests for turns down to the HCI, until none is left
+   * (DESIGN.md rule 3); without `hostEvents`, the HCI's events stay queued for the caller's pump.
+   */
+  private pump(now: number, hostEvents = true): void {
     this.lastNow = now;
     for (let progress = true; progress; ) {
       progress = false;
-      for (let e = this.host.pollEvent(); e; e = this.host.pollEvent()) {
+      for (let e = hostEvents ? this.host.pollEvent() : undefined; e; e = this.host.pollEvent()) {
         progress = true;
         this.onHostEvent(e, now);
       }

@@ -2,12 +2,15 @@
  * The robustness goal of conformance.md B3 on the composed stack: whatever arrives from the
  * controller — random H4 bytes, malformed events, random L2CAP frames on the signaling channel, on
  * the RFCOMM channel and on unknown CIDs of a live link — no handler throws, and afterwards the
- * link still carries an RFCOMM echo.
+ * link still carries an RFCOMM echo. Nothing a controller sends throws out of `Stack.receive`: a
+ * fault is an 'error' event and a count in `faults`, and the stack goes on.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { concat, fromUtf8, utf8 } from '../../src/core/index.js';
-import { encodeAcl } from '../../src/hci/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { concat, fromUtf8, ProtocolError, utf8 } from '../../src/core/index.js';
+import { encodeAcl, encodeHciPacket } from '../../src/hci/index.js';
+import { EVENT_LIST } from '../../src/hci/wire/event.js';
+import { eventArb, packetOfEvent } from '../hci/arbitraries.js';
 import { VirtualNet, type NetNode } from '../support/virtual-net.js';
 
 interface Live {
@@ -93,5 +96,94 @@ describe('the composed stack under hostile input', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+/** A stack in each state hostile input may find it in, with its usability check. */
+const STATES: { name: string; make(): { net: VirtualNet; node: NetNode; stillUsable(): void } }[] = [
+  {
+    name: 'initialising (no Command Complete yet)',
+    make() {
+      const net = new VirtualNet();
+      const node = net.add();
+      return { net, node, stillUsable: () => net.advance(5_000) };
+    },
+  },
+  {
+    name: 'ready, no link',
+    make() {
+      const net = new VirtualNet();
+      const node = net.add();
+      net.ready(node);
+      return { net, node, stillUsable: () => net.advance(5_000) };
+    },
+  },
+  {
+    name: 'an RFCOMM channel open',
+    make() {
+      const l = live();
+      return {
+        net: l.net,
+        node: l.b,
+        stillUsable: () => {
+          const ended = [...l.a.events, ...l.b.events].some((e) => e.type === 'rfcomm-closed' || e.type === 'link-down');
+          if (!ended) echoStillWorks(l);
+          l.net.advance(5_000);
+        },
+      };
+    },
+  },
+];
+
+describe('no fault escapes Stack.receive', () => {
+  for (const state of STATES) {
+    it(`every HCI event type, well-formed with random fields, is handled without a fault: ${state.name}`, () => {
+      for (const spec of EVENT_LIST) {
+        fc.assert(
+          fc.property(eventArb(spec), (event) => {
+            const { net, node, stillUsable } = state.make();
+            node.stack.receive(encodeHciPacket(packetOfEvent(event)), net.now);
+            net.settle();
+            stillUsable();
+            expect(node.stack.faults, `${spec.name}: ${node.events.filter((e) => e.type === 'error').map((e) => (e.type === 'error' ? e.error.message : '')).join('; ')}`).toBe(0);
+          }),
+          { numRuns: 3 },
+        );
+      }
+    });
+  }
+
+  it('a Connection Complete for a handle that is up ends the old link as lost and takes the new one', () => {
+    const l = live();
+    const stranger = '00:11:22:33:44:55';
+    l.b.events.length = 0;
+    l.b.stack.receive(
+      encodeHciPacket(packetOfEvent({ name: 'Connection Complete', status: 0, handle: l.handle, bdaddr: stranger, linkType: 1, encryptionEnabled: 0 } as never)),
+      l.net.now,
+    );
+    l.net.settle();
+    expect(l.b.stack.faults).toBe(0);
+    const error = l.net.take(l.b, 'error');
+    expect(error?.error).toBeInstanceOf(ProtocolError);
+    expect(error?.error.message).toMatch(/already up .*the old link ends as lost/);
+    expect(l.net.take(l.b, 'rfcomm-closed', (e) => e.id === l.idb)?.reason).toBe('link-lost');
+    expect(l.net.take(l.b, 'link-down', (e) => e.handle === l.handle)?.reason).toBe(0x08);
+    expect(l.net.take(l.b, 'link-up', (e) => e.handle === l.handle)?.address).toBe(stranger);
+    expect(l.b.stack.linkCount).toBe(1);
+  });
+
+  it('a fault inside a layer becomes an error event and a count, and the link goes on', () => {
+    const l = live();
+    const spy = vi.spyOn(l.b.stack.l2cap, 'receivePdu').mockImplementationOnce(() => {
+      throw new Error('a layer broke its own invariant');
+    });
+    l.a.stack.writeRfcomm(l.ida, utf8('lost in the fault'), l.net.now);
+    l.net.settle();
+    spy.mockRestore();
+    expect(l.b.stack.faults).toBe(1);
+    const error = l.net.take(l.b, 'error');
+    expect(error?.error.message).toMatch(/fault while .*, caught so the stack goes on: Error: a layer broke its own invariant/);
+    expect(error?.error.cause).toBeInstanceOf(Error);
+    echoStillWorks(l);
   });
 });
