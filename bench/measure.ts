@@ -2,7 +2,8 @@
  * How the benchmark samples (docs/performance.md, "Method"): every figure is the median of at
  * least five samples taken after a warm-up, reported with its min and max; two things compared
  * are sampled interleaved (A B B A A B …) in one run, so that a drift of the machine's speed
- * shows in both, and the comparison is reported as the ratio of their medians.
+ * shows in both, and the comparison is reported as the median of the round-by-round ratios
+ * (each A sample over the B sample taken beside it), with their min and max.
  */
 import { performance } from 'node:perf_hooks';
 
