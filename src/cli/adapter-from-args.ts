@@ -1,22 +1,28 @@
 /** Opens the adapter a CLI command asked for (--transport, --btsnoop, --name, --rx-window, pairing). */
 import { createInterface } from 'node:readline/promises';
 import { Adapter, type AdapterOptions, type IoCapability, type SecurityLevel } from '../socket/index.js';
-import { IO_CAPABILITIES, SECURITY_LEVELS } from '../security/index.js';
+import { IO_CAPABILITIES, pinOctets, SECURITY_LEVELS } from '../security/index.js';
 import { flag, int, str, UsageError, type Parsed } from './args.js';
+import { fileToWrite } from './paths.js';
+import { onSignal } from './signals.js';
 
 export async function adapterFromArgs(args: Parsed, defaults: AdapterOptions = {}): Promise<Adapter> {
   const io = str(args, 'io') ?? 'NoInputNoOutput';
   if (!(IO_CAPABILITIES as readonly string[]).includes(io)) throw new UsageError(`--io must be one of ${IO_CAPABILITIES.join(', ')}`);
   const yes = flag(args, 'yes');
+  const pin = str(args, 'pin');
+  if (pin !== undefined) checkPin(pin);
+  const btsnoop = str(args, 'btsnoop');
+  if (btsnoop) fileToWrite(btsnoop, '--btsnoop');
   return Adapter.open(str(args, 'transport') ?? 'virtual', {
     ...defaults,
-    ...(str(args, 'rx-window') === undefined ? {} : { rxWindow: int(args, 'rx-window', 65536) }),
+    ...(str(args, 'rx-window') === undefined ? {} : { rxWindow: int(args, 'rx-window', 65536, 1, 2 ** 30) }),
     ...(str(args, 'name') ? { name: str(args, 'name') } : {}),
-    ...(str(args, 'btsnoop') ? { btsnoop: str(args, 'btsnoop') } : {}),
+    ...(btsnoop ? { btsnoop } : {}),
     pairing: {
       ioCapability: io as IoCapability,
       ...(str(args, 'keys') ? { keys: str(args, 'keys') } : {}),
-      ...(str(args, 'pin') ? { pin: str(args, 'pin') } : {}),
+      ...(pin !== undefined ? { pin } : {}),
       onConfirm: (value, address, { justWorks }) => {
         if (justWorks || yes) return true;
         return ask(`Pair with ${address}? Confirm that it shows ${String(value).padStart(6, '0')} [y/N] `).then((a) => /^y/i.test(a));
@@ -25,6 +31,15 @@ export async function adapterFromArgs(args: Parsed, defaults: AdapterOptions = {
       onPasskeyDisplay: (passkey, address) => process.stderr.write(`Type ${String(passkey).padStart(6, '0')} on ${address}\n`),
     },
   });
+}
+
+/** --pin as a usage error: a PIN is 1 to 16 octets (Core Vol 4 Part E §7.1.12 PIN Code Request Reply). */
+function checkPin(pin: string): void {
+  try {
+    pinOctets(pin);
+  } catch (error) {
+    throw new UsageError(`--pin: ${(error as Error).message}`);
+  }
 }
 
 /** Asks on the terminal; without one (stdin piped) the answer is empty, i.e. a refusal. */
@@ -51,9 +66,21 @@ export function securityLevel(args: Parsed): SecurityLevel {
 /** Runs `fn` with the adapter and closes it afterwards, whatever happens. */
 export async function withAdapter<T>(args: Parsed, fn: (adapter: Adapter) => Promise<T>, defaults: AdapterOptions = {}): Promise<T> {
   const adapter = await adapterFromArgs(args, defaults);
+  const release = closeOnSignal(adapter);
   try {
     return await fn(adapter);
   } finally {
+    release();
     await adapter.close();
   }
+}
+
+/** On SIGINT/SIGTERM (src/cli/signals.ts): the sockets close (the peer sees RFCOMM DISC), then the
+ * adapter (the links go down); what waits on them fails, and the command ends. */
+export function closeOnSignal(adapter: Adapter): () => void {
+  return onSignal(() => {
+    adapter.closeChannels();
+    // withAdapter awaits the same close and reports its failure.
+    void adapter.close().catch(() => undefined);
+  });
 }

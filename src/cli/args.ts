@@ -43,7 +43,7 @@ export const CHANNEL_OPTIONS: OptionSpec[] = [
   { name: 'security', value: 'LEVEL', help: 'require none | authenticated | encrypted | mitm on RFCOMM/L2CAP channels', default: 'none' },
   { name: 'io', value: 'CAP', help: 'pairing IO capability: NoInputNoOutput | DisplayOnly | DisplayYesNo | KeyboardOnly', default: 'NoInputNoOutput' },
   { name: 'keys', value: 'FILE', help: 'keep link keys in this JSON file (bonds survive restarts)' },
-  { name: 'pin', value: 'PIN', help: 'legacy PIN to answer PIN requests with (e.g. 1234)' },
+  { name: 'pin', value: 'PIN', help: 'legacy PIN to answer PIN requests with, 1 to 16 characters (e.g. 1234)' },
   { name: 'yes', help: 'accept numeric comparisons without asking' },
 ];
 
@@ -104,10 +104,21 @@ export function flag(p: Parsed, name: string): boolean {
   return p.options.get(name) === true;
 }
 
-export function int(p: Parsed, name: string, fallback: number): number {
+/** The numeric option --name: an integer from `min` to `max`, `fallback` when absent. */
+export function int(p: Parsed, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const v = str(p, name);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new UsageError(`--${name} must be an integer, not ${JSON.stringify(v)}`);
+  return v === undefined ? fallback : parseInteger(v, `--${name}`, min, max);
+}
+
+/**
+ * The one parser of the CLI's numbers (options and CHANNEL positionals): decimal digits only, so
+ * '', ' 5', '0x10', '1e3', '2.5' and '-1' are refused with a UsageError naming what is allowed.
+ */
+export function parseInteger(text: string, what: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(n >= min && n <= max)) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `an integer of at least ${min}` : `an integer from ${min} to ${max}`;
+    throw new UsageError(`${what} must be ${range}, not ${JSON.stringify(text)}`);
+  }
   return n;
 }

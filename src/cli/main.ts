@@ -5,6 +5,7 @@
  */
 import { helpText, parseArgs, UsageError, type CommandSpec, type Parsed } from './args.js';
 import { COMMANDS } from './commands/index.js';
+import { caughtSignal, exitCodeAfter, handleSignals } from './signals.js';
 
 export interface Command {
   spec: CommandSpec;
@@ -51,9 +52,14 @@ export async function main(argv: string[]): Promise<number> {
     console.log(helpText(command.spec));
     return 0;
   }
+  handleSignals();
   try {
-    return await command.run(args);
+    const code = await command.run(args);
+    return interrupted(name) ?? code;
   } catch (error) {
+    // What failed because of Ctrl-C (a send cut short, an accept on the closed adapter) is not news.
+    const afterSignal = interrupted(name);
+    if (afterSignal !== undefined) return afterSignal;
     if (error instanceof UsageError) {
       console.error(`btc ${name}: ${error.message}\n\n${helpText(command.spec)}`);
       return 2;
@@ -65,8 +71,19 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** After a signal: says that the command stopped, and the shell's exit code for that signal. */
+function interrupted(name: string): number | undefined {
+  const signal = caughtSignal();
+  if (!signal) return undefined;
+  console.error(`btc ${name}: stopped by ${signal}`);
+  return exitCodeAfter(signal);
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
+    // After a signal the channels and the adapter are closed: nothing left (a terminal's stdin) may
+    // keep the process.
+    if (caughtSignal()) process.exit(code);
     process.exitCode = code;
   },
   (error) => {

@@ -12,7 +12,8 @@
  * Caps (DESIGN.md rule 6): an ACL or ISO packet announcing more than `maxDataLength` data octets
  * (default 4096) is a framing error; so is an unknown indicator. After an error the framer stops
  * (no resync is possible without a length it trusts): further bytes are counted in
- * `discardedBytes` and dropped until `reset()`. Pushed bytes wait until polled; the owner polls
+ * `discardedBytes` and dropped until `reset()`; the owner may also `abandon` a packet that never
+ * came whole. Pushed bytes wait until polled; the owner polls
  * until undefined after every push, so what waits is at most one packet's start.
  *
  * A packet that lies whole inside one pushed chunk is returned as a view of that chunk (no copy,
@@ -108,6 +109,19 @@ export class H4Framer {
   /** True after a framing error, until `reset()`. */
   get failed(): boolean {
     return this.stopped;
+  }
+
+  /** Octets of a packet begun and not yet whole (0 between packets and after a framing error). */
+  get pending(): number {
+    return this.stopped ? 0 : this.buffered;
+  }
+
+  /**
+   * The owner judged the stream desynchronised (its unfinished packet will never come whole): the
+   * partial packet is dropped and the framer stops as after any framing error; returns that error.
+   */
+  abandon(reason: string): DecodeError {
+    return this.fail(reason);
   }
 
   /** Drops any partial packet and the error state; a whole packet held back is delivered first. */

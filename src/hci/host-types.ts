@@ -50,7 +50,8 @@ export interface HciHostOptions {
    * bytes can desynchronise the packet framing. Each packet is then delivered only once the bytes
    * after it begin a plausible packet (an indicator a controller sends, an ACL handle that is up, a
    * known event code) or the chunk ended with it; otherwise the stream is declared desynchronised:
-   * that packet is not delivered and a fatal error ends every link. ACL fragments that do not fit
+   * that packet is not delivered and a fatal error ends every link; so does a packet left unfinished
+   * when no byte has come for 5 s (the bytes that would finish it were lost). ACL fragments that do not fit
    * together (a continuation with no start, a PDU cut short, too many octets) then end their link
    * (Disconnect, nothing more delivered from it) instead of being dropped. Default false
    * (transports that keep packet boundaries: the virtual controller, the HCI user channel).
@@ -82,7 +83,8 @@ export type HostEvent =
   | { readonly type: 'inquiry-result'; readonly address: BdAddr; readonly classOfDevice: number; readonly rssi?: number; readonly name?: string }
   | { readonly type: 'inquiry-complete'; readonly status: number }
   | { readonly type: 'remote-name'; readonly address: BdAddr; readonly status: number; readonly name: string }
-  | { readonly type: 'command-complete'; readonly token: number; readonly opcode: number; readonly status: number; readonly event: HciEvent }
+  /** `event`: the Command Complete/Status; absent when none came within the command timeout (status is then 0x1f, Unspecified Error). */
+  | { readonly type: 'command-complete'; readonly token: number; readonly opcode: number; readonly status: number; readonly event?: HciEvent }
   | { readonly type: 'security'; readonly event: HciEvent }
   /** `fatal`: the H4 byte stream broke framing; nothing more can be read from it (close the transport). `handle`: the link it concerns. */
   | { readonly type: 'error'; readonly error: BluetoothError; readonly fatal?: boolean; readonly handle?: number }

@@ -33,7 +33,7 @@
  *     the host sent itself → 'error'
  *   Any other event, or a malformed one → ignored and counted (H5)
  */
-import { ArgumentError, type BdAddr, bdAddrFromBytes, BluetoothError, DecodeError, fromUtf8, InvalidStateError, parseBdAddr, ProtocolError, TimeoutError, utf8, view } from '../core/index.js';
+import { ArgumentError, type BdAddr, bdAddrFromBytes, BluetoothError, DecodeError, earliest, fromUtf8, InvalidStateError, parseBdAddr, ProtocolError, TimeoutError, utf8, view } from '../core/index.js';
 import { AclReassembler } from './acl-reassembler.js';
 import { AclScheduler } from './acl-scheduler.js';
 import { CommandFlow, type QueuedCommand } from './command-flow.js';
@@ -47,6 +47,13 @@ import { COMMAND_COMPLETE_CODE, commandReturns, completionStatus, eventSpecByCod
 import { decodeHciPacket, H4_INDICATOR } from './wire/packet.js';
 import type { AclTxPdu } from './acl-tx-pdu.js';
 import { hciStatusError, HCI_STATUS } from './wire/status-codes.js';
+
+/**
+ * With `byteStream`: when no byte has come for this long while a packet is unfinished, the rest
+ * never will (a controller writes a packet at once; 1 KiB takes 90 ms at 115200 baud), so the stream
+ * lost bytes. Long enough that a busy host's late read is not mistaken for a loss.
+ */
+const PARTIAL_PACKET_TIMEOUT_MS = 5000;
 
 /** Why the host sent a command: decides what its completion raises. */
 type Origin = 'init' | 'host' | 'user' | 'connect' | 'name' | 'inquiry' | 'inquiry-cancel';
@@ -99,6 +106,8 @@ export class HciHost {
   private isReady = false;
   private inquiring = false;
   private now = 0;
+  /** With `byteStream`: when the latest bytes came while the framer holds a packet begun and not yet whole. */
+  private partialSince: number | undefined;
   private bdAddr: BdAddr | undefined;
   private localCommands: Uint8Array | undefined;
   readonly stats: HciHostStats = { rxPackets: 0, txPackets: 0, ignoredEvents: 0, aclUnknownHandle: 0, aclAnomalies: 0, aclAfterDamage: 0, commandTimeouts: 0 };
@@ -202,6 +211,8 @@ export class HciHost {
       if (item instanceof BluetoothError) this.emit({ type: 'error', error: item, fatal: true });
       else this.handlePacket(item);
     }
+    // Silence is measured from the latest bytes: a stream that keeps coming is not stuck.
+    this.partialSince = this.options.byteStream && this.framer.pending > 0 ? now : undefined;
   }
 
   /** The next H4 packet for the controller: a command when one may go, else an ACL fragment (a view of its PDU's buffer). */
@@ -233,11 +244,16 @@ export class HciHost {
   }
 
   pollTimeout(): number | undefined {
-    return this.flow.nextDeadline();
+    return earliest(this.flow.nextDeadline(), this.partialSince === undefined ? undefined : this.partialSince + PARTIAL_PACKET_TIMEOUT_MS);
   }
 
   handleTimeout(now: number): void {
     this.now = now;
+    if (this.partialSince !== undefined && now >= this.partialSince + PARTIAL_PACKET_TIMEOUT_MS) {
+      this.partialSince = undefined;
+      const pending = this.framer.pending;
+      this.emit({ type: 'error', error: this.framer.abandon(`no byte came for ${PARTIAL_PACKET_TIMEOUT_MS} ms in the middle of a packet (${pending} octets of it came): the stream is desynchronised (bytes were lost)`), fatal: true });
+    }
     for (const c of this.flow.expire(now)) {
       this.stats.commandTimeouts++;
       this.emit({ type: 'error', error: new TimeoutError(`HCI command ${c.command.name}`, `no Command Complete/Status for ${c.command.name} within ${this.flow.timeoutMs} ms: the controller is not responding (check the transport, or reset the controller)`) });
@@ -669,6 +685,8 @@ export class HciHost {
         this.emit({ type: 'inquiry-complete', status });
         return;
       case 'user':
+        // Whoever sent it waits for its token: a timeout completes it too, with the failure status.
+        if (timedOut) this.emit({ type: 'command-complete', token: c.token, opcode: c.opcode, status });
         return;
       case 'init':
         if (!timedOut) this.emit({ type: 'error', error: hciStatusError(status, `HCI init command ${cmd.name}`) });

@@ -63,6 +63,8 @@ export interface Channel {
   /** Set when the application closed the channel before the peer named its CID. */
   closeRequested: boolean;
   closeReason: string;
+  /** The `connect-failed` result when a channel we initiated closes before it opened (events.ts). */
+  closeResult: number;
   /** Whether the application has heard of this channel (open or incoming-pending). */
   announced: boolean;
   readonly stats: TrafficStats;

@@ -4,8 +4,10 @@
  */
 import type { BdAddr } from '../core/index.js';
 
-/** `result` of a `connect-failed` event when the peer never answered (RTX/ERTX expired) or rejected the command. */
+/** `result` of a `connect-failed` event when the peer rejected the command (Command Reject) or the channel was ended here. */
 export const CONNECT_RESULT_NO_RESPONSE = -1;
+/** `result` of a `connect-failed` event when the peer never answered: RTX/ERTX on the Connection Request, or the configuration timer. */
+export const CONNECT_RESULT_TIMEOUT = -2;
 
 export type L2capEvent =
   | { type: 'channel-open'; cid: number; handle: number; psm: number; localMtu: number; remoteMtu: number; initiator: boolean }

@@ -39,7 +39,7 @@
 import { ArgumentError, type BdAddr, BoundedQueue, type ByteSink, ByteWriter, InvalidStateError, Ring, TimerSet, view } from '../core/index.js';
 import { CHANNEL_STATE, type Channel } from './channel.js';
 import { adjustAfterUnacceptable, evaluateConfigRequest, ourConfigOptions } from './configuration.js';
-import { CONNECT_RESULT_NO_RESPONSE, type L2capEvent, type L2capOptions, type ResolvedL2capOptions, resolveOptions } from './events.js';
+import { CONNECT_RESULT_NO_RESPONSE, CONNECT_RESULT_TIMEOUT, type L2capEvent, type L2capOptions, type ResolvedL2capOptions, resolveOptions } from './events.js';
 import { PsmRegistry, checkMtu, isValidPsm } from './psm.js';
 import { type PendingRequest, SignalingLink, isResponse } from './signaling.js';
 import { type DropReason, type LinkStats, type TrafficStats, newLinkStats, newTrafficStats, snapshot } from './stats.js';
@@ -738,7 +738,7 @@ export class L2capManager {
     this.settle(link, p);
     switch (s.type) {
       case 'disconnection-response':
-        if (ch) this.closeChannel(ch, ch.closeReason);
+        if (ch) this.closeChannel(ch, ch.closeReason, ch.closeResult);
         return;
       case 'echo-response':
         this.emit(link, { type: 'echo-response', handle: link.handle, data: s.data });
@@ -837,7 +837,7 @@ export class L2capManager {
 
   private onConfigTimeout(cid: number, now: number): void {
     const ch = this.channels.get(cid);
-    if (ch && ch.state === CHANNEL_STATE.CONFIG) this.startDisconnect(ch, 'configuration timeout', now);
+    if (ch && ch.state === CHANNEL_STATE.CONFIG) this.startDisconnect(ch, 'configuration timeout', now, CONNECT_RESULT_TIMEOUT);
   }
 
   /** A request of ours got a Command Reject or no answer. */
@@ -845,13 +845,13 @@ export class L2capManager {
     const ch = p.cid === undefined ? undefined : this.channels.get(p.cid);
     switch (p.code) {
       case SIGNAL_CODE.CONNECTION_REQUEST:
-        if (ch) this.closeChannel(ch, why === 'timeout' ? 'no response to the connection request' : 'connection request rejected', CONNECT_RESULT_NO_RESPONSE);
+        if (ch) this.closeChannel(ch, why === 'timeout' ? 'no response to the connection request' : 'connection request rejected', why === 'timeout' ? CONNECT_RESULT_TIMEOUT : CONNECT_RESULT_NO_RESPONSE);
         return;
       case SIGNAL_CODE.CONFIGURATION_REQUEST:
-        if (ch) this.startDisconnect(ch, why === 'timeout' ? 'configuration timeout' : 'configuration rejected', now);
+        if (ch) this.startDisconnect(ch, why === 'timeout' ? 'configuration timeout' : 'configuration rejected', now, why === 'timeout' ? CONNECT_RESULT_TIMEOUT : CONNECT_RESULT_NO_RESPONSE);
         return;
       case SIGNAL_CODE.DISCONNECTION_REQUEST:
-        if (ch) this.closeChannel(ch, ch.closeReason);
+        if (ch) this.closeChannel(ch, ch.closeReason, ch.closeResult);
         return;
       default:
         this.failSimpleRequest(link, p, why);
@@ -888,6 +888,7 @@ export class L2capManager {
       connectIdentifier: 0,
       closeRequested: false,
       closeReason: '',
+      closeResult: CONNECT_RESULT_NO_RESPONSE,
       announced: false,
       stats: newTrafficStats(),
       sendQueue: new Ring<Uint8Array>(),
@@ -902,14 +903,15 @@ export class L2capManager {
     return ch;
   }
 
-  private startDisconnect(ch: Channel, reason: string, now: number): void {
+  private startDisconnect(ch: Channel, reason: string, now: number, result: number = CONNECT_RESULT_NO_RESPONSE): void {
     const link = this.links.get(ch.handle)!;
     this.timers.clear(`cfg:${ch.localCid}`);
     for (const p of link.signaling.forChannel(ch.localCid)) this.settle(link, p);
     ch.state = CHANNEL_STATE.WAIT_DISCONNECT;
     ch.closeReason = reason;
+    ch.closeResult = result;
     const sent = this.sendRequest(link, ch.localCid, now, (identifier) => ({ type: 'disconnection-request', identifier, dcid: ch.remoteCid, scid: ch.localCid }));
-    if (!sent) this.closeChannel(ch, reason);
+    if (!sent) this.closeChannel(ch, reason, result);
   }
 
   /** Removes the channel and tells the application: connect-failed when it never opened as initiator, else channel-closed. */

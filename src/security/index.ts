@@ -1,6 +1,7 @@
 /** BR/EDR pairing and link security (docs/security.md): the sans-I/O `SecurityManager`, key stores, the association model. */
-export { SecurityManager, REMOTE_OOB_DATA_REQUEST_NEGATIVE_REPLY } from './security-manager.js';
+export { pinOctets, SecurityManager, REMOTE_OOB_DATA_REQUEST_NEGATIVE_REPLY } from './security-manager.js';
 export {
+  checkSecurityLevel,
   SECURITY_LEVELS,
   type LinkSecurity,
   type SecurityEvent,
@@ -9,7 +10,7 @@ export {
   type SecurityStats,
 } from './security-types.js';
 export { checkStoredKey, LINK_KEY_LENGTH, MemoryKeyStore, type KeyStore, type StoredKey } from './key-store.js';
-export { isAuthenticatedKeyType, keyTypeName, LINK_KEY_TYPE } from './key-types.js';
+export { isAuthenticatedKeyType, isKnownKeyType, keyTypeName, LINK_KEY_TYPE } from './key-types.js';
 export {
   associationModel,
   AUTHENTICATION_REQUIREMENTS,

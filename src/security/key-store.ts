@@ -6,6 +6,7 @@
  * `JsonFileKeyStore` (src/socket/key-store-file.ts) keeps keys in a file.
  */
 import { ArgumentError, type BdAddr, parseBdAddr } from '../core/index.js';
+import { isKnownKeyType } from './key-types.js';
 
 export interface StoredKey {
   /** 16 octets, as the controller gives them in Link Key Notification. */
@@ -21,13 +22,13 @@ export interface KeyStore {
 
 export const LINK_KEY_LENGTH = 16;
 
-/** Throws ArgumentError unless the key is 16 octets and its type an octet. */
+/** Throws ArgumentError unless the key is 16 octets and its type one the specification defines (0x00–0x08). */
 export function checkStoredKey(key: StoredKey): StoredKey {
   if (!(key.linkKey instanceof Uint8Array) || key.linkKey.length !== LINK_KEY_LENGTH) {
     throw new ArgumentError(`a link key is ${LINK_KEY_LENGTH} octets, got ${key.linkKey?.length ?? 'none'}`);
   }
-  if (!Number.isInteger(key.keyType) || key.keyType < 0 || key.keyType > 0xff) {
-    throw new ArgumentError(`a link key type is an octet (0x00–0xff), got ${key.keyType}`);
+  if (!isKnownKeyType(key.keyType)) {
+    throw new ArgumentError(`a link key type is one of 0x00–0x08 (Core Vol 4 Part E §7.7.24 Key_Type), got ${JSON.stringify(key.keyType)}`);
   }
   return key;
 }

@@ -29,6 +29,11 @@ const NAMES: Readonly<Record<number, string>> = {
   0x08: 'Authenticated Combination Key generated from P-256',
 };
 
+/** The Key_Type values the specification defines (0x00–0x08); the rest are reserved. */
+export function isKnownKeyType(keyType: unknown): keyType is number {
+  return typeof keyType === 'number' && NAMES[keyType] !== undefined;
+}
+
 export function keyTypeName(keyType: number): string {
   return NAMES[keyType] ?? 'Reserved';
 }

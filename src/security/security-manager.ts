@@ -54,7 +54,7 @@ import { associationModel, authenticationRequirements, ioCapabilityName, IO_CAPA
 import { failureReason, keySizeReadReason, keySizeReason, type LocalCause, mitmReason, STATUS } from './failure-reasons.js';
 import { type KeyStore, MemoryKeyStore, type StoredKey } from './key-store.js';
 import { isAuthenticatedKeyType, LINK_KEY_TYPE } from './key-types.js';
-import { type LinkSecurity, SECURITY_LEVELS, type SecurityEvent, type SecurityLevel, type SecurityManagerOptions, type SecurityStats } from './security-types.js';
+import { checkSecurityLevel, type LinkSecurity, type SecurityEvent, type SecurityLevel, type SecurityManagerOptions, type SecurityStats } from './security-types.js';
 
 /** Remote OOB Data Request Negative Reply (Vol 4 Part E §7.1.35), OGF 0x01 OCF 0x0033: not in the HCI command table, sent raw. */
 export const REMOTE_OOB_DATA_REQUEST_NEGATIVE_REPLY = 0x0433;
@@ -66,6 +66,16 @@ const MAX_PIN_LENGTH = 16;
 /** Encryption key sizes in octets (Vol 2 Part H §4.1: 1 to 16); BlueZ's minimum is 7 (HCI_MIN_ENC_KEY_SIZE). */
 const MAX_ENCRYPTION_KEY_SIZE = 16;
 const DEFAULT_MIN_ENCRYPTION_KEY_SIZE = 7;
+
+/** The octets of a PIN (a string as UTF-8): 1 to 16 of them (Vol 4 Part E §7.1.12 PIN Code Request Reply), else ArgumentError. */
+export function pinOctets(pin: string | Uint8Array): Uint8Array {
+  const bytes = typeof pin === 'string' ? utf8(pin) : pin;
+  if (!(bytes instanceof Uint8Array) || bytes.length < 1 || bytes.length > MAX_PIN_LENGTH) {
+    const got = bytes instanceof Uint8Array ? `${bytes.length}` : JSON.stringify(pin) ?? String(pin);
+    throw new ArgumentError(`a PIN is 1 to ${MAX_PIN_LENGTH} octets (a string counts as UTF-8), got ${got}`);
+  }
+  return bytes;
+}
 
 interface Pairing {
   legacy: boolean;
@@ -261,7 +271,7 @@ export class SecurityManager {
 
   /** Brings link `handle` to `level`; the outcome comes as `security-complete` with the returned id. */
   requestSecurity(handle: number, level: SecurityLevel, now: number): number {
-    if (!SECURITY_LEVELS.includes(level)) throw new ArgumentError(`security level must be one of ${SECURITY_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+    checkSecurityLevel(level);
     const link = this.links.get(handle);
     if (!link) throw new InvalidStateError(`no ACL link with handle 0x${handle.toString(16).padStart(4, '0')}: connect first, then request security`);
     if (link.requests.length >= MAX_REQUESTS_PER_LINK) throw new InvalidStateError(`${MAX_REQUESTS_PER_LINK} security requests already wait on this link: wait for their security-complete`);
@@ -295,10 +305,7 @@ export class SecurityManager {
 
   /** Answers a `pin-request` with 1–16 octets (a string is taken as UTF-8), or null to refuse. */
   answerPin(id: number, pin: string | Uint8Array | null, _now: number): boolean {
-    const bytes = typeof pin === 'string' ? utf8(pin) : pin;
-    if (bytes !== null && (bytes.length < 1 || bytes.length > MAX_PIN_LENGTH)) {
-      throw new ArgumentError(`a PIN is 1 to ${MAX_PIN_LENGTH} octets, got ${bytes.length}`);
-    }
+    const bytes = pin === null ? null : pinOctets(pin);
     const prompt = this.takePrompt(id, 'pin');
     if (!prompt) return false;
     if (bytes !== null) {

@@ -3,7 +3,7 @@
  * (docs/security.md). Prompts (`confirm-request`, `passkey-request`, `pin-request`) carry an `id`
  * that the application answers with `answerConfirm` / `answerPasskey` / `answerPin`.
  */
-import type { BdAddr } from '../core/index.js';
+import { ArgumentError, type BdAddr } from '../core/index.js';
 import type { AssociationModelName, IoCapability } from './association-model.js';
 import type { KeyStore } from './key-store.js';
 
@@ -13,6 +13,14 @@ import type { KeyStore } from './key-store.js';
  */
 export type SecurityLevel = 'none' | 'authenticated' | 'encrypted' | 'mitm';
 export const SECURITY_LEVELS: readonly SecurityLevel[] = ['none', 'authenticated', 'encrypted', 'mitm'];
+
+/** `level` if it is a SecurityLevel, else ArgumentError naming the levels (checked where the application gives one). */
+export function checkSecurityLevel(level: unknown): SecurityLevel {
+  if (!(SECURITY_LEVELS as readonly unknown[]).includes(level)) {
+    throw new ArgumentError(`security level must be one of ${SECURITY_LEVELS.join(', ')}, got ${JSON.stringify(level) ?? String(level)}`);
+  }
+  return level as SecurityLevel;
+}
 
 export interface SecurityManagerOptions {
   readonly ioCapability: IoCapability;

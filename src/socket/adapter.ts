@@ -4,12 +4,13 @@
  * HCI init sequence, and routes stack events to the sockets that own them. It is the promise-based
  * face of one `Stack` + `Driver`.
  */
-import { TimeoutError, TransportError, type BdAddr, type BluetoothError } from '../core/index.js';
+import { ArgumentError, TimeoutError, TransportError, type BdAddr, type BluetoothError } from '../core/index.js';
 import { hciStatusError, type HciCommand } from '../hci/index.js';
 import { Stack, type StackOptions } from '../stack/stack.js';
 import { Driver, type PacketSink } from '../stack/driver.js';
 import type { StackEvent } from '../stack/events.js';
-import { openTransport } from '../transport/index.js';
+import { IO_CAPABILITIES, pinOctets } from '../security/index.js';
+import { openTransport, TRANSPORT_FORMS } from '../transport/index.js';
 import type { Transport } from '../transport/transport.js';
 import { BtsnoopFileRecorder } from '../trace/files.js';
 import { SocketError } from './errors.js';
@@ -43,15 +44,50 @@ function windowFor(bytes: number | undefined): { maxRxBytes?: number } {
   return bytes ? { maxRxBytes: bytes } : {};
 }
 
+/** What `Adapter.open` accepts, checked before a transport opens (a raw TypeError later says nothing). */
+function checkOpenArguments(spec: unknown, options: unknown): void {
+  const shown = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : v === null || typeof v !== 'object' ? String(v) : Array.isArray(v) ? 'an array' : 'an object');
+  if (typeof spec !== 'string') throw new ArgumentError(`Adapter.open takes a transport spec string (${TRANSPORT_FORMS.join(', ')}), got ${shown(spec)}`);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ArgumentError(`Adapter.open takes an options object as its second argument (e.g. { name: 'btc' }), got ${shown(options)}`);
+  }
+  const pairing = (options as AdapterOptions).pairing;
+  if (pairing === undefined) return;
+  if (typeof pairing !== 'object' || pairing === null) throw new ArgumentError(`options.pairing is an object (e.g. { pin: '1234' }), got ${shown(pairing)}`);
+  if (pairing.ioCapability !== undefined && !IO_CAPABILITIES.includes(pairing.ioCapability)) {
+    throw new ArgumentError(`options.pairing.ioCapability must be one of ${IO_CAPABILITIES.join(', ')}, got ${shown(pairing.ioCapability)}`);
+  }
+  if (pairing.pin !== undefined) {
+    try {
+      pinOctets(pairing.pin);
+    } catch (error) {
+      throw new ArgumentError(`options.pairing.pin: ${(error as Error).message}`);
+    }
+  }
+}
+
 /** Receives the stack events that belong to one socket or server. */
 export interface EventRoute {
   (event: StackEvent): void;
 }
 
+/**
+ * Open adapters. When the program has nothing left to do (Node's 'beforeExit': no socket, server or
+ * operation holds an adapter, see `Adapter.busy`), each is closed gracefully, so that its peers see
+ * their channels and links end instead of a controller that vanished; then the process exits.
+ */
+const openAdapters = new Set<Adapter>();
+const closeIdleAdapters = (): void => {
+  for (const adapter of openAdapters) if (!adapter.busy) void adapter.close().catch(() => undefined);
+};
+
 export class Adapter {
   readonly stack: Stack;
   readonly driver: Driver;
   private readonly routes = new Map<number, EventRoute>();
+  /** How to close the socket that owns a channel id (`closeChannels`). */
+  private readonly closers = new Map<number, () => void>();
+  private closing: Promise<void> | undefined;
   private readonly rfcommServers = new Map<number, EventRoute>();
   private readonly l2capServers = new Map<number, EventRoute>();
   private readonly watchers = new Set<(e: StackEvent) => void>();
@@ -60,6 +96,8 @@ export class Adapter {
   /** Peers whose PIN request got the negative reply for want of a PIN, until their link goes down. */
   private readonly pinRefused = new Set<BdAddr>();
   private closed = false;
+  /** Operations waiting for a stack event (`waitFor`): initialisation, commands, queries, close. */
+  private pendingOps = 0;
   /** Local name, Class of Device and scan settings as last written (the setters change them). */
   private readonly settings: { name: string; classOfDevice: number; discoverable: boolean; connectable: boolean };
 
@@ -92,12 +130,27 @@ export class Adapter {
     this.driver = new Driver(this.stack, transport);
     this.pairing = options.pairing ?? {};
     this.driver.on((e) => this.route(e));
+    if (openAdapters.size === 0) process.on('beforeExit', closeIdleAdapters);
+    openAdapters.add(this);
+    this.holdIfBusy();
   }
 
-  /** Opens and initialises the controller named by `spec` (default: a virtual controller). */
+  /**
+   * Opens and initialises the controller named by `spec` (default: a virtual controller). Arguments
+   * that cannot work (a spec that is not a string, options that are not an object, a PIN that is
+   * not 1–16 octets, an unknown IO capability) throw ArgumentError before anything opens; options
+   * the stack refuses (a key file it will not read) close the transport again.
+   */
   static async open(spec = 'virtual', options: AdapterOptions = {}): Promise<Adapter> {
+    checkOpenArguments(spec, options);
     const transport = await openTransport(spec);
-    const adapter = new Adapter(spec, transport, options);
+    let adapter: Adapter;
+    try {
+      adapter = new Adapter(spec, transport, options);
+    } catch (error) {
+      await transport.close();
+      throw error;
+    }
     if (options.btsnoop) {
       adapter.recorder = await BtsnoopFileRecorder.create(options.btsnoop);
       adapter.driver.addSink(adapter.recorder as PacketSink);
@@ -132,7 +185,8 @@ export class Adapter {
     let token = -1;
     const done = this.waitFor((e) => (e.type === 'command-complete' && e.token === token ? e : undefined), timeoutMs, `${cmd.name} to complete`);
     token = this.driver.run((now) => this.stack.command(cmd, now));
-    const { status, opcode } = await done;
+    const { status, opcode, timedOut } = await done;
+    if (timedOut) throw new TimeoutError(`${cmd.name} to complete`, `the controller never answered ${cmd.name} (opcode 0x${opcode.toString(16).padStart(4, '0')}): no Command Complete/Status within the HCI command timeout; check the transport, or reset the controller`);
     if (status !== 0) throw hciStatusError(status, `${cmd.name} (opcode 0x${opcode.toString(16).padStart(4, '0')})`);
   }
 
@@ -187,13 +241,29 @@ export class Adapter {
   }
 
   /**
+   * Closes every socket that has a channel on this adapter, as its own `close()` would: the peer
+   * sees an RFCOMM DISC (an L2CAP Disconnection Request). Listening sockets stay. What Ctrl-C does
+   * in the CLI before `close()`, so that peers see channels closed rather than lost.
+   */
+  closeChannels(): void {
+    for (const close of [...this.closers.values()]) close();
+  }
+
+  /**
    * Closes the adapter gracefully: channels still closing get up to `graceMs` to finish (queued
    * data sent, DISC answered, idle links dropped), then remaining links are disconnected, then
-   * the transport closes.
+   * the transport closes; operations still waiting for a stack event fail with a TransportError
+   * saying the adapter is closed. A second call resolves with the first.
    */
-  async close(graceMs = 3000): Promise<void> {
-    if (this.closed) return;
+  close(graceMs = 3000): Promise<void> {
+    this.closing ??= this.closeGracefully(graceMs);
+    return this.closing;
+  }
+
+  private async closeGracefully(graceMs: number): Promise<void> {
     this.closed = true;
+    openAdapters.delete(this);
+    if (openAdapters.size === 0) process.off('beforeExit', closeIdleAdapters);
     const allDown = (ms: number) => this.waitFor((e) => (e.type === 'link-down' && this.stack.linkCount === 0 ? true : undefined), ms, 'links to close');
     try {
       if (!this.driver.isClosed && this.stack.linkCount > 0) {
@@ -209,8 +279,23 @@ export class Adapter {
     } finally {
       await this.driver.close();
       await this.recorder?.close();
-      this.tellServers({ type: 'error', error: new TransportError(this.closedReason()), fatal: true });
+      const gone: StackEvent = { type: 'error', error: new TransportError(this.closedReason()), fatal: true };
+      for (const w of [...this.watchers]) w(gone);
+      this.tellServers(gone);
     }
+  }
+
+  /**
+   * True while a socket has a channel (open or closing), a server listens, or an operation waits
+   * for the stack. Only then does the adapter keep the process alive (Node's ref/unref on its
+   * timer and transport): a program whose sockets are closed ends by itself, as in Python.
+   */
+  get busy(): boolean {
+    return this.routes.size + this.rfcommServers.size + this.l2capServers.size + this.pendingOps > 0;
+  }
+
+  private holdIfBusy(): void {
+    this.driver.keepAlive(this.busy);
   }
 
   /** Listening sockets hear that no connection can come any more. */
@@ -220,29 +305,37 @@ export class Adapter {
 
   // ------------------------------------------------------------ routing for sockets
 
-  /** Registers the owner of a stack id (socket, query). */
-  own(id: number, route: EventRoute): void {
+  /** Registers the owner of a stack id (socket, query); a socket gives its `close` for `closeChannels`. */
+  own(id: number, route: EventRoute, close?: () => void): void {
     this.routes.set(id, route);
+    if (close) this.closers.set(id, close);
+    this.holdIfBusy();
   }
 
   disown(id: number): void {
     this.routes.delete(id);
+    this.closers.delete(id);
+    this.holdIfBusy();
   }
 
   serveRfcomm(channel: number, route: EventRoute): void {
     this.rfcommServers.set(channel, route);
+    this.holdIfBusy();
   }
 
   unserveRfcomm(channel: number): void {
     this.rfcommServers.delete(channel);
+    this.holdIfBusy();
   }
 
   serveL2cap(psm: number, route: EventRoute): void {
     this.l2capServers.set(psm, route);
+    this.holdIfBusy();
   }
 
   unserveL2cap(psm: number): void {
     this.l2capServers.delete(psm);
+    this.holdIfBusy();
   }
 
   /** The reason to report for a failed pairing with `address`: `message`, unless this adapter
@@ -264,7 +357,17 @@ export class Adapter {
   waitFor<T>(match: (e: StackEvent) => T | Promise<T> | undefined, timeoutMs: number | undefined, what: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
-      const stop = this.watch((e) => {
+      let waiting = true;
+      this.pendingOps++;
+      this.holdIfBusy();
+      const stop = () => {
+        if (!waiting) return;
+        waiting = false;
+        unwatch();
+        this.pendingOps--;
+        this.holdIfBusy();
+      };
+      const unwatch = this.watch((e) => {
         let v: T | Promise<T> | undefined;
         try {
           v = match(e);

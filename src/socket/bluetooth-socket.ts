@@ -21,7 +21,7 @@
 import { Duplex } from 'node:stream';
 import { ArgumentError, BDADDR_ANY, parseBdAddr, type BdAddr } from '../core/index.js';
 import type { StackEvent } from '../stack/events.js';
-import type { SecurityLevel } from '../security/index.js';
+import { checkSecurityLevel, type SecurityLevel } from '../security/index.js';
 import type { Adapter } from './adapter.js';
 import { errnoForClose, SocketError, type CloseReason } from './errors.js';
 import { currentDefault, defaultAdapter } from './default-adapter.js';
@@ -100,7 +100,7 @@ export class BluetoothSocket extends Duplex {
     this.proto = proto;
     this.adapterRef = options.adapter;
     this.maxQueuedBytes = options.maxQueuedBytes ?? 4 * 1024 * 1024;
-    this.security = options.security ?? 'none';
+    this.security = checkSecurityLevel(options.security ?? 'none');
     this.gone = new Promise<void>((resolve) => (this.channelGone = resolve));
   }
 
@@ -333,7 +333,11 @@ export class BluetoothSocket extends Duplex {
   private attach(adapter: Adapter, id: number): void {
     this.adapterRef = adapter;
     this.id = id;
-    adapter.own(id, (e) => this.onEvent(e));
+    adapter.own(
+      id,
+      (e) => this.onEvent(e),
+      () => void this.close(),
+    );
   }
 
   /** A server socket's accepted connection. */

@@ -1,7 +1,9 @@
 /**
  * The process-wide default adapter, as PyBluez uses the system's first adapter: sockets and module
  * functions given no `{ adapter }` use it. `openDefaultAdapter(spec)` chooses it (default: the
- * `BTC_TRANSPORT` environment variable, else `virtual`); `setDefaultAdapter` installs one.
+ * `BTC_TRANSPORT` environment variable, else `virtual`); `setDefaultAdapter` installs one. Like
+ * any adapter it keeps the process alive only while busy and is closed when the program ends
+ * (`Adapter.busy`); `(await defaultAdapter()).close()` closes it earlier.
  */
 import { Adapter, type AdapterOptions } from './adapter.js';
 

@@ -26,6 +26,8 @@ export class Driver {
   private flushing = false;
   private again = false;
   private closed = false;
+  /** Whether the timer and the transport keep the process alive (`keepAlive`). */
+  private held = true;
   private readonly origin = performance.now();
 
   constructor(
@@ -78,6 +80,19 @@ export class Driver {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /**
+   * Whether the driver keeps the process alive (Node's ref/unref of its timer and its transport).
+   * Held from the start; the adapter releases it while nothing uses it, so that a program whose
+   * sockets are closed ends (a released driver still runs its timer and reads its transport).
+   */
+  keepAlive(on: boolean): void {
+    if (on === this.held || this.closed) return;
+    this.held = on;
+    this.timer?.[on ? 'ref' : 'unref']();
+    if (on) this.transport.ref?.();
+    else this.transport.unref?.();
   }
 
   async close(): Promise<void> {
@@ -158,6 +173,7 @@ export class Driver {
       this.timerAt = undefined;
       if (!this.closed) this.fromTransport(() => this.run((now) => this.stack.handleTimeout(now)));
     }, Math.max(0, Math.ceil(at - this.now())));
+    if (!this.held) this.timer.unref();
   }
 
   /** The transport closed under us: the stack ends every link and channel, then one fatal TransportError. */

@@ -14,7 +14,8 @@ export type StackEvent =
    * `handle`: the ACL link the error concerns (its data did not fit together, say).
    */
   | { type: 'error'; error: BluetoothError; fatal?: boolean; handle?: number }
-  | { type: 'command-complete'; token: number; opcode: number; status: number }
+  /** `timedOut`: no Command Complete/Status came within the HCI command timeout (`status` is then 0x1f). */
+  | { type: 'command-complete'; token: number; opcode: number; status: number; timedOut?: true }
   | { type: 'link-up'; handle: number; address: BdAddr; initiator: boolean }
   | { type: 'link-down'; handle: number; address: BdAddr; reason: number }
   | { type: 'inquiry-result'; address: BdAddr; classOfDevice: number; rssi?: number; name?: string }

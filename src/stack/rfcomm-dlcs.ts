@@ -19,6 +19,7 @@
  *   down under it.
  */
 import { InvalidStateError, ProtocolError, type BdAddr } from '../core/index.js';
+import { CONNECT_RESULT_NO_RESPONSE } from '../l2cap/index.js';
 import { encodeRfcommFrame, FRAME_TYPE, peekDlci, type RfcommEvent, type RfcommManager } from '../rfcomm/index.js';
 import type { AclLinks, Link } from './acl-links.js';
 import type { EventQueue } from './event-queue.js';
@@ -123,17 +124,22 @@ export class RfcommDlcs {
   }
 
   /** A session's L2CAP channel closed or was refused: the DLCs still waiting for it fail with why. */
-  sessionClosed(cid: number, kind: 'disconnected' | 'refused', message: string, lost: boolean, result: number | undefined, now: number): void {
+  sessionClosed(cid: number, kind: 'disconnected' | 'refused' | 'timeout', message: string, lost: boolean, result: number | undefined, now: number): void {
     this.heldSabms.delete(cid);
     const session = this.sessions.closed(cid, now);
     if (!session) return;
     const security = kind === 'refused' && result === L2CAP_SECURITY_BLOCK;
     const why = security
       ? `the peer requires a security level this link did not reach (L2CAP result 0x0003, security block): ${message}`
-      : kind === 'refused'
-        ? `RFCOMM refused by the peer (L2CAP result ${result}): ${message}`
-        : message;
-    for (const w of session.waiting) this.fail(w.id, lost ? 'link-lost' : security ? 'security' : kind === 'refused' ? 'refused' : 'session-closed', why);
+      : kind === 'timeout'
+        ? `the L2CAP channel for RFCOMM was not set up: the peer did not answer (${message})`
+        : kind === 'refused' && result === CONNECT_RESULT_NO_RESPONSE
+          ? `the L2CAP channel for RFCOMM was not set up (the peer rejected the request): ${message}`
+          : kind === 'refused'
+            ? `RFCOMM refused by the peer (L2CAP result ${result}): ${message}`
+            : message;
+    const reason: RfcommCloseReason = lost ? 'link-lost' : security ? 'security' : kind === 'disconnected' ? 'session-closed' : kind;
+    for (const w of session.waiting) this.fail(w.id, reason, why);
   }
 
   handleEvent(e: RfcommEvent, now: number): void {
@@ -181,7 +187,7 @@ export class RfcommDlcs {
         const rec = this.dlcs.get(id);
         const lost = rec?.handle !== undefined && (this.links.get(rec.handle)?.lost ?? true);
         const reason: RfcommCloseReason = lost && e.reason === 'session-closed' ? 'link-lost' : e.reason;
-        const message = reason === 'link-lost' ? `the link to ${rec?.address} was lost` : e.message;
+        const message = reason === 'link-lost' ? `the link to ${rec?.address} was lost${e.unsent > 0 ? `; ${e.unsent} byte(s) written were never sent` : ''}` : e.message;
         this.fail(id, reason, message, e.unsent);
         return;
       }

@@ -5,7 +5,7 @@
  * does not fit is dropped and reported as an 'error' event.
  */
 import { ProtocolError } from '../core/index.js';
-import type { L2capManager } from '../l2cap/index.js';
+import { CHANNEL_STATE, type L2capManager } from '../l2cap/index.js';
 import type { SdpServer } from '../sdp/index.js';
 import type { EventQueue } from './event-queue.js';
 
@@ -23,9 +23,15 @@ export class SdpServerChannels {
     this.mtus.set(cid, remoteMtu);
   }
 
-  /** A request on L2CAP channel `cid`: true when the channel is ours (and the response went out). */
+  /**
+   * A request on L2CAP channel `cid`: true when the channel is ours (and the response went out). A
+   * request that L2CAP delivered just before the channel closed (its link went down, or the peer's
+   * Disconnection Request came in the same burst) is dropped unanswered: its close follows.
+   */
   receive(cid: number, sdu: Uint8Array): boolean {
     if (!this.mtus.has(cid)) return false;
+    const state = this.l2cap.channelInfo(cid)?.state;
+    if (state !== CHANNEL_STATE.OPEN && state !== CHANNEL_STATE.CONFIG) return true;
     if (!this.l2cap.send(cid, this.server.handle(cid, sdu, this.mtus.get(cid)))) {
       this.events.push({ type: 'error', error: new ProtocolError(`SDP: the peer on L2CAP channel 0x${cid.toString(16)} sends requests faster than the link takes the answers; one answer was dropped`) });
     }

@@ -96,7 +96,7 @@ export class SecurityGate {
   }
 
   /** The Command Status or Complete `event` of an HCI command; passed on to the SecurityManager if it sent it. */
-  commandComplete(token: number, status: number, now: number, event: HciEvent): void {
+  commandComplete(token: number, status: number, now: number, event: HciEvent | undefined): void {
     const cmd = this.commands.get(token);
     if (!cmd) return;
     this.commands.delete(token);

@@ -36,10 +36,10 @@
  */
 import { earliest, parseBdAddr, ProtocolError, type BdAddr, type Uuid } from '../core/index.js';
 import { type AclTxPdu, HciHost, type HciCommand, type HostEvent } from '../hci/index.js';
-import { L2capManager, type L2capEvent } from '../l2cap/index.js';
+import { CONNECT_RESULT_TIMEOUT, L2capManager, type L2capEvent } from '../l2cap/index.js';
 import { RfcommManager } from '../rfcomm/index.js';
 import { SdpDatabase, SdpServer } from '../sdp/index.js';
-import { SecurityManager, type SecurityLevel } from '../security/index.js';
+import { checkSecurityLevel, SecurityManager, type SecurityLevel } from '../security/index.js';
 import { AclLinks } from './acl-links.js';
 import { EventQueue } from './event-queue.js';
 import type { StackEvent } from './events.js';
@@ -237,9 +237,11 @@ export class Stack {
   /**
    * Registers an RFCOMM server channel (1–30; 0 picks a free one) and returns it. With a security
    * level, the peer's SABM for this channel is answered UA only once its link meets the level, and
-   * DM when pairing fails (the DLC is never reported); other channels keep their own levels.
+   * DM when pairing fails (the DLC is never reported); other channels keep their own levels. An
+   * unknown level throws ArgumentError here, before anything is registered.
    */
   listenRfcomm(channel: number, level: SecurityLevel = 'none'): number {
+    checkSecurityLevel(level);
     const ch = channel === 0 ? this.rfcomm.allocateServerChannel() : channel;
     if (channel !== 0) this.rfcomm.registerServerChannel(ch);
     this.gate.setChannelLevel(ch, level);
@@ -253,6 +255,7 @@ export class Stack {
 
   /** Opens an RFCOMM channel to `address`; answers with 'rfcomm-open' or 'rfcomm-closed' for the id. */
   connectRfcomm(address: BdAddr, channel: number, now: number, level: SecurityLevel = 'none'): number {
+    checkSecurityLevel(level);
     const addr = parseBdAddr(address);
     const id = this.dlcs.create(addr, channel);
     this.links.withLink(
@@ -298,6 +301,7 @@ export class Stack {
 
   /** Accept raw L2CAP connections on `psm` (0 allocates a dynamic PSM); returns the PSM. */
   listenL2cap(psm: number, mtu?: number, level: SecurityLevel = 'none'): number {
+    checkSecurityLevel(level);
     const p = this.raw.listen(psm, mtu);
     this.gate.setPsmLevel(p, level);
     return p;
@@ -310,6 +314,7 @@ export class Stack {
 
   /** Opens a raw L2CAP channel; answers with 'l2cap-open' or 'l2cap-closed' for the id. */
   connectL2cap(address: BdAddr, psm: number, now: number, mtu?: number, level: SecurityLevel = 'none'): number {
+    checkSecurityLevel(level);
     const addr = parseBdAddr(address);
     const id = this.raw.create(addr, psm);
     this.links.withLink(
@@ -384,6 +389,7 @@ export class Stack {
 
   /** Asks for a security level on the link to `address` (paging it if needed); 'security-complete' answers. */
   requestSecurity(address: BdAddr, level: SecurityLevel, now: number): void {
+    checkSecurityLevel(level);
     this.links.withLink(
       parseBdAddr(address),
       now,
@@ -422,7 +428,7 @@ export class Stack {
         this.events.push({ type: 'error', error: new ProtocolError(e.message) });
         return;
       case 'connect-failed':
-        this.onChannelGone(e.cid, 'refused', e.reason, now, e.result);
+        this.onChannelGone(e.cid, e.result === CONNECT_RESULT_TIMEOUT ? 'timeout' : 'refused', e.reason, now, e.result);
         return;
       default:
         return;
@@ -430,7 +436,7 @@ export class Stack {
   }
 
   /** An L2CAP channel closed or failed to open: tell whatever rode on it. */
-  private onChannelGone(cid: number, kind: 'disconnected' | 'refused', message: string, now: number, result?: number): void {
+  private onChannelGone(cid: number, kind: 'disconnected' | 'refused' | 'timeout', message: string, now: number, result?: number): void {
     const link = this.links.channelClosed(cid);
     const lost = link?.lost ?? false;
     this.dlcs.sessionClosed(cid, kind, message, lost, result, now);
@@ -475,7 +481,7 @@ export class Stack {
         return;
       case 'command-complete':
         this.gate.commandComplete(e.token, e.status, now, e.event);
-        if (this.commandTokens.delete(e.token)) this.events.push({ type: 'command-complete', token: e.token, opcode: e.opcode, status: e.status });
+        if (this.commandTokens.delete(e.token)) this.events.push({ type: 'command-complete', token: e.token, opcode: e.opcode, status: e.status, ...(e.event ? {} : { timedOut: true as const }) });
         return;
       case 'l2cap-pdu':
         this.l2cap.receivePdu(e.handle, e.pdu, now);

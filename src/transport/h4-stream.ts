@@ -78,6 +78,15 @@ export class H4StreamTransport implements Transport {
     if (!this.closed) this.stream.destroy();
     await this.whenClosed;
   }
+
+  /** A net.Socket (unix, TCP) can be unref'd; a serial port cannot (its poller has no unref). */
+  ref(): void {
+    (this.stream as Duplex & { ref?: () => void }).ref?.();
+  }
+
+  unref(): void {
+    (this.stream as Duplex & { unref?: () => void }).unref?.();
+  }
 }
 
 function connectSocket(socket: Socket, fail: (e: unknown) => TransportError, timeoutMs: number): Promise<Socket> {

@@ -31,4 +31,13 @@ export interface Transport {
   /** Registers the handler for the transport closing, with the error when it failed. */
   onClose(handler: (error?: Error) => void): void;
   close(): Promise<void>;
+  /**
+   * Node's ref/unref for what the transport waits on (sockets, timers): `unref()` lets the process
+   * end while the transport is open, `ref()` keeps it alive again. The adapter holds its transport
+   * only while a socket, server or operation uses it. Absent where the handle cannot be unref'd
+   * (the HCI user-channel addon, serialport's poller): that transport keeps the process alive until
+   * it is closed. A new transport is held.
+   */
+  ref?(): void;
+  unref?(): void;
 }

@@ -5,7 +5,7 @@
  * between processes on btvirt, where a peer's orderly close and a lost link end differently.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +72,48 @@ describe('btc CLI', () => {
     expect(r.stderr).toContain('unknown option --transport');
   });
 
+  // Arguments that cannot work are usage errors (exit code 2, the message on stderr) before any
+  // adapter opens or connection is made: one integer parser for every number, paths checked first.
+  const DIR = tmpdir();
+  const PEER = '00:11:22:33:44:55';
+  it.each([
+    [['listen', '--pin', '12345678901234567890'], /--pin: a PIN is 1 to 16 octets \(a string counts as UTF-8\), got 20/],
+    [['connect', PEER, '1', '--pin', ''], /--pin: a PIN is 1 to 16 octets .*, got 0/],
+    [['decode', 'x.btsnoop', '--limit', '-1'], /--limit must be an integer of at least 1, not "-1"/],
+    [['decode', 'x.btsnoop', '--limit', '0'], /--limit must be an integer of at least 1, not "0"/],
+    [['decode', 'x.btsnoop', '--limit', '2.5'], /--limit must be an integer of at least 1, not "2.5"/],
+    [['decode', 'x.btsnoop', '--limit=1e3'], /--limit must be an integer of at least 1, not "1e3"/],
+    [['scan', '--duration', '0'], /--duration must be an integer from 1 to 48, not "0"/],
+    [['scan', '--duration', '49'], /--duration must be an integer from 1 to 48, not "49"/],
+    [['listen', '--rx-window', '0'], /--rx-window must be an integer from 1 to 1073741824, not "0"/],
+    [['bridge', PEER, '1', '--port', '70000'], /--port must be an integer from 0 to 65535, not "70000"/],
+    [['receive', '--expect', '-5'], /--expect must be an integer of at least 0, not "-5"/],
+    [['listen', '0'], /CHANNEL \(omit it for any free channel\) must be an integer from 1 to 30, not "0"/],
+    [['listen', ''], /CHANNEL \(omit it for any free channel\) must be an integer from 1 to 30, not ""/],
+    [['connect', PEER, '0x1'], /CHANNEL must be an integer from 1 to 30, not "0x1"/],
+    [['listen', '--security', 'high'], /--security must be one of none, authenticated, encrypted, mitm/],
+    [['send', PEER, '1', DIR], new RegExp(`FILE ${DIR} is a directory: give a file`)],
+    [['send', PEER, '1', join(DIR, 'no-such-file-here')], /cannot read FILE .*no-such-file-here: ENOENT/],
+    [['receive', '--out', DIR], new RegExp(`--out ${DIR} is a directory: give a file name`)],
+    [['listen', '--btsnoop', join(DIR, 'no-such-dir', 'x.btsnoop')], /--btsnoop .*x\.btsnoop: the directory .*no-such-dir does not exist/],
+  ])('btc %j is a usage error before anything opens (exit 2)', async (args, message) => {
+    const r = await runCli(args);
+    expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(2);
+    expect(r.stdout).not.toMatch(/Listening|Connected|Scanning/);
+    expect(r.stderr).not.toMatch(/Waiting on|Connected|bridge: listening/);
+  });
+
+  it('a key file others may read stops the command with a clear message (exit 1) and is left as it was', async () => {
+    const keys = tmp('keys.json');
+    writeFileSync(keys, JSON.stringify({ version: 1, keys: {} }), { mode: 0o644 });
+    chmodSync(keys, 0o644);
+    const r = await runCli(['listen', '--keys', keys]);
+    expect(r.stderr).toContain(`key store ${keys} has mode 0644: group or others may read or write it, and link keys are secrets; run chmod 600 ${keys}`);
+    expect(r.code).toBe(1);
+    expect(statSync(keys).mode & 0o777).toBe(0o644);
+  });
+
   it('scan on the in-process virtual transport finds nobody and says how to scan between processes', async () => {
     const r = await runCli(['scan', '--duration', '1', '--no-names']);
     expect(r.code).toBe(0);
@@ -126,6 +168,9 @@ describe('btc CLI', () => {
     expect(objects.length).toBe(lines.length);
     expect(objects.some((o) => o.rfcomm && o.l2cap && o.acl && o.hci)).toBe(true);
     expect(objects.some((o) => o.sdp)).toBe(true);
+    const limited = await runCli(['decode', file, '--limit', '3']);
+    expect(limited.code).toBe(0);
+    expect(limited.stdout.split('\n').filter((l) => /^\s+\d+ [<>]/.test(l))).toEqual(lines.slice(0, 3));
   });
 });
 

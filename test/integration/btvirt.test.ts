@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Adapter, advertiseService, BluetoothSocket, findService, L2CAP, PORT_ANY, RFCOMM } from '../../src/socket/index.js';
 import { btvirtSocket, btvirtMissing } from '../support/env.js';
 import { patternBytes } from '../support/bulk.js';
+import { senderOutOfCredits, until } from '../support/wait.js';
 
 const SPEC = `h4:unix:${btvirtSocket()}`;
 
@@ -107,7 +108,8 @@ describe.skipIf(btvirtMissing())('the stack on btvirt', () => {
     const writer = (async () => {
       for (; written < total; written += 10_000) await sock.sendall(patternBytes(written, 10_000));
     })();
-    await new Promise((r) => setTimeout(r, 300));
+    // Once the writer spent every credit b gave, nothing more can go until conn reads.
+    await until(() => senderOutOfCredits(b.stack), 'writer out of credits');
     expect(written).toBeLessThan(total);
     await readPattern(conn, total);
     await writer;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, InvalidStateError, fromHex, hex } from '../../src/core/index.js';
 import { ACL_PB, AclReassembler } from '../../src/hci/index.js';
-import { CONNECT_RESULT_NO_RESPONSE, PSM } from '../../src/l2cap/index.js';
+import { CONNECT_RESULT_TIMEOUT, PSM } from '../../src/l2cap/index.js';
 import { HANDLE, LowerTester, frame, stillAlive } from './support/lower-tester.js';
 
 const ACCEPT_L1 = '03 01 08 00 40 00 40 00 00 00 00 00';
@@ -103,7 +103,7 @@ describe('L2CAP scenarios (conformance.md A4)', () => {
     lt.sent();
     lt.advance();
     expect(lt.now).toBe(10_000);
-    expect(lt.events()).toMatchObject([{ type: 'connect-failed', cid: 0x41, result: CONNECT_RESULT_NO_RESPONSE }]);
+    expect(lt.events()).toMatchObject([{ type: 'connect-failed', cid: 0x41, result: CONNECT_RESULT_TIMEOUT, reason: 'no response to the connection request' }]);
     expect(lt.l2.stats(HANDLE)!.signaling.timeouts).toBe(1);
     expect(() => lt.l2.connect(HANDLE, 0x1002, {}, lt.now)).toThrow(ArgumentError);
     expect(() => lt.l2.connect(0x99, 0x1001, {}, lt.now)).toThrow(InvalidStateError);

@@ -25,6 +25,7 @@ import {
 } from '../../src/socket/index.js';
 import { patternBytes } from '../support/bulk.js';
 import { failure } from '../support/failure.js';
+import { senderOutOfCredits, until } from '../support/wait.js';
 
 let server: Adapter;
 let client: Adapter;
@@ -338,7 +339,8 @@ describe('BluetoothSocket (RFCOMM) on the virtual controller', () => {
         written += chunk.length;
       }
     })();
-    await new Promise((r) => setTimeout(r, 200));
+    // Once the writer spent every credit the reader's side gave, nothing more can go until b reads.
+    await until(() => senderOutOfCredits(server.stack), 'writer out of credits');
     expect(written).toBeLessThan(total);
     const received: Buffer[] = [];
     let n = 0;
@@ -364,9 +366,11 @@ describe('BluetoothSocket (RFCOMM) on the virtual controller', () => {
   it('link loss mid-transfer destroys the stream with ECONNRESET', async () => {
     const { a, b } = await connected();
     const errored = new Promise<Error>((resolve) => b.once('error', resolve));
+    const flowing = once(b, 'data');
     b.resume();
     const sending = a.send(patternBytes(0, 2_000_000)).catch((e) => e);
-    await new Promise((r) => setTimeout(r, 20));
+    // Mid-transfer: the first data has arrived, and most of the 2 MB is still to go.
+    await flowing;
     const link = (await import('../../src/transport/index.js')).defaultVirtualLink();
     link.loseConnection(client.address, server.address, 0);
     expect(await errored).toMatchObject({ code: 'ECONNRESET', reason: 'link-lost' });

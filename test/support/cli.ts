@@ -83,9 +83,10 @@ export function startCli(args: string[]): CliProcess {
   return startScript(MAIN, args);
 }
 
-/** Runs any TypeScript file of the project (an example) as a subprocess through tsx. */
-export function startScript(file: string, args: string[]): CliProcess {
-  const child = spawn(process.execPath, [...TSX_LOADER, file, ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
+/** Runs any TypeScript file of the project (an example) as a subprocess through tsx, with `env`
+ * added to this process's environment. */
+export function startScript(file: string, args: string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawn(process.execPath, [...TSX_LOADER, file, ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', ...env } });
   const p = new CliProcess(child);
   running.add(p);
   child.on('close', () => running.delete(p));

@@ -2,7 +2,7 @@
  * Where optional test inputs live and whether they must be present. With CI=true the btvirt and
  * trace tests are mandatory: a missing input fails instead of skipping.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
@@ -36,9 +36,25 @@ export function btvirtSocket(): string {
   return inject('btvirtSocket');
 }
 
-/** Why btvirt tests skip, or undefined when a btvirt is serving. Throws in CI when it is not. */
+/**
+ * What happened to the run's btvirt so far, one line per death, as its supervisor wrote them
+ * (test/support/btvirt-process.ts): `restarted: btvirt (pid 12) was killed by SIGKILL; …` or
+ * `dead: …` when no btvirt could take its place.
+ */
+export function btvirtTrouble(): string[] {
+  const file = inject('btvirtStatus');
+  if (!file || !existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter((line) => line.length > 0);
+}
+
+/**
+ * Why btvirt tests skip, or undefined when a btvirt is serving. Throws in CI when it is not, and
+ * always when the run's btvirt died and could not be restarted (saying how it ended).
+ */
 export function btvirtMissing(): string | undefined {
   const status = inject('btvirt');
+  const dead = btvirtTrouble().find((line) => line.startsWith('dead: '));
+  if (dead) throw new Error(`the run's btvirt died and none could take its place (${dead.slice(6)}): btvirt tests cannot run`);
   if (status === 'running') return undefined;
   const why = `btvirt is ${status} (apt-get install -y bluez-test-tools): btvirt tests skipped`;
   if (IN_CI) throw new Error(why + ' — mandatory with CI=true');

@@ -126,6 +126,7 @@ describe('VirtualTransport and createVirtualPair', () => {
     let handled = 0;
     const controller = {
       address: '00:AA:01:01:00:09',
+      link: {},
       onWake: undefined as (() => void) | undefined,
       pollTransmit: () => undefined,
       pollTimeout: () => 0,

@@ -4,7 +4,7 @@
  */
 import { BluetoothSocket, findService, RFCOMM, SERIAL_PORT_CLASS } from '../../socket/index.js';
 import { securityLevel, withAdapter } from '../adapter-from-args.js';
-import { ADAPTER_OPTIONS, CHANNEL_OPTIONS, str, UsageError, type Parsed } from '../args.js';
+import { ADAPTER_OPTIONS, CHANNEL_OPTIONS, parseInteger, str, UsageError, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
 import { pipeStdio } from './listen.js';
 import type { Adapter } from '../../socket/index.js';
@@ -19,9 +19,11 @@ export const connect: Command = {
   async run(args: Parsed): Promise<number> {
     const [address, ch] = args.positionals;
     if (!address) throw new UsageError('connect needs the device address');
+    const given = ch === undefined ? undefined : parseChannel(ch);
+    const security = securityLevel(args);
     return withAdapter(args, async (adapter) => {
-      const channel = ch !== undefined ? parseChannel(ch) : await channelBySdp(adapter, address, str(args, 'uuid')!);
-      const sock = new BluetoothSocket(RFCOMM, { adapter, security: securityLevel(args) });
+      const channel = given ?? (await channelBySdp(adapter, address, str(args, 'uuid')!));
+      const sock = new BluetoothSocket(RFCOMM, { adapter, security });
       await sock.connect([address, channel]);
       process.stderr.write(`Connected to ${address} channel ${channel}${process.stdin.isTTY ? ' (Ctrl-D to close)' : ''}\n`);
       const lost = await pipeStdio(sock);
@@ -32,9 +34,7 @@ export const connect: Command = {
 };
 
 export function parseChannel(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 30) throw new UsageError(`CHANNEL must be 1–30, not ${text}`);
-  return n;
+  return parseInteger(text, 'CHANNEL', 1, 30);
 }
 
 export async function channelBySdp(adapter: Adapter, address: string, uuid: string): Promise<number> {

@@ -16,25 +16,25 @@ export const decode: Command = {
     summary: 'decode a btsnoop / pcapng / PacketLogger capture, one line per packet per layer',
     options: [
       { name: 'json', help: 'one JSON object per packet, keyed by layer (hci, acl, l2cap, sdp, rfcomm)' },
-      { name: 'limit', value: 'N', help: 'stop after N packets (0 = all)', default: '0' },
+      { name: 'limit', value: 'N', help: 'stop after N packets (default: all)' },
     ],
   },
   async run(args: Parsed): Promise<number> {
     const file = args.positionals[0];
     if (!file) throw new UsageError('decode needs a capture file');
+    const limit = int(args, 'limit', Infinity, 1);
     let bytes: Uint8Array;
     try {
       bytes = readFileSync(file);
     } catch (error) {
       throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
     }
-    const limit = int(args, 'limit', 0);
     const json = flag(args, 'json');
     const decoder = new PacketDecoder();
     let n = 0;
     try {
       for (const record of readCapture(bytes)) {
-        if (limit && n >= limit) break;
+        if (n >= limit) break;
         n++;
         if (json) {
           await writeOut(JSON.stringify({ index: n, direction: record.direction, ...decoder.decode(record.direction, record.h4) }, jsonBytes) + '\n');

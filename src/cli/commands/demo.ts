@@ -17,8 +17,10 @@ import {
   SERIAL_PORT_PROFILE,
 } from '../../socket/index.js';
 import { PacketDecoder } from '../../trace/index.js';
+import { closeOnSignal } from '../adapter-from-args.js';
 import { BTSNOOP_OPTION, flag, str, TRANSPORT_OPTION, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
+import { fileToWrite } from '../paths.js';
 
 const SERVICE_ID = '94f39d29-7d6d-437d-973b-fba39e49d4ee';
 
@@ -32,10 +34,11 @@ export const demo: Command = {
   },
   async run(args: Parsed): Promise<number> {
     const transport = str(args, 'transport') ?? 'virtual';
-    const btsnoop = str(args, 'btsnoop') ?? 'btc-demo.btsnoop';
+    const btsnoop = fileToWrite(str(args, 'btsnoop') ?? 'btc-demo.btsnoop', '--btsnoop');
     const quiet = flag(args, 'quiet');
     const server = await Adapter.open(transport, { name: 'btc echo server' });
     const client = await Adapter.open(transport, { name: 'btc client', btsnoop });
+    const releases = [closeOnSignal(client), closeOnSignal(server)];
     try {
       console.log(`server ${server.address}  client ${client.address}  (${client.transport})`);
       if (!quiet) {
@@ -78,6 +81,7 @@ export const demo: Command = {
       console.log(`[client] trace saved to ${btsnoop} (open with Wireshark or btmon -r)`);
       return servedWell && received.toString() === 'Hello, world!' ? 0 : 1;
     } finally {
+      for (const release of releases) release();
       await client.close();
       await server.close();
     }

@@ -5,7 +5,7 @@
  */
 import { advertiseService, BluetoothSocket, isPeerClose, PORT_ANY, RFCOMM, SERIAL_PORT_CLASS, SERIAL_PORT_PROFILE } from '../../socket/index.js';
 import { securityLevel, withAdapter } from '../adapter-from-args.js';
-import { ADAPTER_OPTIONS, CHANNEL_OPTIONS, flag, str, UsageError, type Parsed } from '../args.js';
+import { ADAPTER_OPTIONS, CHANNEL_OPTIONS, flag, parseInteger, str, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
 
 export const listen: Command = {
@@ -24,8 +24,9 @@ export const listen: Command = {
   async run(args: Parsed): Promise<number> {
     const channel = parseServerChannel(args.positionals[0]);
     const stdio = flag(args, 'stdio');
+    const security = securityLevel(args);
     return withAdapter(args, async (adapter) => {
-      const server = new BluetoothSocket(RFCOMM, { adapter, security: securityLevel(args) });
+      const server = new BluetoothSocket(RFCOMM, { adapter, security });
       server.bind(['', channel]);
       server.listen(1);
       advertiseService(server, str(args, 'service-name') ?? 'Serial Port', { serviceClasses: [SERIAL_PORT_CLASS], profiles: [SERIAL_PORT_PROFILE] });
@@ -68,9 +69,7 @@ async function echo(client: BluetoothSocket, log: (s: string) => void): Promise<
 
 /** The RFCOMM server channel to bind: 1–30, or PORT_ANY (0) when omitted. */
 export function parseServerChannel(text: string | undefined): number {
-  const channel = text === undefined ? PORT_ANY : Number(text);
-  if (!Number.isInteger(channel) || channel < 0 || channel > 30) throw new UsageError(`CHANNEL must be 1–30 (or omitted), not ${text}`);
-  return channel;
+  return text === undefined ? PORT_ANY : parseInteger(text, 'CHANNEL (omit it for any free channel)', 1, 30);
 }
 
 /**

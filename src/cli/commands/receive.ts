@@ -10,6 +10,7 @@ import { advertiseService, BluetoothSocket, isPeerClose, RFCOMM } from '../../so
 import { securityLevel, withAdapter } from '../adapter-from-args.js';
 import { ADAPTER_OPTIONS, CHANNEL_OPTIONS, int, str, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
+import { fileToWrite } from '../paths.js';
 import { Progress } from '../progress.js';
 import { parseServerChannel } from './listen.js';
 
@@ -28,9 +29,11 @@ export const receive: Command = {
   async run(args: Parsed): Promise<number> {
     const channel = parseServerChannel(args.positionals[0]);
     const outName = str(args, 'out')!;
-    const expected = str(args, 'expect') === undefined ? undefined : int(args, 'expect', 0);
+    if (outName !== '-') fileToWrite(outName, '--out');
+    const expected = str(args, 'expect') === undefined ? undefined : int(args, 'expect', 0, 0);
+    const security = securityLevel(args);
     return withAdapter(args, async (adapter) => {
-      const server = new BluetoothSocket(RFCOMM, { adapter, security: securityLevel(args) });
+      const server = new BluetoothSocket(RFCOMM, { adapter, security });
       server.bind(['', channel]);
       server.listen(1);
       advertiseService(server, 'btc receive');

@@ -26,9 +26,10 @@ export const scan: Command = {
   },
   async run(args: Parsed): Promise<number> {
     const json = flag(args, 'json');
+    const duration = int(args, 'duration', 4, 1, 48);
     return withAdapter(args, async (adapter) => {
       if (!json) console.log(`Scanning from ${adapter.address} on ${adapter.transport} …`);
-      const devices = await discoverDevices({ adapter, duration: int(args, 'duration', 4), lookupNames: !flag(args, 'no-names'), lookupClass: true });
+      const devices = await discoverDevices({ adapter, duration, lookupNames: !flag(args, 'no-names'), lookupClass: true });
       for (const d of devices) {
         if (json) console.log(JSON.stringify(d));
         else console.log(`${d.address}  class=0x${(d.classOfDevice ?? 0).toString(16).padStart(6, '0')}  ${d.rssi !== undefined ? `rssi=${d.rssi} ` : ''}${d.name ?? ''}`);

@@ -1,9 +1,10 @@
 /** `btc send ADDR CHANNEL FILE`: sends a file's bytes over RFCOMM with progress and throughput. */
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { BluetoothSocket, RFCOMM } from '../../socket/index.js';
 import { securityLevel, withAdapter } from '../adapter-from-args.js';
 import { ADAPTER_OPTIONS, CHANNEL_OPTIONS, UsageError, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
+import { fileToRead } from '../paths.js';
 import { Progress } from '../progress.js';
 import { parseChannel } from './connect.js';
 
@@ -18,14 +19,10 @@ export const send: Command = {
     const [address, ch, file] = args.positionals;
     if (!address || !ch || !file) throw new UsageError('send needs ADDR CHANNEL FILE');
     const channel = parseChannel(ch);
-    let size: number;
-    try {
-      size = statSync(file).size;
-    } catch (error) {
-      throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
-    }
+    const size = fileToRead(file, 'FILE').size;
+    const security = securityLevel(args);
     return withAdapter(args, async (adapter) => {
-      const sock = new BluetoothSocket(RFCOMM, { adapter, security: securityLevel(args) });
+      const sock = new BluetoothSocket(RFCOMM, { adapter, security });
       await sock.connect([address, channel]);
       const progress = new Progress(`sent`, size);
       for await (const chunk of createReadStream(file, { highWaterMark: 16384 })) {

@@ -8,14 +8,34 @@
  * slower) still run; a later deadline is armed with one setTimeout. Output produced before
  * `onData` is registered waits in the controller. `close()` powers the controller off, so peers on
  * the link see their connections end.
+ *
+ * `unref()` lets the process end while the transport is open. Controllers on one link answer each
+ * other through their own deadlines (a page, a connection accept), so the timers of every
+ * transport on a link keep the process alive while any transport on it is held (`ref()`, the
+ * initial state): an idle adapter's controller still answers a busy neighbour.
  */
 import { performance } from 'node:perf_hooks';
 import { InvalidStateError } from '../../core/index.js';
 import type { Transport } from '../transport.js';
 import type { VirtualController } from './controller.js';
+import type { VirtualLink } from './link.js';
 
 /** Due deadlines handled in microtasks before one is left to setImmediate (and the loop turns). */
 const INLINE_DEADLINES = 64;
+
+/** The transports on one link: those open, and those of them held (not unref'd). */
+interface Air {
+  readonly open: Set<VirtualTransport>;
+  readonly held: Set<VirtualTransport>;
+}
+
+const airs = new WeakMap<VirtualLink, Air>();
+
+function airOf(link: VirtualLink): Air {
+  let air = airs.get(link);
+  if (!air) airs.set(link, (air = { open: new Set(), held: new Set() }));
+  return air;
+}
 
 export class VirtualTransport implements Transport {
   readonly description: string;
@@ -28,6 +48,7 @@ export class VirtualTransport implements Transport {
   private closed = false;
   /** Due deadlines that may still be handled in microtasks before the loop must turn. */
   private inlineLeft = INLINE_DEADLINES;
+  private readonly air: Air;
 
   constructor(
     readonly controller: VirtualController,
@@ -35,6 +56,17 @@ export class VirtualTransport implements Transport {
   ) {
     this.description = `virtual ${controller.address}`;
     controller.onWake = () => this.wake();
+    this.air = airOf(controller.link);
+    this.air.open.add(this);
+    this.air.held.add(this);
+  }
+
+  ref(): void {
+    this.hold(true);
+  }
+
+  unref(): void {
+    this.hold(false);
   }
 
   write(bytes: Uint8Array): void {
@@ -56,6 +88,8 @@ export class VirtualTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     this.disarm();
+    this.hold(false);
+    this.air.open.delete(this);
     this.controller.onWake = undefined;
     this.controller.detach(this.clock());
     this.closeHandler?.();
@@ -101,6 +135,16 @@ export class VirtualTransport implements Transport {
       this.wake();
     };
     this.timer = delay <= 0 ? setImmediate(fire) : setTimeout(fire, Math.ceil(delay));
+    if (this.air.held.size === 0) this.timer.unref();
+  }
+
+  /** Holds or releases this transport; when the link's state changes, every timer on it follows. */
+  private hold(on: boolean): void {
+    const before = this.air.held.size > 0;
+    if (on && !this.closed) this.air.held.add(this);
+    else this.air.held.delete(this);
+    const after = this.air.held.size > 0;
+    if (before !== after) for (const t of this.air.open) t.timer?.[after ? 'ref' : 'unref']();
   }
 
   private disarm(): void {

@@ -1,0 +1,133 @@
+/**
+ * What a consumer gets from the package: the project is packed with `npm pack` (its `prepack`
+ * builds dist/ from a clean copy of the sources) and the tarball is installed offline into a fresh
+ * project. There `import` and `require` both load it (require of an ES module: Node ≥ 20.19 and
+ * ≥ 22.12), installing it warns about no install script, LICENSE is there, every source map points
+ * to a file in the package, and the `btc` bin runs.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../support/env.js';
+
+const NAME = 'bluetooth-classic-stack';
+/** Packing compiles the whole stack: minutes on a busy two-core machine. */
+const BUILD_TIMEOUT = 300_000;
+
+let work: string;
+let app: string;
+let installed: string;
+let installOutput: string;
+
+/** Every file under `dir`, as paths. */
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+function node(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, args, { cwd: app, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'btc-package-'));
+  // A copy of what the package is built from (the working tree's dist/ may be stale or in use).
+  const stage = join(work, 'stage');
+  mkdirSync(stage);
+  for (const f of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'LICENSE', 'src', 'docs']) cpSync(join(ROOT, f), join(stage, f), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(stage, 'node_modules'));
+  const packs = join(work, 'packs');
+  mkdirSync(packs);
+  execFileSync('npm', ['pack', '--pack-destination', packs], { cwd: stage, stdio: 'pipe', timeout: BUILD_TIMEOUT });
+  const [tarball] = readdirSync(packs).filter((f) => f.endsWith('.tgz'));
+
+  app = join(work, 'app');
+  mkdirSync(app);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+  const install = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', join(packs, tarball)], { cwd: app, encoding: 'utf8', timeout: 120_000 });
+  installOutput = `${install.stdout}\n${install.stderr}`;
+  expect(install.status, installOutput).toBe(0);
+  installed = join(app, 'node_modules', NAME);
+}, BUILD_TIMEOUT + 120_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('the packed package installed into a fresh project', () => {
+  it('installs without warnings (no install script: the build runs at prepack, not prepare)', () => {
+    expect(installOutput).not.toMatch(/warn/i);
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+    expect(Object.keys(manifest.scripts)).not.toContain('prepare');
+    // A clone's `npm install` (README's first command) and `npm ci` (.ci/run) still build dist/.
+    expect(manifest.scripts.postprepare).toBe('npm run build');
+  });
+
+  it('loads with import', () => {
+    const r = node(['--input-type=module', '-e', `import * as m from '${NAME}'; console.log(typeof m.BluetoothSocket, typeof m.Adapter.open)`]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('function function');
+  });
+
+  it('loads with require where Node can require ES modules (≥ 20.19, ≥ 22.12), and says why not elsewhere', () => {
+    const r = node(['-e', `const m = require('${NAME}'); console.log(typeof m.BluetoothSocket, typeof m.Adapter.open)`]);
+    if ((process.features as { require_module?: boolean }).require_module) {
+      expect(r.stderr).not.toMatch(/Error/);
+      expect(r.stdout.trim()).toBe('function function');
+    } else {
+      expect(r.stderr).toMatch(/ERR_REQUIRE_ESM/);
+    }
+  });
+
+  it('carries the MIT LICENSE', () => {
+    const license = readFileSync(join(installed, 'LICENSE'), 'utf8');
+    expect(license).toMatch(/^MIT License/);
+    expect(license).toContain('Copyright (c) 2026 the bluetooth-classic-stack authors');
+  });
+
+  it('has source maps whose sources are all in the package (src/ ships beside dist/)', () => {
+    const maps = walk(installed).filter((f) => f.endsWith('.map'));
+    expect(maps.length).toBeGreaterThan(50);
+    const missing: string[] = [];
+    for (const map of maps) {
+      const { sourceRoot = '', sources } = JSON.parse(readFileSync(map, 'utf8')) as { sourceRoot?: string; sources: string[] };
+      for (const source of sources) {
+        const file = resolve(dirname(map), sourceRoot, source);
+        if (!file.startsWith(installed) || !existsSync(file)) missing.push(`${map}: ${source}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it("runs a consumer's program that ends by itself (server and client on virtual adapters, none closed)", () => {
+    writeFileSync(
+      join(app, 'pair.mjs'),
+      [
+        `import { Adapter, BluetoothSocket, RFCOMM, PORT_ANY } from '${NAME}';`,
+        `const adapter = await Adapter.open('virtual');`,
+        `const server = new BluetoothSocket(RFCOMM, { adapter });`,
+        `server.bind(['', PORT_ANY]);`,
+        `server.listen(1);`,
+        `const serving = server.accept().then(async ([c]) => { await c.send(await c.recv(64)); c.close(); server.close(); });`,
+        `const sock = new BluetoothSocket(RFCOMM);`,
+        `await sock.connect([adapter.address, server.getsockname()[1]]);`,
+        `await sock.send('Hello, world!');`,
+        `console.log('Received data:', (await sock.recv(64)).toString());`,
+        `sock.close();`,
+        `await serving;`,
+      ].join('\n'),
+    );
+    const r = node(['pair.mjs']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('Received data: Hello, world!\n');
+    expect(r.code).toBe(0);
+  });
+
+  it('runs the btc bin: --help', () => {
+    const r = spawnSync(join(app, 'node_modules', '.bin', 'btc'), ['--help'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Usage: btc COMMAND');
+  });
+});
