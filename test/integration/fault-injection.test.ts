@@ -241,34 +241,28 @@ describe('fault injection', () => {
     expect(a.events.some((e) => e.type === 'rfcomm-open')).toBe(false);
   });
 
-  it('a peer that never answers a SABM: the RFCOMM channel closes with reason timeout', () => {
-    const { net, a, b } = pair();
-    const dropped = dropIncoming(a, (h4) => rfcommOf(h4)?.type === 'UA');
-    const id = a.stack.connectRfcomm(b.stack.address, 1, net.now);
-    const closed = net.expect(a, 'rfcomm-closed', (e) => e.id === id, 300_000);
-    expect(dropped.dropped).toBeGreaterThan(0);
-    expect(closed).toMatchObject({ reason: 'timeout', unsent: 0 });
-    expect(closed.message).toBe('no answer to SABM on DLCI 0 (T1)');
-    expect(net.now).toBeGreaterThanOrEqual(20_000);
-  });
+  /** A PN command on DLCI 0, as the peer would receive it. */
+  const isPn = (h4: Uint8Array): boolean => {
+    const f = rfcommOf(h4);
+    if (f?.type !== 'UIH' || f.dlci !== 0) return false;
+    try {
+      return decodeMcc(f.info).type === 'PN';
+    } catch {
+      return false;
+    }
+  };
 
-  it('a peer that never answers a PN: the RFCOMM channel closes with reason timeout', () => {
+  it.each([
+    ['a SABM', (h4: Uint8Array) => rfcommOf(h4)?.type === 'UA', 'no answer to SABM on DLCI 0 (T1)'],
+    ['a PN', isPn, 'no answer to PN (T2)'],
+  ])('a peer that never answers %s: the RFCOMM channel closes with reason timeout', (_, answer, message) => {
     const { net, a, b } = pair();
-    const isPn = (h4: Uint8Array): boolean => {
-      const f = rfcommOf(h4);
-      if (f?.type !== 'UIH' || f.dlci !== 0) return false;
-      try {
-        return decodeMcc(f.info).type === 'PN';
-      } catch {
-        return false;
-      }
-    };
-    const dropped = dropIncoming(a, isPn);
+    const dropped = dropIncoming(a, answer);
     const id = a.stack.connectRfcomm(b.stack.address, 1, net.now);
     const closed = net.expect(a, 'rfcomm-closed', (e) => e.id === id, 300_000);
     expect(dropped.dropped).toBeGreaterThan(0);
     expect(closed).toMatchObject({ reason: 'timeout', unsent: 0 });
-    expect(closed.message).toBe('no answer to PN (T2)');
+    expect(closed.message).toBe(message);
     expect(net.now).toBeGreaterThanOrEqual(20_000);
   });
 
