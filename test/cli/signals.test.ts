@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Adapter, BluetoothSocket, PORT_ANY, RFCOMM } from '../../src/socket/index.js';
-import { killAll, startCli } from '../support/cli.js';
+import { killAll, runCli, startCli } from '../support/cli.js';
 import { btvirtMissing, btvirtSocket } from '../support/env.js';
 import { patternBytes } from '../support/bulk.js';
 
@@ -80,7 +80,7 @@ describe.skipIf(btvirtMissing())('Ctrl-C between processes on btvirt', () => {
     }
   });
 
-  it('connect interrupted: the listener logs the connection as closed, not lost, and keeps listening', async () => {
+  it('connect interrupted: the listener logs the connection as closed, not lost, and serves the next client', async () => {
     const server = startCli(['listen', '10', ...BTVIRT]);
     const [, address] = await server.waitFor(/Listening on (\S+) RFCOMM channel 10/);
     const client = startCli(['connect', address, '10', ...BTVIRT]);
@@ -92,6 +92,9 @@ describe.skipIf(btvirtMissing())('Ctrl-C between processes on btvirt', () => {
     await server.waitFor(/Connection from \S+ (closed|lost)/, PROMPTLY);
     expect(server.stdout).toMatch(/Connection from \S+ closed/);
     expect(server.stdout).not.toMatch(/lost/);
+    // The next client (btvirt gives it the same address and handle) is served by the same listener.
+    const again = await runCli(['connect', address, '10', ...BTVIRT], 'still listening\n');
+    expect(again.stdout).toBe('still listening\n');
     expect(server.process.exitCode).toBe(null);
     server.process.kill('SIGTERM');
     const stopped = await server.exit(PROMPTLY);
