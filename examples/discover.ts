@@ -1,7 +1,7 @@
 // Device discovery, as PyBluez's inquiry.py: list nearby devices with their names and classes,
 // then the services of each. On the virtual controller a second adapter is there to be found.
 //   npx tsx examples/discover.ts [--transport hci0] [--duration 8]
-import { Adapter, discoverDevices, findService } from '../src/index.js';
+import { Adapter, discoverDevices, findService } from 'bluetooth-classic-stack';
 
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);

@@ -2,7 +2,7 @@
 // the server echoes every SDU; the client sends three and prints the replies. SDU boundaries
 // are kept, as with PyBluez's L2CAP sockets.
 //   npx tsx examples/l2cap-echo.ts [--transport h4:unix:/tmp/bt-server-bredr]
-import { Adapter, BluetoothSocket, L2CAP } from '../src/index.js';
+import { Adapter, BluetoothSocket, L2CAP } from 'bluetooth-classic-stack';
 
 const spec = process.argv.includes('--transport') ? process.argv[process.argv.indexOf('--transport') + 1] : 'virtual';
 const serverAdapter = await Adapter.open(spec, { name: 'l2cap-echo server' });

@@ -1,7 +1,7 @@
 // RFCOMM client, as the PyBluez post: find the service by SDP, connect, send "Hello, world!",
 // print the reply, close.
 //   npx tsx examples/rfcomm-client.ts ADDR [--transport h4:unix:/tmp/bt-server-bredr]
-import { Adapter, BluetoothSocket, RFCOMM, findService } from '../src/index.js';
+import { Adapter, BluetoothSocket, RFCOMM, findService } from 'bluetooth-classic-stack';
 
 const address = process.argv[2];
 if (!address) {

@@ -1,7 +1,7 @@
 // RFCOMM echo server, as PyBluez's rfcomm-server.py: bind to any channel, advertise a Serial Port
 // record, accept one client, echo what it sends until it disconnects.
 //   npx tsx examples/rfcomm-server.ts [--transport h4:unix:/tmp/bt-server-bredr]
-import { Adapter, BluetoothSocket, RFCOMM, PORT_ANY, advertiseService, isPeerClose, SERIAL_PORT_CLASS, SERIAL_PORT_PROFILE } from '../src/index.js';
+import { Adapter, BluetoothSocket, RFCOMM, PORT_ANY, advertiseService, isPeerClose, SERIAL_PORT_CLASS, SERIAL_PORT_PROFILE } from 'bluetooth-classic-stack';
 
 const spec = process.argv.includes('--transport') ? process.argv[process.argv.indexOf('--transport') + 1] : 'virtual';
 const adapter = await Adapter.open(spec, { name: 'rfcomm-server' });

@@ -2,7 +2,7 @@
 // device by SDP (or take it from the command line), connect, and join the channel to this
 // terminal. Ctrl-D closes. Typical use: an OBD-II (ELM327) dongle or a microcontroller board.
 //   npx tsx examples/spp-terminal.ts ADDR [CHANNEL] [--transport hci0] [--pin 1234]
-import { Adapter, BluetoothSocket, RFCOMM, findService, SERIAL_PORT_CLASS } from '../src/index.js';
+import { Adapter, BluetoothSocket, RFCOMM, findService, SERIAL_PORT_CLASS } from 'bluetooth-classic-stack';
 
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);

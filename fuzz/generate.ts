@@ -12,7 +12,7 @@
  */
 import { bdAddrToBytes } from '../src/core/index.js';
 import { COMMAND_LIST, EVENT_LIST, type Field, type FieldType } from '../src/hci/index.js';
-import { CONFIG_OPTION_SPECS, SIGNAL_SPECS, type FieldSpec } from '../src/l2cap/index.js';
+import { CONFIG_OPTION_SPECS, SIGNAL_SPECS } from '../src/l2cap/index.js';
 import { computeFcs, FRAME_TYPE, MCC_TYPE, PF_BIT } from '../src/rfcomm/index.js';
 import { SDP_PDU } from '../src/sdp/index.js';
 import type { Rand } from './random.js';
@@ -40,7 +40,7 @@ function writeType(r: Rand, name: string, t: FieldType, aim: Aim, out: number[])
     case 'uint': {
       let v = r.uint(t.size);
       if (/handle/i.test(name) && r.chance(0.7)) v = aim.handle;
-      else if (t.show === 'status' && r.chance(0.6)) v = 0;
+      else if (typeof t.show === 'function' && r.chance(0.6)) v = 0;
       else if (/num|count/i.test(name) && r.chance(0.5)) v = r.below(4);
       out.push(...le(v, t.size));
       return;
@@ -141,14 +141,10 @@ function configOptions(r: Rand): number[] {
   return out;
 }
 
-function signalField(r: Rand, f: FieldSpec, aim: Aim | undefined): number[] {
-  switch (f.kind) {
-    case 'u8':
-      return [r.uint(1)];
-    case 'u32':
-      return le(r.uint(4), 4);
-    case 'u16':
-    case 'u16x': {
+function signalField(r: Rand, f: Field, aim: Aim | undefined): number[] {
+  switch (f.type.kind) {
+    case 'uint': {
+      if (f.type.size !== 2) return le(r.uint(f.type.size), f.type.size);
       let v = r.uint(2);
       if (aim && /cid/i.test(f.name) && r.chance(0.7)) v = someCid(r, aim);
       else if (f.name === 'psm' && r.chance(0.7)) v = r.pick([0x0001, 0x0003, 0x1001, 0x0000]);
@@ -156,10 +152,12 @@ function signalField(r: Rand, f: FieldSpec, aim: Aim | undefined): number[] {
       else if (f.name === 'mtu' && r.chance(0.5)) v = r.pick([0, 47, 48, 672, 1017, 65535]);
       return le(v, 2);
     }
-    case 'data':
+    case 'rest':
       return Array.from(r.bytes(r.length(r.chance(0.1) ? 700 : 12)));
-    case 'options':
+    case 'list':
       return configOptions(r);
+    default:
+      throw new Error(`no L2CAP table has a ${f.type.kind} field`);
   }
 }
 

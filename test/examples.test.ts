@@ -1,6 +1,14 @@
-/** Every example in examples/ runs and does what its header says (virtual controller or btvirt). */
+/**
+ * Every example in examples/ runs and does what its header says (virtual controller or btvirt),
+ * as a user's copy would: each imports the package by its name, `bluetooth-classic-stack`, which
+ * from inside the project resolves to the built package (package.json "exports" → dist/, built by
+ * `npm install`/`npm ci` or `npm run build`), not to src/. test/package/ also runs one from a fresh
+ * project that installed the packed tarball.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { killAll, startCli, startScript } from './support/cli.js';
 import { btvirtSocket, btvirtMissing, ROOT } from './support/env.js';
 
@@ -8,6 +16,21 @@ const example = (name: string) => join(ROOT, 'examples', name);
 const BTVIRT = ['--transport', `h4:unix:${btvirtSocket()}`];
 
 afterEach(() => killAll());
+
+beforeAll(() => {
+  if (!existsSync(join(ROOT, 'dist/index.js'))) throw new Error('the examples run against the built package, and dist/ is missing: npm run build');
+});
+
+describe('examples as a user copies them', () => {
+  const files = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.ts'));
+
+  it.each(files)('%s imports the package by its name, which resolves to the built dist/', (file) => {
+    const source = readFileSync(example(file), 'utf8');
+    const imports = [...source.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]);
+    expect(imports.filter((i) => !i.startsWith('node:'))).toEqual(['bluetooth-classic-stack']);
+    expect(createRequire(example(file)).resolve('bluetooth-classic-stack')).toBe(join(ROOT, 'dist/index.js'));
+  });
+});
 
 describe('examples on the virtual controller', () => {
   it('l2cap-echo echoes three SDUs', async () => {
@@ -29,9 +52,11 @@ describe.skipIf(btvirtMissing())('examples between processes on btvirt', () => {
     const [, address] = await server.waitFor(/Waiting for connection on (\S+) RFCOMM channel \d+/);
     const client = await startScript(example('rfcomm-client.ts'), [address, ...BTVIRT]).exit();
     expect(client.stdout).toContain('Received data: Hello, world!');
+    expect(client.code).toBe(0);
     const served = await server.exit();
     expect(served.stdout).toContain('Received Hello, world!');
     expect(served.stdout).toContain('Client disconnected');
+    expect(served.code).toBe(0);
   });
 
   it('spp-terminal talks to a Serial Port echo service found by SDP', async () => {

@@ -2,9 +2,12 @@
 import { createInterface } from 'node:readline/promises';
 import { Adapter, type AdapterOptions, type IoCapability, type SecurityLevel } from '../socket/index.js';
 import { IO_CAPABILITIES, pinOctets, SECURITY_LEVELS } from '../security/index.js';
+import { ArgumentError } from '../core/index.js';
+import { parseTransportSpec } from '../transport/index.js';
 import { flag, int, str, UsageError, type Parsed } from './args.js';
 import { fileToWrite } from './paths.js';
 import { onSignal } from './signals.js';
+import { printTrace } from './trace-printer.js';
 
 export async function adapterFromArgs(args: Parsed, defaults: AdapterOptions = {}): Promise<Adapter> {
   const io = str(args, 'io') ?? 'NoInputNoOutput';
@@ -14,7 +17,8 @@ export async function adapterFromArgs(args: Parsed, defaults: AdapterOptions = {
   if (pin !== undefined) checkPin(pin);
   const btsnoop = str(args, 'btsnoop');
   if (btsnoop) fileToWrite(btsnoop, '--btsnoop');
-  return Adapter.open(str(args, 'transport') ?? 'virtual', {
+  const transport = transportSpec(str(args, 'transport') ?? 'virtual');
+  return Adapter.open(transport, {
     ...defaults,
     ...(str(args, 'rx-window') === undefined ? {} : { rxWindow: int(args, 'rx-window', 65536, 1, 2 ** 30) }),
     ...(str(args, 'name') ? { name: str(args, 'name') } : {}),
@@ -31,6 +35,18 @@ export async function adapterFromArgs(args: Parsed, defaults: AdapterOptions = {
       onPasskeyDisplay: (passkey, address) => process.stderr.write(`Type ${String(passkey).padStart(6, '0')} on ${address}\n`),
     },
   });
+}
+
+/** --transport as a usage error: a spec that names no transport (`usb:x`, `h4:tcp:host`) is refused
+ * before anything opens, with the forms allowed. */
+function transportSpec(spec: string): string {
+  try {
+    parseTransportSpec(spec);
+  } catch (error) {
+    if (error instanceof ArgumentError) throw new UsageError(`--transport: ${error.message}`);
+    throw error;
+  }
+  return spec;
 }
 
 /** --pin as a usage error: a PIN is 1 to 16 octets (Core Vol 4 Part E §7.1.12 PIN Code Request Reply). */
@@ -66,6 +82,8 @@ export function securityLevel(args: Parsed): SecurityLevel {
 /** Runs `fn` with the adapter and closes it afterwards, whatever happens. */
 export async function withAdapter<T>(args: Parsed, fn: (adapter: Adapter) => Promise<T>, defaults: AdapterOptions = {}): Promise<T> {
   const adapter = await adapterFromArgs(args, defaults);
+  // --trace: from here to the close (src/cli/trace-printer.ts).
+  if (flag(args, 'trace')) printTrace(adapter);
   const release = closeOnSignal(adapter);
   try {
     return await fn(adapter);

@@ -1,8 +1,16 @@
 /**
- * A small argument parser for the CLI: `--name value`, `--name=value`, `--flag`, `-h`, and
- * positionals. Each command declares the options it uses (its own, plus the adapter and channel
- * groups below when it needs them), so `--help` lists only those and errors can name them.
+ * A small argument parser for the CLI: `--name value`, `--name=value`, `--flag`, `-h`, `-v`, `-q`
+ * (any other `-x` is an unknown option), and positionals. Each command declares the options it
+ * uses (its own, plus the adapter and channel groups below when it needs them), so `--help` lists
+ * only those and errors can name them.
+ *
+ * Why not Node's `util.parseArgs`: it gives the same unknown-option error, `--opt=value` and short
+ * flags, but no help text (so the option list would be declared twice), and in strict mode it
+ * refuses `--limit -1` as "ambiguous" instead of letting the one number parser below say which
+ * numbers are allowed. A value given as `--opt=value` or after `--opt` is taken as it is.
  */
+import { isBdAddr, parseBdAddr } from '../core/index.js';
+
 export interface OptionSpec {
   name: string;
   /** Takes a value (otherwise a boolean flag). */
@@ -29,13 +37,14 @@ export class UsageError extends Error {}
 export const TRANSPORT_OPTION: OptionSpec = {
   name: 'transport',
   value: 'SPEC',
-  help: 'controller: virtual, h4:unix:/path, h4:tcp:host:port, hci0, serial:/dev/ttyUSB0[,baud]',
+  help: 'controller: virtual, h4:unix:/path, h4:tcp:HOST:PORT, hci0 or hci:N, serial:/dev/ttyUSB0[,BAUD][,rtscts], usb, usb:N or usb:VID:PID',
   default: 'virtual',
 };
 export const BTSNOOP_OPTION: OptionSpec = { name: 'btsnoop', value: 'FILE', help: 'record every HCI packet to a btsnoop file (Wireshark, btmon -r)' };
+export const TRACE_OPTION: OptionSpec = { name: 'trace', help: 'print every HCI packet, decoded layer by layer, to stderr as it passes' };
 
 /** For every command that opens an adapter. */
-export const ADAPTER_OPTIONS: OptionSpec[] = [TRANSPORT_OPTION, BTSNOOP_OPTION, { name: 'name', value: 'NAME', help: 'local device name' }];
+export const ADAPTER_OPTIONS: OptionSpec[] = [TRANSPORT_OPTION, BTSNOOP_OPTION, TRACE_OPTION, { name: 'name', value: 'NAME', help: 'local device name' }];
 
 /** For commands that open RFCOMM channels: the receive window, security and pairing. */
 export const CHANNEL_OPTIONS: OptionSpec[] = [
@@ -47,17 +56,24 @@ export const CHANNEL_OPTIONS: OptionSpec[] = [
   { name: 'yes', help: 'accept numeric comparisons without asking' },
 ];
 
-/** Every command has it. */
-const HELP_OPTION: OptionSpec = { name: 'help', help: 'show this help' };
+/** Every command has them (src/cli/log.ts for the levels). */
+export const COMMON_OPTIONS: OptionSpec[] = [
+  { name: 'verbose', help: 'say more on stderr (-v): details, and the stack of an error' },
+  { name: 'quiet', help: 'only errors and results (-q): no status lines or progress' },
+  { name: 'help', help: 'show this help (-h)' },
+];
+const SHORT: Record<string, string> = { '-h': 'help', '-v': 'verbose', '-q': 'quiet' };
 
 export function parseArgs(argv: string[], spec: CommandSpec): Parsed {
-  const known = new Map([...spec.options, HELP_OPTION].map((o) => [o.name, o]));
+  const known = new Map([...spec.options, ...COMMON_OPTIONS].map((o) => [o.name, o]));
   const positionals: string[] = [];
   const options = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '-h') {
-      options.set('help', true);
+    if (SHORT[a]) {
+      options.set(SHORT[a], true);
+    } else if (/^-[A-Za-z]/.test(a)) {
+      throw new UsageError(`unknown option ${a} for '${spec.name}' (the short flags are -h, -v and -q; see ${spec.name} --help)`);
     } else if (a === '--') {
       positionals.push(...argv.slice(i + 1));
       break;
@@ -83,7 +99,7 @@ export function parseArgs(argv: string[], spec: CommandSpec): Parsed {
 }
 
 export function helpText(spec: CommandSpec, bin = 'btc'): string {
-  const opts = [...spec.options, HELP_OPTION];
+  const opts = [...spec.options, ...COMMON_OPTIONS];
   const width = Math.max(...opts.map((o) => (o.name + (o.value ? ' ' + o.value : '')).length)) + 4;
   const lines = [`Usage: ${bin} ${spec.usage}`, '', spec.summary];
   if (spec.details) lines.push('', spec.details);
@@ -93,6 +109,12 @@ export function helpText(spec: CommandSpec, bin = 'btc'): string {
     lines.push(left.padEnd(width + 2) + o.help + (o.default !== undefined ? ` (default ${o.default})` : ''));
   }
   return lines.join('\n');
+}
+
+/** A device address positional (`AA:BB:CC:DD:EE:FF`), checked before anything opens. */
+export function parseAddress(text: string | undefined, what = 'ADDR'): string {
+  if (text === undefined || !isBdAddr(text)) throw new UsageError(`${what} must be a device address such as 00:1A:7D:DA:71:13, not ${JSON.stringify(text ?? '')}`);
+  return parseBdAddr(text);
 }
 
 export function str(p: Parsed, name: string): string | undefined {

@@ -3,9 +3,20 @@
  * `btc`: the command-line face of the stack. One binary, a command per job, `--help` on each, and
  * `--transport` choosing the controller (virtual by default).
  */
-import { helpText, parseArgs, UsageError, type CommandSpec, type Parsed } from './args.js';
+import { readFileSync } from 'node:fs';
+import { flag, helpText, parseArgs, UsageError, type CommandSpec, type Parsed } from './args.js';
 import { COMMANDS } from './commands/index.js';
+import { error as logError, logLevel, setLogLevel } from './log.js';
 import { caughtSignal, exitCodeAfter, handleSignals } from './signals.js';
+
+/** Exit codes, the same for every command (README, CLI section). */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** The package's version, from package.json (two levels up from src/cli and from dist/cli). */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+  return `${pkg.name} ${pkg.version}`;
+}
 
 export interface Command {
   spec: CommandSpec;
@@ -23,34 +34,49 @@ function overview(): string {
     ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}${c.spec.summary}`),
     '',
     'Transports (--transport): virtual (default, in-process), h4:unix:/tmp/bt-server-bredr (btvirt),',
-    'h4:tcp:HOST:PORT (RootCanal, btproxy), hci0 (HCI user channel), serial:/dev/ttyUSB0[,baud].',
+    'h4:tcp:HOST:PORT (RootCanal, btproxy), hci0 or hci:N (HCI user channel),',
+    'serial:/dev/ttyUSB0[,BAUD][,rtscts], usb, usb:N or usb:VID:PID (a dongle by raw USB).',
+    '',
+    'Every command takes --verbose (-v), --quiet (-q) and --help (-h); BTC_LOG=quiet|info|verbose sets',
+    'the level for a whole session. Exit codes: 0 done, 1 failed, 2 usage error, 130/143 after',
+    'Ctrl-C/SIGTERM. btc --version prints the version.',
   ].join('\n');
 }
 
+/** Flags that may come before the command (`btc -v scan`): moved after it. */
+const LEADING_FLAGS = new Set(['--verbose', '-v', '--quiet', '-q']);
+
 export async function main(argv: string[]): Promise<number> {
+  const leading: string[] = [];
+  while (argv.length > 0 && LEADING_FLAGS.has(argv[0])) leading.push(argv.shift()!);
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V') {
+    console.log(version());
+    return EXIT.ok;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(overview());
-    return name ? 0 : 2;
+    (name ? console.log : console.error)(overview());
+    return name ? EXIT.ok : EXIT.usage;
   }
   const command = COMMANDS.find((c) => c.spec.name === name);
   if (!command) {
-    console.error(`btc: unknown command '${name}'\n\n${overview()}`);
-    return 2;
+    console.error(`btc: unknown command '${name}' (btc --help lists them)`);
+    return EXIT.usage;
   }
   let args: Parsed;
   try {
-    args = parseArgs(rest, command.spec);
+    args = parseArgs([...leading, ...rest], command.spec);
+    setLogLevel({ quiet: flag(args, 'quiet'), verbose: flag(args, 'verbose') });
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`btc ${name}: ${error.message}`);
-      return 2;
+      return EXIT.usage;
     }
     throw error;
   }
   if (args.options.get('help') === true) {
     console.log(helpText(command.spec));
-    return 0;
+    return EXIT.ok;
   }
   handleSignals();
   try {
@@ -61,13 +87,13 @@ export async function main(argv: string[]): Promise<number> {
     const afterSignal = interrupted(name);
     if (afterSignal !== undefined) return afterSignal;
     if (error instanceof UsageError) {
-      console.error(`btc ${name}: ${error.message}\n\n${helpText(command.spec)}`);
-      return 2;
+      logError(`btc ${name}: ${error.message} (btc ${name} --help)`);
+      return EXIT.usage;
     }
-    const e = error as Error & { code?: string };
-    console.error(`btc ${name}: ${e.message}`);
-    if (process.env.BTC_DEBUG) console.error(e.stack);
-    return 1;
+    const e = error as Error;
+    logError(`btc ${name}: ${e.message}`);
+    if (logLevel() === 'verbose' && e.stack) logError(e.stack);
+    return EXIT.failure;
   }
 }
 
@@ -75,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
 function interrupted(name: string): number | undefined {
   const signal = caughtSignal();
   if (!signal) return undefined;
-  console.error(`btc ${name}: stopped by ${signal}`);
+  logError(`btc ${name}: stopped by ${signal}`);
   return exitCodeAfter(signal);
 }
 

@@ -7,6 +7,7 @@
  * number, 130 for SIGINT and 143 for SIGTERM.
  */
 import { constants } from 'node:os';
+import { clearProgressLine } from './progress.js';
 
 export const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 export type StopSignal = (typeof STOP_SIGNALS)[number];
@@ -41,6 +42,7 @@ export function handleSignals(): void {
     process.on(signal, () => {
       if (caught || stops.size === 0) process.exit(exitCodeAfter(signal));
       caught = signal;
+      clearProgressLine();
       process.stderr.write(`\nbtc: ${signal}: closing the channels and the link (another ${signal === 'SIGINT' ? 'Ctrl-C' : signal} exits at once)\n`);
       for (const stop of [...stops]) stop();
     });

@@ -35,9 +35,14 @@ export class InvalidStateError extends BluetoothError {
   override readonly code = 'BT_INVALID_STATE';
 }
 
-/** A bad argument from the application. */
+/** A bad argument from the application; `argument` names the parameter or field when the thrower knows it. */
 export class ArgumentError extends BluetoothError {
   override readonly code = 'BT_ARGUMENT';
+  readonly argument: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; argument?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.argument = options?.argument;
+  }
 }
 
 /** A controller status code other than success, with its name from the Core spec (Vol 1 Part F). */
@@ -63,18 +68,7 @@ export class TimeoutError extends BluetoothError {
   }
 }
 
-export class ConnectionRefusedError extends BluetoothError {
-  override readonly code = 'BT_CONNECTION_REFUSED';
-}
-
-export class ConnectionResetError extends BluetoothError {
-  override readonly code = 'BT_CONNECTION_RESET';
-}
-
-export class LinkLostError extends BluetoothError {
-  override readonly code = 'BT_LINK_LOST';
-}
-
+/** The transport under the stack failed: it could not open, or it broke. */
 export class TransportError extends BluetoothError {
   override readonly code = 'BT_TRANSPORT';
 }

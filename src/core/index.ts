@@ -1,4 +1,6 @@
 export * from './errors.js';
+export * from './codec.js';
+export * from './fields.js';
 export * from './bytes.js';
 export * from './address.js';
 export * from './uuid.js';
@@ -6,3 +8,4 @@ export * from './timers.js';
 export * from './queue.js';
 export * from './ring.js';
 export * from './slab.js';
+export * from './state-machine.js';

@@ -51,12 +51,20 @@ export interface HciHostOptions {
    * after it begin a plausible packet (an indicator a controller sends, an ACL handle that is up, a
    * known event code) or the chunk ended with it; otherwise the stream is declared desynchronised:
    * that packet is not delivered and a fatal error ends every link; so does a packet left unfinished
-   * when no byte has come for 5 s (the bytes that would finish it were lost). ACL fragments that do not fit
-   * together (a continuation with no start, a PDU cut short, too many octets) then end their link
-   * (Disconnect, nothing more delivered from it) instead of being dropped. Default false
+   * when no byte has come for 5 s (the bytes that would finish it were lost). Default false
    * (transports that keep packet boundaries: the virtual controller, the HCI user channel).
    */
   readonly byteStream?: boolean;
+  /**
+   * What ACL fragments that do not fit together (a continuation with no start, a new start while a
+   * PDU is unfinished, too many octets) do. `'drop'` (the default) is what Core Vol 3 Part A §7.2
+   * asks of a receiver (docs/conformance.md H1–H3): the fragments are dropped, an 'error' event says
+   * so, and the link goes on. `'end-link'` puts the integrity of the data first: on a byte stream
+   * such fragments usually mean bytes were lost on the way (btvirt drops what a host reads late), so
+   * nothing more is delivered from that link and it is disconnected, rather than let an RFCOMM
+   * stream carry a silent gap.
+   */
+  readonly aclDamage?: 'drop' | 'end-link';
   /** Raise 'packet' events for every H4 packet in and out (trace sinks); default false. */
   readonly tracePackets?: boolean;
   /** Commands waiting for a credit; default 256. */

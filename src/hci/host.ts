@@ -16,10 +16,12 @@
  *     non-ACL requests are rejected (0x0D)
  *   Connection Complete (ACL, success) → link added to the scheduler and reassembler
  *   Disconnection Complete → link removed (its outstanding buffers freed), 'disconnected'
+ *   (a link's states and their table: connection-state.ts; `stateHistory()` records the changes)
  *   ACL in → known handle: reassembled into 'l2cap-pdu' (a view of the received bytes when the PDU
  *     came in one fragment); unknown handle: dropped and counted (on a byte stream it cannot get
  *     that far: see `byteStream`); a fragment reassembly cannot use → dropped, counted and
- *     reported as a (non-fatal) 'error' naming the handle
+ *     reported as a (non-fatal) 'error' naming the handle (or, with `aclDamage: 'end-link'`, the
+ *     link disconnected)
  *   requestSend(handle) → the link gets a turn from nextSendable() once it has room; the caller
  *     writes one PDU into allocatePdu(handle, length) and queues it with queuePdu; PDUs leave in
  *     fragments of min(ACL_Data_Packet_Length, aclFragmentSize) octets while the controller has
@@ -33,10 +35,11 @@
  *     the host sent itself → 'error'
  *   Any other event, or a malformed one → ignored and counted (H5)
  */
-import { ArgumentError, type BdAddr, bdAddrFromBytes, BluetoothError, DecodeError, earliest, fromUtf8, InvalidStateError, parseBdAddr, ProtocolError, TimeoutError, utf8, view } from '../core/index.js';
+import { ArgumentError, type BdAddr, bdAddrFromBytes, BluetoothError, DecodeError, earliest, fromUtf8, InvalidStateError, parseBdAddr, ProtocolError, type StateRecord, TimeoutError, utf8, view } from '../core/index.js';
 import { AclReassembler } from './acl-reassembler.js';
 import { AclScheduler } from './acl-scheduler.js';
 import { CommandFlow, type QueuedCommand } from './command-flow.js';
+import { CONNECTION_EVENT, CONNECTION_STATE, type ConnectionEvent, type ConnectionState, newConnectionMachine } from './connection-state.js';
 import { H4Framer } from './h4-framer.js';
 import type { AcceptPolicy, HciHostOptions, HciHostStats, HostEvent, InquiryOptions } from './host-types.js';
 import { defaultEventMask } from './event-mask.js';
@@ -61,6 +64,11 @@ type Origin = 'init' | 'host' | 'user' | 'connect' | 'name' | 'inquiry' | 'inqui
 interface Link {
   readonly address: BdAddr;
   readonly initiator: boolean;
+}
+
+/** A link's state, written only by the connection machine (connection-state.ts). */
+interface LinkState {
+  state: ConnectionState;
 }
 
 interface CacheEntry {
@@ -106,6 +114,10 @@ export class HciHost {
   private isReady = false;
   private inquiring = false;
   private now = 0;
+  /** The connection state machine (connection-state.ts) and its history. */
+  private readonly machine = newConnectionMachine();
+  /** The state of every handle that is up, by handle. */
+  private readonly linkStates = new Map<number, LinkState>();
   /** With `byteStream`: when the latest bytes came while the framer holds a packet begun and not yet whole. */
   private partialSince: number | undefined;
   private bdAddr: BdAddr | undefined;
@@ -158,6 +170,14 @@ export class HciHost {
   /** Open ACL links by handle. */
   connections(): ReadonlyMap<number, Readonly<Link>> {
     return this.links;
+  }
+  /** The state of link `handle` (connection-state.ts): CLOSED once it is gone, or when it never was. */
+  connectionState(handle: number): ConnectionState {
+    return this.linkStates.get(handle)?.state ?? CONNECTION_STATE.CLOSED;
+  }
+  /** The latest connection state changes and undefined edges, oldest first (connection-state.ts). */
+  stateHistory(): StateRecord<ConnectionState, ConnectionEvent>[] {
+    return this.machine.history();
   }
   /** Counters of every layer part, for diagnostics. */
   allStats() {
@@ -300,7 +320,9 @@ export class HciHost {
   disconnect(handle: number, reason: number, now: number): number {
     if (!this.links.has(handle)) throw new InvalidStateError(`no ACL link with handle 0x${handle.toString(16)} to disconnect`);
     this.now = now;
-    return this.flow.submit({ name: 'Disconnect', handle, reason }, 'host');
+    const token = this.flow.submit({ name: 'Disconnect', handle, reason }, 'host');
+    this.transition(handle, CONNECTION_EVENT.DISCONNECT);
+    return token;
   }
 
   startInquiry(opts: InquiryOptions, now: number): number {
@@ -502,24 +524,37 @@ export class HciHost {
     const anomaly = this.reassembler.anomaly;
     if (anomaly) {
       this.stats.aclAnomalies++;
-      if (this.options.byteStream) return this.endDamagedLink(handle, anomaly);
+      if (this.options.aclDamage === 'end-link') return this.endDamagedLink(handle, anomaly);
       this.emit({ type: 'error', error: new DecodeError('hci', 'ACL data', 0, `handle 0x${handle.toString(16)}: ${anomaly}`), handle });
     }
     if (pdu) this.emit({ type: 'l2cap-pdu', handle, pdu });
   }
 
   /**
-   * On a byte stream, ACL fragments that do not fit together mean bytes were lost or changed on
-   * the way (or a peer broke fragmentation: the host cannot tell which). Nothing more is delivered
+   * With `aclDamage: 'end-link'`: ACL fragments that do not fit together mean bytes were lost or
+   * changed on the way (or a peer broke fragmentation: the host cannot tell which). Nothing more is delivered
    * from that link, and it is disconnected, so that neither end takes a stream with a gap in it
    * for a whole one.
    */
   private endDamagedLink(handle: number, anomaly: string): void {
     this.damaged.add(handle);
     this.reassembler.remove(handle);
-    const message = `handle 0x${handle.toString(16)}: ${anomaly}; on a byte-stream transport this means bytes were lost or changed on the way, so the link is disconnected rather than deliver a stream with a gap`;
+    const message = `handle 0x${handle.toString(16)}: ${anomaly}; bytes were lost or changed on the way, so the link is disconnected rather than deliver a stream with a gap (aclDamage: 'end-link')`;
     this.emit({ type: 'error', error: new DecodeError('hci', 'ACL data', 0, message), handle });
     this.flow.submit({ name: 'Disconnect', handle, reason: HCI_STATUS.REMOTE_USER_TERMINATED_CONNECTION }, 'host');
+    if (this.links.has(handle)) this.transition(handle, CONNECTION_EVENT.DISCONNECT);
+  }
+
+  /**
+   * The only writer of a link's state (connection-state.ts): a handle that is not up starts from
+   * CLOSED, one that reaches CLOSED is forgotten; an undefined edge becomes an 'error' event.
+   */
+  private transition(handle: number, event: ConnectionEvent): void {
+    const link = this.linkStates.get(handle) ?? { state: CONNECTION_STATE.CLOSED };
+    const fault = this.machine.transition(link, handle, event, this.now);
+    if (fault) this.emit({ type: 'error', error: new ProtocolError(fault.message), handle });
+    if (link.state === CONNECTION_STATE.CLOSED) this.linkStates.delete(handle);
+    else this.linkStates.set(handle, link);
   }
 
   /**
@@ -535,6 +570,7 @@ export class HciHost {
       handle,
     });
     this.links.delete(handle);
+    this.transition(handle, CONNECTION_EVENT.HANDLE_REUSED);
     this.damaged.delete(handle);
     this.scheduler.removeLink(handle);
     this.reassembler.remove(handle);
@@ -560,6 +596,7 @@ export class HciHost {
         if (ev.status === HCI_STATUS.SUCCESS) {
           if (this.links.has(handle)) this.replaceLink(handle, ev.bdaddr);
           this.links.set(handle, { address: ev.bdaddr, initiator });
+          this.transition(handle, CONNECTION_EVENT.CONNECTION_COMPLETE);
           this.scheduler.addLink(handle);
         }
         this.emit({ type: 'connection-complete', status: ev.status, handle, address: ev.bdaddr, initiator });
@@ -569,10 +606,12 @@ export class HciHost {
         const handle = ev.handle & 0x0fff;
         if (ev.status !== HCI_STATUS.SUCCESS) {
           this.emit({ type: 'error', error: hciStatusError(ev.status, `Disconnect of handle 0x${handle.toString(16)}`) });
+          if (this.links.has(handle)) this.transition(handle, CONNECTION_EVENT.DISCONNECT_FAILED);
           return;
         }
         this.damaged.delete(handle);
         if (!this.links.delete(handle)) return;
+        this.transition(handle, CONNECTION_EVENT.DISCONNECTION_COMPLETE);
         this.scheduler.removeLink(handle);
         this.reassembler.remove(handle);
         this.emit({ type: 'disconnected', handle, reason: ev.reason });

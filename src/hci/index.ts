@@ -14,6 +14,8 @@ export * from './wire/eir.js';
 export * from './wire/event.js';
 export { EVENT_SPECS } from './wire/event-specs.js';
 export type { AnyValues, Field, FieldType, FieldValue, FieldValues } from './wire/fields.js';
+/** The field vocabulary of the HCI tables (field kinds, `field`, `decodeAll`…), for decoders of HCI structures outside this layer. */
+export * as hciFields from './wire/fields.js';
 export * from './wire/iso.js';
 export * from './wire/packet.js';
 export * from './wire/sco.js';
@@ -26,4 +28,5 @@ export * from './acl-scheduler.js';
 export * from './acl-tx-pdu.js';
 export { defaultEventMask } from './event-mask.js';
 export { HciHost } from './host.js';
+export { CONNECTION_EVENT, CONNECTION_STATE, CONNECTION_TRANSITIONS, type ConnectionEvent, type ConnectionState } from './connection-state.js';
 export type * from './host-types.js';

@@ -1,17 +1,7 @@
 /**
- * A connection-oriented channel in basic mode and its states (Core v5.4 Vol 3 Part A §6.1):
- *
- *   CLOSED ──connect()──▶ WAIT_CONNECT_RSP ──ConnRsp success──▶ CONFIG
- *   CLOSED ──ConnReq (pendingIncoming)──▶ WAIT_CONNECT ──acceptPending()──▶ CONFIG
- *   CLOSED ──ConnReq (accepted at once)──────────────────────────────────▶ CONFIG
- *   CONFIG ──our ConfigReq answered success (localConfigDone)
- *           + the peer's ConfigReq answered success (remoteConfigDone)──▶ OPEN
- *   OPEN ──the peer's ConfigReq, acceptable: ConfigRsp success, then our ConfigReq──▶ CONFIG (reconfiguring)
- *   OPEN ──the peer's ConfigReq, not acceptable: ConfigRsp failure──▶ OPEN (previous configuration kept)
- *   OPEN ──reconfigure(): our ConfigReq──▶ CONFIG (reconfiguring, both directions to redo)
- *   CONFIG (reconfiguring) ──both directions done again──▶ OPEN ('channel-reconfigured')
- *   CONFIG | OPEN ──disconnect()──▶ WAIT_DISCONNECT ──DisconnRsp or RTX──▶ CLOSED
- *   any ──DisconnReq──▶ DisconnRsp, CLOSED;  any ──link down──▶ CLOSED
+ * A connection-oriented channel in basic mode (Core v5.4 Vol 3 Part A §6.1): what the manager keeps
+ * per channel. Its states and transition table are in channel-state.ts; only that machine writes
+ * `state`.
  *
  * Reconfiguration (Core v5.4 Vol 3 Part A §6.1.5 OPEN state, §7.1) goes through CONFIG again in
  * both directions, with the same timers, but is not a new channel: queues, counters, the
@@ -23,16 +13,7 @@
 import type { Ring } from '../core/index.js';
 import type { ConfigOption } from './wire/config-option.js';
 import type { TrafficStats } from './stats.js';
-
-export const CHANNEL_STATE = {
-  WAIT_CONNECT: 'WAIT_CONNECT',
-  WAIT_CONNECT_RSP: 'WAIT_CONNECT_RSP',
-  CONFIG: 'CONFIG',
-  OPEN: 'OPEN',
-  WAIT_DISCONNECT: 'WAIT_DISCONNECT',
-  CLOSED: 'CLOSED',
-} as const;
-export type ChannelState = (typeof CHANNEL_STATE)[keyof typeof CHANNEL_STATE];
+import type { ChannelState } from './channel-state.js';
 
 export interface Channel {
   readonly localCid: number;

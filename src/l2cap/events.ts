@@ -16,7 +16,7 @@ export type L2capEvent =
   | { type: 'connect-failed'; cid: number; handle: number; psm: number; result: number; reason: string }
   | { type: 'echo-response'; handle: number; data: Uint8Array }
   | { type: 'info-response'; handle: number; infoType: number; result: number; data: Uint8Array }
-  /** An incoming connection held pending by `pendingIncoming`: call `acceptPending` or `refusePending`. */
+  /** An incoming connection answered pending on a PSM set by `holdIncoming`: answer with `acceptPending` or `refusePending`. */
   | { type: 'incoming-pending'; cid: number; handle: number; psm: number; address: BdAddr }
   /** The peer reconfigured an open channel. */
   | { type: 'channel-reconfigured'; cid: number; remoteMtu: number }
@@ -26,13 +26,6 @@ export type L2capEvent =
   | { type: 'channel-writable'; cid: number }
   /** Something was lost on the link that the peer caused (an answer dropped past `txQueueCapacity`). */
   | { type: 'error'; handle: number; message: string };
-
-export interface IncomingConnection {
-  readonly handle: number;
-  readonly address: BdAddr;
-  readonly psm: number;
-  readonly cid: number;
-}
 
 export interface L2capOptions {
   /** Dynamic channels per link; a ConnReq beyond it gets result 0x0004. Default 32. */
@@ -65,15 +58,9 @@ export interface L2capOptions {
   closeLingerMs?: number;
   /** Events waiting in pollEvent(); beyond it events are dropped and counted. Default 4096. */
   eventQueueCapacity?: number;
-  /**
-   * Called for each acceptable incoming ConnReq. Return a Connection Response status
-   * (0 none, 1 authentication pending, 2 authorization pending) to answer "pending" and decide
-   * later with `acceptPending`/`refusePending`; return undefined to accept at once (the default).
-   */
-  pendingIncoming?: (req: IncomingConnection) => number | undefined;
 }
 
-export type ResolvedL2capOptions = Required<Omit<L2capOptions, 'pendingIncoming'>> & Pick<L2capOptions, 'pendingIncoming'>;
+export type ResolvedL2capOptions = Required<L2capOptions>;
 
 export function resolveOptions(o: L2capOptions): ResolvedL2capOptions {
   return {
@@ -92,6 +79,5 @@ export function resolveOptions(o: L2capOptions): ResolvedL2capOptions {
     sendBufferBytes: o.sendBufferBytes ?? 65536,
     closeLingerMs: o.closeLingerMs ?? 10_000,
     eventQueueCapacity: o.eventQueueCapacity ?? 4096,
-    pendingIncoming: o.pendingIncoming,
   };
 }

@@ -2,7 +2,7 @@
  * The L2CAP layer for BR/EDR in basic mode (Core v5.4 Vol 3 Part A): links, the signaling channel,
  * connection-oriented channels and their data, behind the sans-I/O contract of docs/layers.md.
  *
- * Rules (see channel.ts for the channel state table, configuration.ts for option decisions):
+ * Rules (see channel-state.ts for the channel state table, configuration.ts for option decisions):
  * - Input from below is `receivePdu(handle, basicFrame, now)`. It never throws: a malformed frame,
  *   an unknown handle or CID, a B-frame on a channel that is not OPEN (nor reconfiguring) or
  *   larger than the local MTU is dropped and counted (L27).
@@ -14,8 +14,9 @@
  *   matching no pending request is ignored. A request naming a CID we do not have → Command
  *   Reject 0x0002 with (local, remote) CIDs as received (L8, L9).
  * - ConnReq: unknown PSM 0x0002 (L4), SCID < 0x0040 0x0006, SCID in use 0x0007 (L5), channel
- *   cap 0x0004; else accepted (or answered pending when `pendingIncoming` says so) and followed by
- *   our ConfigReq.
+ *   cap 0x0004; else accepted and followed by our ConfigReq, or, on a PSM set by `holdIncoming`,
+ *   answered pending with its status and reported as 'incoming-pending': the composer decides in
+ *   its own time with `acceptPending` / `refusePending` (no call up into it from `receivePdu`).
  * - Reconfiguration (channel.ts, §7.1): the peer's ConfigReq on an OPEN channel is answered and,
  *   when acceptable, applied to the direction it configures (our sending) → 'channel-reconfigured';
  *   the channel stays OPEN and we send no ConfigReq of our own, since our parameters did not
@@ -36,8 +37,9 @@
  *   `closeLingerMs`, then what is left is dropped and the close reason says how much).
  * - Events wait in a bounded queue (`eventQueueCapacity`).
  */
-import { ArgumentError, type BdAddr, BoundedQueue, type ByteSink, ByteWriter, InvalidStateError, Ring, TimerSet, view } from '../core/index.js';
-import { CHANNEL_STATE, type Channel } from './channel.js';
+import { ArgumentError, type BdAddr, BoundedQueue, type ByteSink, ByteWriter, InvalidStateError, Ring, type StateRecord, TimerSet, view } from '../core/index.js';
+import type { Channel } from './channel.js';
+import { CHANNEL_EVENT, CHANNEL_STATE, type ChannelEvent, type ChannelState, newChannelMachine } from './channel-state.js';
 import { adjustAfterUnacceptable, evaluateConfigRequest, ourConfigOptions } from './configuration.js';
 import { CONNECT_RESULT_NO_RESPONSE, CONNECT_RESULT_TIMEOUT, type L2capEvent, type L2capOptions, type ResolvedL2capOptions, resolveOptions } from './events.js';
 import { PsmRegistry, checkMtu, isValidPsm } from './psm.js';
@@ -114,11 +116,15 @@ export class L2capManager {
   private readonly links = new Map<number, Link>();
   private readonly channels = new Map<number, Channel>();
   private readonly psms: PsmRegistry;
+  /** PSMs whose incoming connections wait for a decision (`holdIncoming`): PSM → Connection Response status. */
+  private readonly holds = new Map<number, number>();
   /** Links that have something to send since they were last reported (`pollSendRequest`). */
   private readonly sendRequests = new Ring<number>();
   private readonly events: BoundedQueue<L2capEvent>;
   private readonly timers = new TimerSet<TimerKey>();
   private readonly totals = newLinkStats();
+  /** The channel state machine (channel-state.ts) and its history. */
+  private readonly machine = newChannelMachine();
   private nextCid: number = CID.DYNAMIC_FIRST;
   /** The latest time seen, for work done on a turn (`pollTransmit` carries none). */
   private now = 0;
@@ -142,7 +148,7 @@ export class L2capManager {
     this.links.set(handle, { handle, address, signaling: new SignalingLink(this.opts.maxOutstandingRequests), channels: new Set(), stats: newLinkStats(), output: new LinkOutput() });
   }
 
-  linkDown(handle: number, _now: number): void {
+  linkDown(handle: number, now: number): void {
     const link = this.links.get(handle);
     if (!link) return;
     for (const p of link.signaling.pending.values()) {
@@ -150,7 +156,7 @@ export class L2capManager {
       this.failSimpleRequest(link, p, 'link-down');
     }
     link.signaling.pending.clear();
-    for (const cid of [...link.channels]) this.closeChannel(this.channels.get(cid)!, 'link-down');
+    for (const cid of [...link.channels]) this.closeChannel(this.channels.get(cid)!, CHANNEL_EVENT.LINK_DOWN, now, 'link-down');
     this.links.delete(handle);
   }
 
@@ -166,6 +172,22 @@ export class L2capManager {
 
   allocatePsm(): number {
     return this.psms.allocate();
+  }
+
+  /**
+   * Holds incoming connections on `psm` for a decision: each acceptable ConnReq is answered
+   * "pending" with `status` (0 no further information, 1 authentication pending, 2 authorization
+   * pending) and reported as 'incoming-pending', to be answered with `acceptPending` or
+   * `refusePending`. `undefined` accepts them at once again (the default).
+   */
+  holdIncoming(psm: number, status: number | undefined): void {
+    if (status === undefined) {
+      this.holds.delete(psm);
+      return;
+    }
+    if (!isValidPsm(psm)) throw new ArgumentError(`0x${psm.toString(16)} is not a valid PSM (low octet odd, high octet even)`);
+    if (!Number.isInteger(status) || status < 0 || status > 0xffff) throw new ArgumentError(`a Connection Response status is 0..0xffff, got ${status}`);
+    this.holds.set(psm, status);
   }
 
   /** The MTU offered on `psm`, when it is registered. */
@@ -282,7 +304,7 @@ export class L2capManager {
     if (ch.closeWhenSent && ch.sendQueue.length === 0) {
       ch.closeWhenSent = false;
       this.timers.clear(`linger:${ch.localCid}`);
-      this.startDisconnect(ch, ch.closeReason, now);
+      this.startDisconnect(ch, CHANNEL_EVENT.CLOSE_CHANNEL_REQ, ch.closeReason, now);
     }
   }
 
@@ -335,12 +357,12 @@ export class L2capManager {
     const cid = this.allocateCid();
     if (cid === undefined) throw new InvalidStateError('no free local CID: close channels first');
     const ch = this.newChannel(link, cid, psm, true, mtu);
-    ch.state = CHANNEL_STATE.WAIT_CONNECT_RSP;
     const sent = this.sendRequest(link, cid, now, (identifier) => ({ type: 'connection-request', identifier, psm, scid: cid }));
     if (!sent) {
       this.forgetChannel(ch);
       throw new InvalidStateError(`too many signaling requests outstanding on link 0x${handle.toString(16)}: retry after responses arrive`);
     }
+    this.transition(ch, CHANNEL_EVENT.OPEN_CHANNEL_REQ, now);
     return cid;
   }
 
@@ -387,7 +409,7 @@ export class L2capManager {
         return;
       case CHANNEL_STATE.CONFIG:
       case CHANNEL_STATE.OPEN:
-        this.startDisconnect(ch, 'local', now);
+        this.startDisconnect(ch, CHANNEL_EVENT.CLOSE_CHANNEL_REQ, 'local', now);
         return;
       default:
         return;
@@ -416,15 +438,15 @@ export class L2capManager {
     ch.remoteConfigDone = false;
   }
 
-  /** Accepts an incoming connection held by `pendingIncoming`. */
+  /** Accepts an incoming connection held by `holdIncoming` ('incoming-pending'). */
   acceptPending(cid: number, now: number): void {
     const ch = this.channels.get(cid);
     if (!ch || ch.state !== CHANNEL_STATE.WAIT_CONNECT) throw new InvalidStateError(`L2CAP channel 0x${cid.toString(16)} is not waiting for a decision`);
-    this.acceptIncoming(this.links.get(ch.handle)!, ch, now);
+    this.acceptIncoming(this.links.get(ch.handle)!, ch, CHANNEL_EVENT.OPEN_CHANNEL_RSP, now);
   }
 
-  /** Refuses an incoming connection held by `pendingIncoming` with a Connection Response result (e.g. 0x0003 security block). */
-  refusePending(cid: number, result: number, _now: number): void {
+  /** Refuses an incoming connection held by `holdIncoming` with a Connection Response result (e.g. 0x0003 security block). */
+  refusePending(cid: number, result: number, now: number): void {
     const ch = this.channels.get(cid);
     if (!ch || ch.state !== CHANNEL_STATE.WAIT_CONNECT) throw new InvalidStateError(`L2CAP channel 0x${cid.toString(16)} is not waiting for a decision`);
     if (result <= CONNECTION_RESULT.PENDING || result > 0xffff) throw new ArgumentError(`a refusal needs a failure result (≥ 2), got ${result}`);
@@ -432,7 +454,7 @@ export class L2capManager {
     this.sendSignal(link, { type: 'connection-response', identifier: ch.connectIdentifier, dcid: 0, scid: ch.remoteCid, result, status: 0 });
     link.stats.connectionsRefused++;
     this.totals.connectionsRefused++;
-    this.closeChannel(ch, `refused here with result ${connectionResultText(result)}`);
+    this.closeChannel(ch, CHANNEL_EVENT.OPEN_CHANNEL_RSP_NEG, now, `refused here with result ${connectionResultText(result)}`);
   }
 
   /** Sends an Echo Request; the answer comes as 'echo-response'. Returns the identifier. */
@@ -464,6 +486,11 @@ export class L2capManager {
       flushTimeout: ch.flushTimeout,
       stats: snapshot(ch.stats),
     };
+  }
+
+  /** The latest channel state changes and undefined edges, oldest first (channel-state.ts). */
+  stateHistory(): StateRecord<ChannelState, ChannelEvent>[] {
+    return this.machine.history();
   }
 
   /** Counters of one link (undefined when it is not up), or, without a handle, of every link since start. */
@@ -609,18 +636,18 @@ export class L2capManager {
     const ch = this.newChannel(link, cid, s.psm, false, reg.mtu);
     ch.remoteCid = s.scid;
     ch.connectIdentifier = s.identifier;
-    const status = this.opts.pendingIncoming?.({ handle: link.handle, address: link.address, psm: s.psm, cid });
+    const status = this.holds.get(s.psm);
     if (status === undefined) {
-      this.acceptIncoming(link, ch, now);
+      this.acceptIncoming(link, ch, CHANNEL_EVENT.CONNECT_REQ, now);
       return;
     }
-    ch.state = CHANNEL_STATE.WAIT_CONNECT;
+    this.transition(ch, CHANNEL_EVENT.CONNECT_REQ_PENDING, now);
     ch.announced = true;
     this.sendSignal(link, { type: 'connection-response', identifier: s.identifier, dcid: cid, scid: s.scid, result: CONNECTION_RESULT.PENDING, status: status & 0xffff });
     this.emit(link, { type: 'incoming-pending', cid, handle: link.handle, psm: s.psm, address: link.address });
   }
 
-  private acceptIncoming(link: Link, ch: Channel, now: number): void {
+  private acceptIncoming(link: Link, ch: Channel, event: ChannelEvent, now: number): void {
     this.sendSignal(link, {
       type: 'connection-response',
       identifier: ch.connectIdentifier,
@@ -629,17 +656,17 @@ export class L2capManager {
       result: CONNECTION_RESULT.SUCCESS,
       status: CONNECTION_STATUS.NO_FURTHER_INFORMATION,
     });
-    this.enterConfig(link, ch, now);
+    this.enterConfig(link, ch, event, now);
   }
 
-  private enterConfig(link: Link, ch: Channel, now: number): void {
-    ch.state = CHANNEL_STATE.CONFIG;
+  private enterConfig(link: Link, ch: Channel, event: ChannelEvent, now: number): void {
+    this.transition(ch, event, now);
     this.timers.set(`cfg:${ch.localCid}`, now + this.opts.configTimeoutMs);
     this.sendConfigRequest(link, ch, now);
   }
 
   private sendConfigRequest(link: Link, ch: Channel, now: number): void {
-    if (!this.requestConfiguration(link, ch, now)) this.startDisconnect(ch, 'no signaling identifier', now);
+    if (!this.requestConfiguration(link, ch, now)) this.startDisconnect(ch, CHANNEL_EVENT.CONFIG_RSP_NEG, 'no signaling identifier', now);
   }
 
   /** Sends our ConfigReq offering `offeredMtu`; false when no identifier is free. */
@@ -655,7 +682,7 @@ export class L2capManager {
 
   /** OPEN → CONFIG for a reconfiguration: our direction is to be redone, under the configuration timer. */
   private beginReconfiguration(ch: Channel, now: number): void {
-    ch.state = CHANNEL_STATE.CONFIG;
+    this.transition(ch, CHANNEL_EVENT.CONFIGURE_CHANNEL_REQ, now);
     ch.reconfiguring = true;
     ch.localConfigDone = false;
     ch.configRounds = 0;
@@ -696,17 +723,17 @@ export class L2capManager {
     // The peer reconfigured its direction of an open channel: ours did not change, so no ConfigReq
     // of ours follows (§7.1), and the channel stays OPEN.
     if (wasOpen) this.emit(link, { type: 'channel-reconfigured', cid: ch.localCid, remoteMtu: ch.remoteMtu });
-    else this.maybeOpen(link, ch);
+    else this.maybeOpen(link, ch, now);
   }
 
-  private onDisconnectionRequest(link: Link, s: DisconnectionRequest, _now: number): void {
+  private onDisconnectionRequest(link: Link, s: DisconnectionRequest, now: number): void {
     const ch = this.channels.get(s.dcid);
     if (!ch || ch.handle !== link.handle || ch.remoteCid !== s.scid || ch.state === CHANNEL_STATE.WAIT_CONNECT_RSP) {
       this.sendReject(link, rejectInvalidCid(s.identifier, s.dcid, s.scid));
       return;
     }
     this.sendSignal(link, { type: 'disconnection-response', identifier: s.identifier, dcid: s.dcid, scid: s.scid });
-    this.closeChannel(ch, 'remote');
+    this.closeChannel(ch, CHANNEL_EVENT.DISCONNECT_REQ, now, 'remote');
   }
 
   // ── responses to our requests ────────────────────────────────────────────────────────────
@@ -738,7 +765,7 @@ export class L2capManager {
     this.settle(link, p);
     switch (s.type) {
       case 'disconnection-response':
-        if (ch) this.closeChannel(ch, ch.closeReason, ch.closeResult);
+        if (ch) this.closeChannel(ch, CHANNEL_EVENT.DISCONNECT_RSP, now, ch.closeReason, ch.closeResult);
         return;
       case 'echo-response':
         this.emit(link, { type: 'echo-response', handle: link.handle, data: s.data });
@@ -756,15 +783,15 @@ export class L2capManager {
 
   private onConnectionResponse(link: Link, ch: Channel, s: ConnectionResponse, now: number): void {
     if (s.result !== CONNECTION_RESULT.SUCCESS || s.dcid < CID.DYNAMIC_FIRST) {
-      this.closeChannel(ch, s.result === CONNECTION_RESULT.SUCCESS ? `the peer accepted with an invalid destination CID 0x${s.dcid.toString(16).padStart(4, '0')}` : `refused with result ${connectionResultText(s.result)}`, s.result);
+      this.closeChannel(ch, CHANNEL_EVENT.CONNECT_RSP_NEG, now, s.result === CONNECTION_RESULT.SUCCESS ? `the peer accepted with an invalid destination CID 0x${s.dcid.toString(16).padStart(4, '0')}` : `refused with result ${connectionResultText(s.result)}`, s.result);
       return;
     }
     ch.remoteCid = s.dcid;
     if (ch.closeRequested) {
-      this.startDisconnect(ch, ch.closeReason, now);
+      this.startDisconnect(ch, CHANNEL_EVENT.CONNECT_RSP_CLOSING, ch.closeReason, now);
       return;
     }
-    this.enterConfig(link, ch, now);
+    this.enterConfig(link, ch, CHANNEL_EVENT.CONNECT_RSP, now);
   }
 
   private onConfigurationResponse(link: Link, ch: Channel, s: ConfigurationResponse, now: number): void {
@@ -776,7 +803,7 @@ export class L2capManager {
       }
       ch.localConfigDone = true;
       ch.localMtu = ch.offeredMtu;
-      this.maybeOpen(link, ch);
+      this.maybeOpen(link, ch, now);
       return;
     }
     if (s.result === CONFIGURATION_RESULT.UNACCEPTABLE_PARAMETERS && ch.configRounds < this.opts.maxConfigRounds) {
@@ -788,12 +815,12 @@ export class L2capManager {
         return;
       }
     }
-    this.startDisconnect(ch, 'configuration failed', now);
+    this.startDisconnect(ch, CHANNEL_EVENT.CONFIG_RSP_NEG, 'configuration failed', now);
   }
 
-  private maybeOpen(link: Link, ch: Channel): void {
+  private maybeOpen(link: Link, ch: Channel, now: number): void {
     if (ch.state !== CHANNEL_STATE.CONFIG || !ch.localConfigDone || !ch.remoteConfigDone) return;
-    ch.state = CHANNEL_STATE.OPEN;
+    this.transition(ch, CHANNEL_EVENT.CONFIG_COMPLETE, now);
     this.timers.clear(`cfg:${ch.localCid}`);
     if (ch.reconfiguring) {
       ch.reconfiguring = false;
@@ -832,26 +859,27 @@ export class L2capManager {
     const dropped = ch.queuedBytes;
     ch.closeWhenSent = false;
     this.clearQueue(ch);
-    this.startDisconnect(ch, `closed locally; ${dropped} byte(s) still queued were not sent within ${this.opts.closeLingerMs} ms`, now);
+    this.startDisconnect(ch, CHANNEL_EVENT.CLOSE_CHANNEL_REQ, `closed locally; ${dropped} byte(s) still queued were not sent within ${this.opts.closeLingerMs} ms`, now);
   }
 
   private onConfigTimeout(cid: number, now: number): void {
     const ch = this.channels.get(cid);
-    if (ch && ch.state === CHANNEL_STATE.CONFIG) this.startDisconnect(ch, 'configuration timeout', now, CONNECT_RESULT_TIMEOUT);
+    if (ch && ch.state === CHANNEL_STATE.CONFIG) this.startDisconnect(ch, CHANNEL_EVENT.TIMEOUT, 'configuration timeout', now, CONNECT_RESULT_TIMEOUT);
   }
 
   /** A request of ours got a Command Reject or no answer. */
   private onRequestFailed(link: Link, p: PendingRequest, why: 'timeout' | 'rejected', now: number): void {
     const ch = p.cid === undefined ? undefined : this.channels.get(p.cid);
+    const event = why === 'timeout' ? CHANNEL_EVENT.TIMEOUT : CHANNEL_EVENT.COMMAND_REJECT;
     switch (p.code) {
       case SIGNAL_CODE.CONNECTION_REQUEST:
-        if (ch) this.closeChannel(ch, why === 'timeout' ? 'no response to the connection request' : 'connection request rejected', why === 'timeout' ? CONNECT_RESULT_TIMEOUT : CONNECT_RESULT_NO_RESPONSE);
+        if (ch) this.closeChannel(ch, event, now, why === 'timeout' ? 'no response to the connection request' : 'connection request rejected', why === 'timeout' ? CONNECT_RESULT_TIMEOUT : CONNECT_RESULT_NO_RESPONSE);
         return;
       case SIGNAL_CODE.CONFIGURATION_REQUEST:
-        if (ch) this.startDisconnect(ch, why === 'timeout' ? 'configuration timeout' : 'configuration rejected', now, why === 'timeout' ? CONNECT_RESULT_TIMEOUT : CONNECT_RESULT_NO_RESPONSE);
+        if (ch) this.startDisconnect(ch, why === 'timeout' ? CHANNEL_EVENT.TIMEOUT : CHANNEL_EVENT.CONFIG_RSP_NEG, why === 'timeout' ? 'configuration timeout' : 'configuration rejected', now, why === 'timeout' ? CONNECT_RESULT_TIMEOUT : CONNECT_RESULT_NO_RESPONSE);
         return;
       case SIGNAL_CODE.DISCONNECTION_REQUEST:
-        if (ch) this.closeChannel(ch, ch.closeReason, ch.closeResult);
+        if (ch) this.closeChannel(ch, event, now, ch.closeReason, ch.closeResult);
         return;
       default:
         this.failSimpleRequest(link, p, why);
@@ -903,28 +931,34 @@ export class L2capManager {
     return ch;
   }
 
-  private startDisconnect(ch: Channel, reason: string, now: number, result: number = CONNECT_RESULT_NO_RESPONSE): void {
+  private startDisconnect(ch: Channel, event: ChannelEvent, reason: string, now: number, result: number = CONNECT_RESULT_NO_RESPONSE): void {
     const link = this.links.get(ch.handle)!;
     this.timers.clear(`cfg:${ch.localCid}`);
     for (const p of link.signaling.forChannel(ch.localCid)) this.settle(link, p);
-    ch.state = CHANNEL_STATE.WAIT_DISCONNECT;
+    this.transition(ch, event, now);
     ch.closeReason = reason;
     ch.closeResult = result;
     const sent = this.sendRequest(link, ch.localCid, now, (identifier) => ({ type: 'disconnection-request', identifier, dcid: ch.remoteCid, scid: ch.localCid }));
-    if (!sent) this.closeChannel(ch, reason, result);
+    if (!sent) this.closeChannel(ch, CHANNEL_EVENT.NO_IDENTIFIER, now, reason, result);
   }
 
   /** Removes the channel and tells the application: connect-failed when it never opened as initiator, else channel-closed. */
-  private closeChannel(ch: Channel, reason: string, result: number = CONNECT_RESULT_NO_RESPONSE): void {
+  private closeChannel(ch: Channel, event: ChannelEvent, now: number, reason: string, result: number = CONNECT_RESULT_NO_RESPONSE): void {
     const link = this.links.get(ch.handle);
     if (link) for (const p of link.signaling.forChannel(ch.localCid)) this.settle(link, p);
     this.forgetChannel(ch);
-    ch.state = CHANNEL_STATE.CLOSED;
+    this.transition(ch, event, now);
     if (ch.initiator && !ch.announced) {
       this.emit(link, { type: 'connect-failed', cid: ch.localCid, handle: ch.handle, psm: ch.psm, result, reason });
     } else if (ch.announced) {
       this.emit(link, { type: 'channel-closed', cid: ch.localCid, reason });
     }
+  }
+
+  /** The only writer of a channel's state (channel-state.ts); an undefined edge becomes an 'error' event. */
+  private transition(ch: Channel, event: ChannelEvent, now: number): void {
+    const fault = this.machine.transition(ch, ch.localCid, event, now);
+    if (fault) this.emit(this.links.get(ch.handle), { type: 'error', handle: ch.handle, message: fault.message });
   }
 
   private forgetChannel(ch: Channel): void {

@@ -3,11 +3,8 @@
  * file holds its state and the arithmetic of its flow control, and knows nothing of bytes on the
  * wire.
  *
- * States and transitions (local = this side opens):
- *   waiting-mux ─(mux open)→ pn-sent ─(PN rsp)→ sabm-sent ─(UA)→ connected
- *   (remote SABM, channel registered) → connected          [UA sent]
- *   connected ─close()→ closing ─(tx queue empty or linger)→ disc-sent ─(UA/DM/T1)→ closed
- *   any ─(DISC from peer)→ closed [UA sent]; pn-sent/sabm-sent ─(DM)→ closed 'refused'
+ * Its states and transition table are in dlc-state.ts; only the multiplexer's DLC machine writes
+ * `state`.
  *
  * Opening for the application (the gating rule, A2 rule 9): a connected DLC reports 'dlc-open'
  * at the first of: the peer answers our MSC; the peer's own MSC command arrives (we answer it);
@@ -33,10 +30,7 @@ import { ByteQueue } from './byte-queue.js';
 import type { RpnParams } from './wire/index.js';
 import { RPN_DEFAULT, V24_DEFAULT } from './wire/index.js';
 import { newDlcStats, type DlcStats } from './stats.js';
-
-
-
-export type DlcState = 'waiting-mux' | 'pn-sent' | 'sabm-sent' | 'connected' | 'closing' | 'disc-sent' | 'closed';
+import { DLC_STATE, type DlcState } from './dlc-state.js';
 
 /** The most credits a counter holds; more is ignored (A2 rule 6: never wrap). */
 export const TX_CREDIT_CAP = 0xffff;
@@ -57,7 +51,8 @@ export interface DlcParams {
 }
 
 export class Dlc {
-  state: DlcState;
+  /** Written only by the DLC machine (dlc-state.ts). */
+  state: DlcState = DLC_STATE.CLOSED;
   dlci = -1;
   n1 = DEFAULT_N1;
   cbfc = false;
@@ -91,7 +86,6 @@ export class Dlc {
     maxTxBytes: number,
     private readonly maxRxBytes: number,
   ) {
-    this.state = incoming ? 'connected' : 'waiting-mux';
     this.txQueue = new ByteQueue(maxTxBytes);
   }
 
@@ -108,7 +102,7 @@ export class Dlc {
   }
 
   get live(): boolean {
-    return this.state === 'connected' || this.state === 'closing';
+    return this.state === DLC_STATE.CONNECTED || this.state === DLC_STATE.CLOSING;
   }
 
   addTxCredits(n: number): void {
@@ -158,7 +152,7 @@ export class Dlc {
 
   /** True once after a cut-short write when the tx queue is at most half full again. */
   takeWritable(): boolean {
-    if (!this.wantWritable || this.state !== 'connected' || this.txQueue.length * 2 > this.txQueue.capacity) return false;
+    if (!this.wantWritable || this.state !== DLC_STATE.CONNECTED || this.txQueue.length * 2 > this.txQueue.capacity) return false;
     this.wantWritable = false;
     return true;
   }

@@ -16,6 +16,11 @@ export type RfcommEvent =
   | { type: 'dlc-closed'; dlcId: number; reason: RfcommCloseReason; message: string; unsent: number }
   /** The peer broke flow control or N1 and its data was dropped: the receive stream has a gap of `bytes`. */
   | { type: 'dlc-dropped'; dlcId: number; bytes: number; message: string }
+  /**
+   * The peer's SABM for a server channel set by `requireAuthorization` (RFCOMM 1.2 §6.5, a
+   * connection the upper layer accepts or refuses): held until `authorize(sessionId, request, …)`.
+   */
+  | { type: 'dlc-authorize'; sessionId: number; request: number; dlci: number; serverChannel: number }
   | { type: 'session-closed'; sessionId: number }
   /** Something the peer caused was lost on the session (an answer dropped past `maxControlFrames`). */
   | { type: 'session-error'; sessionId: number; message: string }

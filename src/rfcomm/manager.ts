@@ -17,8 +17,10 @@
  * (the last UA or DISC) and then disconnects the L2CAP channel. `sessionDown` closes every DLC of
  * the session with reason 'session-closed' and reports no 'session-closed' event.
  */
-import { ArgumentError, BoundedQueue, type ByteSink, ByteWriter, InvalidStateError, Ring, TimerSet } from '../core/index.js';
+import { ArgumentError, BoundedQueue, type ByteSink, ByteWriter, InvalidStateError, Ring, type StateRecord, TimerSet } from '../core/index.js';
 import { Dlc } from './dlc.js';
+import { DLC_STATE, type DlcEvent, type DlcState, newDlcMachine } from './dlc-state.js';
+import { type SessionEvent, type SessionState, newSessionMachine } from './session-state.js';
 import type { RfcommEvent } from './events.js';
 import { Multiplexer, type MuxHost } from './multiplexer.js';
 import { SessionTimers, splitTimerKey } from './session-timers.js';
@@ -59,6 +61,9 @@ export class RfcommManager {
   private readonly sessions = new Map<number, Multiplexer>();
   private readonly dlcs = new Map<number, { dlc: Dlc; session: Multiplexer }>();
   private readonly serverChannels = new Set<number>();
+  /** Server channels whose incoming DLCs wait for `authorize`. */
+  private readonly authorizedChannels = new Set<number>();
+  private nextAuthorization = 1;
   private readonly events: BoundedQueue<RfcommEvent>;
   private readonly timers = new TimerSet<string>();
   /** Sessions that have had something to send since they were last reported, oldest first. */
@@ -82,6 +87,28 @@ export class RfcommManager {
 
   unregisterServerChannel(channel: number): void {
     this.serverChannels.delete(channel);
+  }
+
+  /**
+   * Whether the peer's SABMs for server channel `channel` wait for a decision: each is reported as
+   * 'dlc-authorize' and answered by `authorize` (UA and the DLC, or DM with F = 1).
+   */
+  requireAuthorization(channel: number, required: boolean): void {
+    if (!required) {
+      this.authorizedChannels.delete(channel);
+      return;
+    }
+    checkChannel(channel);
+    this.authorizedChannels.add(channel);
+  }
+
+  /**
+   * Answers a 'dlc-authorize': `granted` opens the DLC as the SABM asked (UA), otherwise the peer
+   * gets DM with F = 1. False when the request is no longer held (a DISC cancelled it, or its
+   * session closed).
+   */
+  authorize(sessionId: number, request: number, granted: boolean, now: number): boolean {
+    return this.sessions.get(sessionId)?.authorize(request, granted, now) ?? false;
   }
 
   allocateServerChannel(): number {
@@ -129,7 +156,7 @@ export class RfcommManager {
 
   write(dlcId: number, bytes: Uint8Array): number {
     const { dlc, session } = this.lookup(dlcId);
-    if (dlc.state === 'closing' || dlc.state === 'disc-sent' || dlc.state === 'closed') throw new InvalidStateError(`RFCOMM DLC ${dlcId} is closing: no more writes`);
+    if (dlc.state === DLC_STATE.CLOSING || dlc.state === DLC_STATE.DISCONNECTING || dlc.state === DLC_STATE.CLOSED) throw new InvalidStateError(`RFCOMM DLC ${dlcId} is closing: no more writes`);
     return session.write(dlc, bytes);
   }
 
@@ -145,7 +172,7 @@ export class RfcommManager {
     if (!Number.isInteger(signals) || signals < 0 || signals > 0xff) throw new ArgumentError(`V.24 signals are one octet, not ${signals}`);
     if (breakMs !== undefined && !(breakMs >= 0 && breakMs <= MSC_BREAK_MAX_MS)) throw new ArgumentError(`a break lasts 0 to ${MSC_BREAK_MAX_MS} ms (15 units of 200 ms), not ${breakMs}`);
     const entry = this.dlcs.get(dlcId);
-    if (!entry || entry.dlc.state !== 'connected') throw new InvalidStateError(`RFCOMM DLC ${dlcId} is not open`);
+    if (!entry || entry.dlc.state !== DLC_STATE.CONNECTED) throw new InvalidStateError(`RFCOMM DLC ${dlcId} is not open`);
     entry.session.setSignals(entry.dlc, signals, breakMs, now);
   }
 
@@ -281,12 +308,24 @@ export class RfcommManager {
     return s && { ...s.stats, drops: { ...s.stats.drops } };
   }
 
+  /** The latest DLC state changes and undefined edges of every session, oldest first (dlc-state.ts). */
+  dlcStateHistory(): StateRecord<DlcState, DlcEvent>[] {
+    return this.dlcMachine.history();
+  }
+
+  /** The latest session state changes and undefined edges, oldest first (session-state.ts). */
+  sessionStateHistory(): StateRecord<SessionState, SessionEvent>[] {
+    return this.sessionMachine.history();
+  }
+
   /** Statistics of the most recently closed DLCs (bounded), so a test can read them after close. */
   private readonly closedStats = new Map<number, DlcStats>();
 
   // ── plumbing ───────────────────────────────────────────────────────────────
 
   private readonly host: MuxHost;
+  private readonly dlcMachine = newDlcMachine();
+  private readonly sessionMachine = newSessionMachine();
 
   private makeHost(): MuxHost {
     return {
@@ -295,6 +334,8 @@ export class RfcommManager {
         if (!this.events.push(event)) this.dropped++;
       },
       isServerChannel: (ch) => this.serverChannels.has(ch),
+      needsAuthorization: (ch) => this.authorizedChannels.has(ch),
+      newAuthorization: () => this.nextAuthorization++,
       newDlcId: () => this.nextDlcId++,
       adopt: (dlc, session) => {
         this.dlcs.set(dlc.id, { dlc, session });
@@ -309,6 +350,8 @@ export class RfcommManager {
         session.sendRequested = true;
         this.sendRequests.push(session);
       },
+      dlcMachine: this.dlcMachine,
+      sessionMachine: this.sessionMachine,
     };
   }
 

@@ -2,12 +2,9 @@
  * One RFCOMM session: the multiplexer on one L2CAP channel (PSM 3), its control channel DLCI 0
  * and the DLCs on it (RFCOMM 1.2 §5, §6; TS 07.10 §5.2–5.4).
  *
- * Session states:
- *   listening ─(SABM 0 from peer)→ open [UA]     listening ─(SABM 0, acceptSessions=false)→ closed [DM]
- *   listening|connecting ─connect()→ connecting [SABM 0, T1 20 s] ─(UA)→ open ─(DM / T1)→ closed
- *   open ─(last DLC closed + sessionIdleMs)→ disconnecting [DISC 0, T1] ─(UA/DM/T1)→ closed
- *   open ─(opened by the peer, no PN/SABM/connect() within dlcAckTimeoutMs)→ disconnecting [DISC 0, T1]
- *   any ─(DISC 0 from peer)→ closed [UA], every DLC closed 'session-closed'
+ * Session states and their table: session-state.ts; DLC states: dlc-state.ts. Both are written only
+ * through their machine (`moveSession`, `moveDlc`). The idle timer closes an open session whose last
+ * DLC closed `sessionIdleMs` ago, or that the peer opened and did not use within dlcAckTimeoutMs.
  * A SABM 0 from the peer while ours is outstanding gets DM (we keep the initiator role).
  *
  * C/R (TS 07.10 Table 1, RFCOMM erratum 1510): commands and every UIH carry C/R = 1 from the
@@ -20,6 +17,12 @@
  * reserved, wrong-direction or unregistered one) get DM with F = P; PN for an unregistered channel
  * gets DM; an unknown MCC command gets NSC echoing its type octet; an MCC that does not decode is
  * discarded. A UIH arriving after our DISC gets DM F = P (the teardown race in the captures).
+ *
+ * Authorisation: a SABM that would open a server channel set by `requireAuthorization` (and that
+ * `refusal` lets through) is held, and 'dlc-authorize' asks the upper layer; `authorize` then
+ * answers it as the SABM would have been (UA, or DM if the session is no longer open) or with
+ * DM F = 1. A repeated SABM for a held DLCI is dropped; a DISC for it cancels the hold (and is
+ * answered DM, as for any DLCI with no DLC). At most one hold per DLCI, dropped with the session.
  *
  * Before the SABM: the peer's PN and RPN for a DLCI it may open towards us are kept per DLCI and
  * applied when its SABM arrives (TS 07.10 §5.4.6.3.1, §5.4.6.3.9). Both are forgotten after
@@ -38,9 +41,11 @@
  * not depend on how many DLCs exist. 'session-closed' is reported once the last control frame
  * (the UA or DISC that ends the session) has been produced.
  */
-import { type ByteSink, DecodeError, Ring } from '../core/index.js';
+import { type ByteSink, DecodeError, Ring, type StateMachine } from '../core/index.js';
 import { ControlOutput } from './control-output.js';
 import { DEFAULT_N1, Dlc, type DlcParams } from './dlc.js';
+import { DLC_EVENT, DLC_STATE, type DlcEvent, type DlcState } from './dlc-state.js';
+import { SESSION_EVENT, SESSION_STATE, type SessionEvent, type SessionState } from './session-state.js';
 import type { SessionTimers } from './session-timers.js';
 import { acceptPnResponse, answerPn, currentPn, maxN1For, pnOffer, type PnLimits, type PnMcc, type PnOffer } from './pn-negotiation.js';
 import { applyRpn } from './rpn.js';
@@ -68,18 +73,24 @@ import {
 
 type RpnMcc = Extract<Mcc, { type: 'RPN' }>;
 
-export type MuxState = 'listening' | 'connecting' | 'open' | 'disconnecting' | 'closed';
-
 /** What a multiplexer needs from its manager. */
 export interface MuxHost {
   readonly options: ResolvedRfcommOptions;
   emit(event: RfcommEvent): void;
   isServerChannel(channel: number): boolean;
+  /** The peer's SABMs for `channel` wait for `authorize` ('dlc-authorize'). */
+  needsAuthorization(channel: number): boolean;
+  /** A request id for 'dlc-authorize', never reused. */
+  newAuthorization(): number;
   newDlcId(): number;
   adopt(dlc: Dlc, session: Multiplexer): void;
   release(dlc: Dlc): void;
   /** The session has a frame to send: it wants a turn. */
   requestSend(session: Multiplexer): void;
+  /** The DLC state machine of the layer (dlc-state.ts), shared by its sessions. */
+  readonly dlcMachine: StateMachine<DlcState, DlcEvent>;
+  /** The session state machine of the layer (session-state.ts). */
+  readonly sessionMachine: StateMachine<SessionState, SessionEvent>;
 }
 
 const RESERVED_DLCIS = new Set([0, 1, 62, 63]);
@@ -95,7 +106,8 @@ const WITHOUT_CREDITS: DecodeFrameOptions = { credits: false };
 const EITHER: readonly DecodeFrameOptions[] = [WITH_CREDITS, WITHOUT_CREDITS];
 
 export class Multiplexer {
-  state: MuxState;
+  /** Written only by the session machine (session-state.ts). */
+  state: SessionState = SESSION_STATE.LISTENING;
   initiator: boolean;
   /** The peer sent FCoff (aggregate flow control; ignored by CBFC DLCs). */
   aggregateOff = false;
@@ -108,6 +120,8 @@ export class Multiplexer {
   private waiting: Dlc[] = [];
   /** Parameters the peer negotiated by PN for DLCIs it has not opened yet. */
   private readonly pendingPn = new Map<number, DlcParams>();
+  /** The peer's SABMs waiting for `authorize`: DLCI → request id. */
+  private readonly held = new Map<number, number>();
   /** Port settings the peer set by RPN for DLCIs it has not opened yet. */
   private readonly pendingRpn = new Map<number, RpnParams>();
   private readonly offers = new Map<number, PnOffer>();
@@ -139,7 +153,6 @@ export class Multiplexer {
       },
       () => this.host.requestSend(this),
     );
-    this.state = 'listening';
     if (initiator) this.startMultiplexer(now);
   }
 
@@ -176,6 +189,7 @@ export class Multiplexer {
     this.now = now;
     this.hadDlc = true;
     this.timers.clear('idle');
+    this.moveDlc(dlc, DLC_EVENT.OPEN_REQ);
     this.waiting.push(dlc);
     if (this.state === 'open') this.startWaiting(now);
     else if (this.state === 'listening') {
@@ -216,25 +230,41 @@ export class Multiplexer {
   close(dlc: Dlc, now: number): void {
     this.now = now;
     switch (dlc.state) {
-      case 'waiting-mux':
+      case DLC_STATE.WAIT_MUX:
         // Forget it, or the multiplexer coming up would still send PN and SABM for it.
         this.waiting = this.waiting.filter((d) => d !== dlc);
-        this.finish(dlc, 'disconnected', 'closed locally before the DLC was established');
+        this.finish(dlc, DLC_EVENT.CLOSE_REQ, 'disconnected', 'closed locally before the DLC was established');
         break;
-      case 'pn-sent':
-        this.finish(dlc, 'disconnected', 'closed locally before the DLC was established');
+      case DLC_STATE.WAIT_PN_RSP:
+        this.finish(dlc, DLC_EVENT.CLOSE_REQ, 'disconnected', 'closed locally before the DLC was established');
         break;
-      case 'sabm-sent':
-        this.sendDisc(dlc, now);
+      case DLC_STATE.WAIT_UA:
+        this.sendDisc(dlc, DLC_EVENT.CLOSE_REQ, now);
         break;
-      case 'connected':
-        dlc.state = 'closing';
-        if (dlc.txQueue.length === 0) this.sendDisc(dlc, now);
+      case DLC_STATE.CONNECTED:
+        this.moveDlc(dlc, DLC_EVENT.CLOSE_REQ);
+        if (dlc.txQueue.length === 0) this.sendDisc(dlc, DLC_EVENT.QUEUE_EMPTY, now);
         else this.timers.set(`linger:${dlc.dlci}`, now + this.o.closeLingerMs);
         break;
       default:
         break;
     }
+  }
+
+  /** Answers the held SABM of authorisation `request` (see the rules above); false when none is held. */
+  authorize(request: number, granted: boolean, now: number): boolean {
+    this.now = now;
+    let dlci: number | undefined;
+    for (const [d, r] of this.held) if (r === request) dlci = d;
+    if (dlci === undefined) return false;
+    this.held.delete(dlci);
+    if (!granted) {
+      if (this.state === 'open') this.sendDm(dlci, true, `SABM on DLCI ${dlci} not authorised`);
+      return true;
+    }
+    if (this.state !== 'open') this.sendDm(dlci, true, `SABM on DLCI ${dlci} while the session is ${this.state}`);
+    else this.onRemoteSabm(dlci, now, true);
+    return true;
   }
 
   /** Sends any multiplexer command (research helper); a command arms T2. */
@@ -255,7 +285,7 @@ export class Multiplexer {
     this.ready.clear();
     this.timers.clearAll();
     this.closeAll('session-closed', 'the L2CAP channel carrying the RFCOMM session closed');
-    this.state = 'closed';
+    this.moveSession(SESSION_EVENT.L2CAP_DOWN);
     this.closeReported = true;
   }
 
@@ -305,37 +335,37 @@ export class Multiplexer {
         if (this.state === 'open') return this.out.frame('UA', 0, true);
         if (this.state === 'listening' && this.o.acceptSessions) {
           this.out.frame('UA', 0, true);
-          this.state = 'open';
+          this.moveSession(SESSION_EVENT.SABM);
           // A session the peer opens but never uses closes too. The wait is T1 of a DLC, long
           // enough for the pairing some initiators run between our UA and their PN.
           this.timers.set('idle', now + this.o.dlcAckTimeoutMs);
           return;
         }
         this.sendDm(0, true, `session refused (state ${this.state})`);
-        if (this.state === 'listening') this.closeSession('refused', 'RFCOMM sessions are not accepted', true);
+        if (this.state === 'listening') this.closeSession(SESSION_EVENT.SABM_REFUSED, 'refused', 'RFCOMM sessions are not accepted', true);
         return;
       case 'UA':
         if (!f.pf) return this.dropPfZero(f);
         if (this.state === 'connecting') {
           this.timers.clear('T1');
-          this.state = 'open';
+          this.moveSession(SESSION_EVENT.UA);
           this.startWaiting(now);
           // Every DLC it was opened for was closed while it came up.
           this.armIdleIfUnused();
         } else if (this.state === 'disconnecting') {
-          this.closeSession('session-closed', 'the multiplexer closed', true);
+          this.closeSession(SESSION_EVENT.UA, 'session-closed', 'the multiplexer closed', true);
         } else this.unexpected('UA on DLCI 0');
         return;
       case 'DM':
-        if (this.state === 'connecting') this.closeSession('refused', 'the peer refused the RFCOMM session (DM on DLCI 0)', true);
-        else if (this.state === 'open' || this.state === 'disconnecting') this.closeSession('session-closed', 'the peer closed the RFCOMM session (DM on DLCI 0)', true);
+        if (this.state === 'connecting') this.closeSession(SESSION_EVENT.DM, 'refused', 'the peer refused the RFCOMM session (DM on DLCI 0)', true);
+        else if (this.state === 'open' || this.state === 'disconnecting') this.closeSession(SESSION_EVENT.DM, 'session-closed', 'the peer closed the RFCOMM session (DM on DLCI 0)', true);
         else this.unexpected('DM on DLCI 0');
         return;
       case 'DISC':
         if (!f.pf) return this.dropPfZero(f);
         if (this.state === 'listening' || this.state === 'closed') return this.sendDm(0, true, 'DISC on DLCI 0 with no session');
         this.out.frame('UA', 0, true);
-        this.closeSession('session-closed', 'the peer closed the RFCOMM session', true);
+        this.closeSession(SESSION_EVENT.DISC, 'session-closed', 'the peer closed the RFCOMM session', true);
         return;
       case 'UIH':
         if (this.state !== 'open' && this.state !== 'disconnecting') return this.unexpected('UIH on DLCI 0 before the session is open');
@@ -360,25 +390,27 @@ export class Multiplexer {
           else this.sendDm(f.dlci, true, `SABM on DLCI ${f.dlci} in state ${dlc.state}`);
           return;
         }
-        return this.onRemoteSabm(f.dlci, now);
+        if (this.held.has(f.dlci)) return this.diagnose(`SABM on DLCI ${f.dlci} repeated while its authorisation is pending: dropped`);
+        return this.onRemoteSabm(f.dlci, now, false);
       case 'UA':
-        if (dlc?.state === 'sabm-sent') {
+        if (dlc?.state === DLC_STATE.WAIT_UA) {
           this.timers.clear(`T1:${f.dlci}`);
-          this.connected(dlc);
-        } else if (dlc?.state === 'disc-sent') this.finish(dlc, 'disconnected', 'closed');
+          this.connected(dlc, DLC_EVENT.UA);
+        } else if (dlc?.state === DLC_STATE.DISCONNECTING) this.finish(dlc, DLC_EVENT.UA, 'disconnected', 'closed');
         else this.unexpected(`UA on DLCI ${f.dlci}`);
         return;
       case 'DM':
         this.forgetPending(f.dlci);
         if (!dlc) return this.unexpected(`DM on DLCI ${f.dlci}`);
-        if (dlc.state === 'pn-sent' || dlc.state === 'sabm-sent') this.finish(dlc, 'refused', `the peer refused server channel ${dlc.serverChannel} (DM)`);
-        else this.finish(dlc, 'disconnected', 'the peer closed the DLC (DM)');
+        if (dlc.state === DLC_STATE.WAIT_PN_RSP || dlc.state === DLC_STATE.WAIT_UA) this.finish(dlc, DLC_EVENT.DM, 'refused', `the peer refused server channel ${dlc.serverChannel} (DM)`);
+        else this.finish(dlc, DLC_EVENT.DM, 'disconnected', 'the peer closed the DLC (DM)');
         return;
       case 'DISC':
         this.forgetPending(f.dlci);
+        this.held.delete(f.dlci);
         if (!dlc) return this.sendDm(f.dlci, true, `DISC on DLCI ${f.dlci} that is not open`);
         this.out.frame('UA', f.dlci, true);
-        this.finish(dlc, dlc.state === 'pn-sent' || dlc.state === 'sabm-sent' ? 'refused' : 'disconnected', 'the peer closed the DLC');
+        this.finish(dlc, DLC_EVENT.DISC, dlc.state === DLC_STATE.WAIT_PN_RSP || dlc.state === DLC_STATE.WAIT_UA ? 'refused' : 'disconnected', 'the peer closed the DLC');
         return;
       case 'UIH':
         if (!dlc || !dlc.live) return this.sendDm(f.dlci, f.pf, `UIH on DLCI ${f.dlci} that is not open`);
@@ -403,12 +435,19 @@ export class Multiplexer {
     return undefined;
   }
 
-  private onRemoteSabm(dlci: number, now: number): void {
+  /** The peer's SABM for `dlci`, which has no DLC: refused, held for authorisation, or opened. */
+  private onRemoteSabm(dlci: number, now: number, authorized: boolean): void {
     const why = this.refusal(dlci);
     if (why) {
       if (RESERVED_DLCIS.has(dlci) || !this.isLocalDlci(dlci)) this.stats.drops.invalidDlci++;
       this.forgetPending(dlci);
       return this.sendDm(dlci, true, `SABM refused: ${why}`);
+    }
+    if (!authorized && this.host.needsAuthorization(dlci >>> 1)) {
+      const request = this.host.newAuthorization();
+      this.held.set(dlci, request);
+      this.host.emit({ type: 'dlc-authorize', sessionId: this.id, request, dlci, serverChannel: dlci >>> 1 });
+      return;
     }
     const dlc = new Dlc(this.host.newDlcId(), dlci >>> 1, true, this.o.maxTxBytes, this.o.maxRxBytes);
     dlc.dlci = dlci;
@@ -420,17 +459,17 @@ export class Multiplexer {
     this.timers.clear('idle');
     this.host.adopt(dlc, this);
     this.out.frame('UA', dlci, true);
-    this.connected(dlc);
+    this.connected(dlc, DLC_EVENT.SABM);
   }
 
-  private connected(dlc: Dlc): void {
-    dlc.state = 'connected';
+  private connected(dlc: Dlc, event: DlcEvent): void {
+    this.moveDlc(dlc, event);
     this.queueMcc({ type: 'MSC', cr: true, dlci: dlc.dlci, signals: dlc.signals }, `T2:MSC:${dlc.dlci}`);
     this.poke(dlc);
   }
 
   private maybeOpen(dlc: Dlc, force: boolean): void {
-    if (dlc.opened || dlc.state !== 'connected') return;
+    if (dlc.opened || dlc.state !== DLC_STATE.CONNECTED) return;
     if (!force && !dlc.mscAnswered && !dlc.peerMscSeen) return;
     dlc.opened = true;
     this.host.emit({ type: 'dlc-open', dlcId: dlc.id, sessionId: this.id, serverChannel: dlc.serverChannel, dlci: dlc.dlci, n1: dlc.n1, incoming: dlc.incoming });
@@ -494,7 +533,7 @@ export class Multiplexer {
         return this.onPnCommand(mcc);
       case 'MSC': {
         const dlc = this.dlcs.get(mcc.dlci);
-        if (!dlc || !(dlc.live || dlc.state === 'disc-sent')) return this.unexpected(`MSC for DLCI ${mcc.dlci} that is not open`);
+        if (!dlc || !(dlc.live || dlc.state === DLC_STATE.DISCONNECTING)) return this.unexpected(`MSC for DLCI ${mcc.dlci} that is not open`);
         this.queueMcc({ ...mcc, cr: false });
         dlc.peerFc = (mcc.signals & V24.FC) !== 0;
         dlc.peerMscSeen = true;
@@ -564,11 +603,11 @@ export class Multiplexer {
       case 'PN': {
         const dlc = this.dlcs.get(mcc.dlci);
         const offer = this.offers.get(mcc.dlci);
-        if (!dlc || dlc.state !== 'pn-sent' || !offer) return this.unexpected(`PN response for DLCI ${mcc.dlci}`);
+        if (!dlc || dlc.state !== DLC_STATE.WAIT_PN_RSP || !offer) return this.unexpected(`PN response for DLCI ${mcc.dlci}`);
         this.timers.clear(`T2:PN:${mcc.dlci}`);
         this.offers.delete(mcc.dlci);
         dlc.apply(acceptPnResponse(offer, mcc));
-        dlc.state = 'sabm-sent';
+        this.moveDlc(dlc, DLC_EVENT.PN_RSP);
         this.out.frame('SABM', dlc.dlci, true);
         this.timers.set(`T1:${dlc.dlci}`, now + this.o.dlcAckTimeoutMs);
         return;
@@ -614,31 +653,31 @@ export class Multiplexer {
     this.timers.expired(key);
     const [kind, a, b] = key.split(':');
     if (key === 'T1') {
-      if (this.state === 'connecting') this.closeSession('timeout', 'no answer to SABM on DLCI 0 (T1)', true);
-      else if (this.state === 'disconnecting') this.closeSession('session-closed', 'no answer to DISC on DLCI 0 (T1)', true);
+      if (this.state === 'connecting') this.closeSession(SESSION_EVENT.T1, 'timeout', 'no answer to SABM on DLCI 0 (T1)', true);
+      else if (this.state === 'disconnecting') this.closeSession(SESSION_EVENT.T1, 'session-closed', 'no answer to DISC on DLCI 0 (T1)', true);
     } else if (key === 'idle') {
       if (this.state === 'open' && this.dlcCount === 0 && this.pendingPn.size === 0) {
-        this.state = 'disconnecting';
+        this.moveSession(SESSION_EVENT.IDLE_TIMEOUT);
         this.out.frame('DISC', 0, true);
         this.timers.set('T1', now + this.o.sessionAckTimeoutMs);
       }
     } else if (kind === 'T1') {
       const dlc = this.dlcs.get(Number(a));
-      if (dlc?.state === 'sabm-sent') this.finish(dlc, 'timeout', 'no answer to SABM (T1)');
-      else if (dlc?.state === 'disc-sent') this.finish(dlc, 'timeout', 'no answer to DISC (T1)');
+      if (dlc?.state === DLC_STATE.WAIT_UA) this.finish(dlc, DLC_EVENT.T1, 'timeout', 'no answer to SABM (T1)');
+      else if (dlc?.state === DLC_STATE.DISCONNECTING) this.finish(dlc, DLC_EVENT.T1, 'timeout', 'no answer to DISC (T1)');
     } else if (kind === 'pending') {
       if (this.pendingPn.has(Number(a))) this.diagnose(`PN for DLCI ${a} forgotten: no SABM followed within dlcAckTimeoutMs`);
       this.forgetPending(Number(a));
     } else if (kind === 'linger') {
       const dlc = this.dlcs.get(Number(a));
-      if (dlc?.state === 'closing') {
+      if (dlc?.state === DLC_STATE.CLOSING) {
         dlc.undelivered += dlc.txQueue.length;
         dlc.txQueue.clear();
-        this.sendDisc(dlc, now);
+        this.sendDisc(dlc, DLC_EVENT.LINGER_TIMEOUT, now);
       }
     } else if (kind === 'T2' && a === 'PN') {
       const dlc = this.dlcs.get(Number(b));
-      if (dlc?.state === 'pn-sent') this.finish(dlc, 'timeout', 'no answer to PN (T2)');
+      if (dlc?.state === DLC_STATE.WAIT_PN_RSP) this.finish(dlc, DLC_EVENT.T2, 'timeout', 'no answer to PN (T2)');
     } else if (kind === 'T2' && a === 'MSC') {
       const dlc = this.dlcs.get(Number(b));
       if (dlc) this.maybeOpen(dlc, true);
@@ -675,9 +714,9 @@ export class Multiplexer {
       sink.u8(0xff - crc);
       this.counted(length);
       if (dlc.takeWritable()) this.host.emit({ type: 'dlc-writable', dlcId: dlc.id });
-      if (dlc.state === 'closing' && dlc.txQueue.length === 0) {
+      if (dlc.state === DLC_STATE.CLOSING && dlc.txQueue.length === 0) {
         this.timers.clear(`linger:${dlc.dlci}`);
-        this.sendDisc(dlc, this.now);
+        this.sendDisc(dlc, DLC_EVENT.QUEUE_EMPTY, this.now);
       }
       this.poke(dlc);
       return sink;
@@ -706,7 +745,7 @@ export class Multiplexer {
   // ── helpers ────────────────────────────────────────────────────────────────
 
   private startMultiplexer(now: number): void {
-    this.state = 'connecting';
+    this.moveSession(SESSION_EVENT.OPEN_REQ);
     this.out.frame('SABM', 0, true);
     this.timers.set('T1', now + this.o.sessionAckTimeoutMs);
   }
@@ -715,28 +754,28 @@ export class Multiplexer {
     for (const dlc of this.waiting.splice(0)) {
       dlc.dlci = (dlc.serverChannel << 1) | (this.initiator ? 0 : 1);
       if (this.dlcs.has(dlc.dlci)) {
-        this.finishUnlisted(dlc, 'refused', `DLCI ${dlc.dlci} is already in use on this session`);
+        this.finishUnlisted(dlc, DLC_EVENT.DLCI_IN_USE, 'refused', `DLCI ${dlc.dlci} is already in use on this session`);
         continue;
       }
       this.dlcs.set(dlc.dlci, dlc);
-      dlc.state = 'pn-sent';
+      this.moveDlc(dlc, DLC_EVENT.MUX_OPEN);
       const { offer, command } = pnOffer(this.limits, dlc.dlci);
       this.offers.set(dlc.dlci, offer);
       this.queueMcc(command, `T2:PN:${dlc.dlci}`);
     }
   }
 
-  private sendDisc(dlc: Dlc, now: number): void {
-    dlc.state = 'disc-sent';
+  private sendDisc(dlc: Dlc, event: DlcEvent, now: number): void {
+    this.moveDlc(dlc, event);
     this.out.frame('DISC', dlc.dlci, true);
     this.timers.set(`T1:${dlc.dlci}`, now + this.o.dlcAckTimeoutMs);
   }
 
-  private finish(dlc: Dlc, reason: RfcommCloseReason, message: string): void {
+  private finish(dlc: Dlc, event: DlcEvent, reason: RfcommCloseReason, message: string): void {
     this.dlcs.delete(dlc.dlci);
     this.offers.delete(dlc.dlci);
     for (const k of ['T1', 'T2:PN', 'T2:MSC', 'linger']) this.timers.clear(`${k}:${dlc.dlci}`);
-    this.finishUnlisted(dlc, reason, message);
+    this.finishUnlisted(dlc, event, reason, message);
     this.armIdleIfUnused();
   }
 
@@ -755,8 +794,8 @@ export class Multiplexer {
     }
   }
 
-  private finishUnlisted(dlc: Dlc, reason: RfcommCloseReason, message: string): void {
-    dlc.state = 'closed';
+  private finishUnlisted(dlc: Dlc, event: DlcEvent, reason: RfcommCloseReason, message: string): void {
+    this.moveDlc(dlc, event);
     const unsent = dlc.undelivered + dlc.txQueue.length;
     dlc.txQueue.clear();
     this.host.release(dlc);
@@ -765,18 +804,19 @@ export class Multiplexer {
   }
 
   private closeAll(reason: RfcommCloseReason, message: string): void {
-    for (const dlc of this.waiting.splice(0)) this.finishUnlisted(dlc, reason, message);
+    for (const dlc of this.waiting.splice(0)) this.finishUnlisted(dlc, DLC_EVENT.SESSION_DOWN, reason, message);
     for (const dlc of [...this.dlcs.values()]) {
       this.dlcs.delete(dlc.dlci);
-      this.finishUnlisted(dlc, reason, message);
+      this.finishUnlisted(dlc, DLC_EVENT.SESSION_DOWN, reason, message);
     }
     this.pendingPn.clear();
     this.pendingRpn.clear();
     this.offers.clear();
+    this.held.clear();
   }
 
-  private closeSession(reason: RfcommCloseReason, message: string, report: boolean): void {
-    this.state = 'closed';
+  private closeSession(event: SessionEvent, reason: RfcommCloseReason, message: string, report: boolean): void {
+    this.moveSession(event);
     this.timers.clearAll();
     this.ready.clear();
     this.closeAll(reason, message);
@@ -789,6 +829,18 @@ export class Multiplexer {
   private reportClosed(): void {
     this.closeReported = true;
     this.host.emit({ type: 'session-closed', sessionId: this.id });
+  }
+
+  /** The only writer of the session's state (session-state.ts); an undefined edge becomes a 'session-error' event. */
+  private moveSession(event: SessionEvent): void {
+    const fault = this.host.sessionMachine.transition(this, this.id, event, this.now);
+    if (fault) this.host.emit({ type: 'session-error', sessionId: this.id, message: fault.message });
+  }
+
+  /** The only writer of a DLC's state (dlc-state.ts); an undefined edge becomes a 'session-error' event. */
+  private moveDlc(dlc: Dlc, event: DlcEvent): void {
+    const fault = this.host.dlcMachine.transition(dlc, dlc.id, event, this.now);
+    if (fault) this.host.emit({ type: 'session-error', sessionId: this.id, message: fault.message });
   }
 
   private sendDm(dlci: number, f: boolean, why: string): void {

@@ -10,3 +10,4 @@ export { SdpServer, type SdpServerOptions, type SdpServerStats, type ChannelKey 
 export { SdpClient, ALL_ATTRIBUTES, type SdpClientOptions, type SdpClientEvent, type SdpClientFailure, type SdpClientStats } from './client.js';
 export * from './records.js';
 export * from './parse-services.js';
+export * from './names.js';

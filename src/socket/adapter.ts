@@ -4,15 +4,15 @@
  * HCI init sequence, and routes stack events to the sockets that own them. It is the promise-based
  * face of one `Stack` + `Driver`.
  */
-import { ArgumentError, TimeoutError, TransportError, type BdAddr, type BluetoothError } from '../core/index.js';
+import { ArgumentError, parseBdAddr, TimeoutError, TransportError, type BdAddr, type BluetoothError } from '../core/index.js';
 import { hciStatusError, type HciCommand } from '../hci/index.js';
-import { Stack, type StackOptions } from '../stack/stack.js';
-import { Driver, type PacketSink } from '../stack/driver.js';
-import type { StackEvent } from '../stack/events.js';
-import { IO_CAPABILITIES, pinOctets } from '../security/index.js';
+import { Stack, type StackOptions } from '../stack/index.js';
+import { Driver, type PacketSink } from '../node/index.js';
+import type { StackEvent } from '../stack/index.js';
+import { IO_CAPABILITIES, pinOctets, type SecurityLevel } from '../security/index.js';
 import { openTransport, TRANSPORT_FORMS } from '../transport/index.js';
-import type { Transport } from '../transport/transport.js';
-import { BtsnoopFileRecorder } from '../trace/files.js';
+import type { Transport } from '../transport/index.js';
+import { BtsnoopFileRecorder } from '../node/index.js';
 import { SocketError } from './errors.js';
 import { answerPrompt, NO_PIN, refusesPins, securityOptions, type PairingOptions } from './pairing-hooks.js';
 
@@ -342,6 +342,41 @@ export class Adapter {
    * itself refused the peer's PIN request because it had no PIN to give. */
   securityFailure(address: BdAddr, message: string): string {
     return this.pinRefused.has(address) ? `${address} asked for a legacy PIN: ${NO_PIN}` : message;
+  }
+
+  /**
+   * Pairs and bonds with `address` without opening a channel (as `bluetoothctl pair`): pages it and
+   * asks for `security` (default 'authenticated'; Core v5.4 Vol 3 Part C §5.2.2), answering prompts
+   * with the `pairing` options; a new link key goes to `pairing.keys`. With a key already stored the
+   * device authenticates with it. Resolves with the key type of a new pairing (none when the stored
+   * key served); rejects with EACCES when the page or the pairing fails, TimeoutError after
+   * `timeoutMs` (default 60 s). The link, unused, drops after the stack's idle time or at close().
+   */
+  pair(address: BdAddr, options: { security?: SecurityLevel; timeoutMs?: number } = {}): Promise<{ keyType?: number }> {
+    this.ensureOpen('pair');
+    const peer = parseBdAddr(address);
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    let keyType: number | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const unwatch = this.watch((e) => {
+      if (e.type === 'security' && e.event.type === 'paired' && e.event.address === peer) keyType = e.event.keyType;
+    });
+    this.pendingOps++;
+    this.holdIfBusy();
+    return new Promise<{ keyType?: number }>((resolve, reject) => {
+      timer = setTimeout(() => reject(new TimeoutError(`pairing with ${peer}`, `${peer} did not complete pairing within ${timeoutMs} ms`)), timeoutMs);
+      this.driver.run((now) =>
+        this.stack.requestSecurity(peer, options.security ?? 'authenticated', now, (outcome) => {
+          if (outcome.ok) resolve(keyType === undefined ? {} : { keyType });
+          else reject(new SocketError('EACCES', `pairing with ${peer} failed: ${this.securityFailure(peer, outcome.reason)}`));
+        }),
+      );
+    }).finally(() => {
+      clearTimeout(timer);
+      unwatch();
+      this.pendingOps--;
+      this.holdIfBusy();
+    });
   }
 
   /** Calls `watch` with every stack event until the returned function is called. */

@@ -20,7 +20,7 @@
  */
 import { Duplex } from 'node:stream';
 import { ArgumentError, BDADDR_ANY, parseBdAddr, type BdAddr } from '../core/index.js';
-import type { StackEvent } from '../stack/events.js';
+import type { StackEvent } from '../stack/index.js';
 import { checkSecurityLevel, type SecurityLevel } from '../security/index.js';
 import type { Adapter } from './adapter.js';
 import { errnoForClose, SocketError, type CloseReason } from './errors.js';
@@ -78,6 +78,8 @@ export class BluetoothSocket extends Duplex {
 
   private rx: Uint8Array[] = [];
   private rxBytes = 0;
+  /** Bytes read and not yet reported to RFCOMM (`consumed`). */
+  private unreportedConsumed = 0;
   private readWanted = false;
   private eof = false;
   private closeError: SocketError | undefined;
@@ -475,11 +477,22 @@ export class BluetoothSocket extends Duplex {
     return Buffer.concat(parts);
   }
 
+  /**
+   * Tells RFCOMM that `n` received bytes were read, so that it grants credits. Reads happen inside
+   * the driver's event dispatch too (a flowing stream reads as 'rfcomm-data' arrives): the driver
+   * then reports them after the dispatch (`runAfterDispatch`), in one call per socket.
+   */
   private consumed(n: number): void {
     if (this.proto !== RFCOMM || this.id === undefined || this.state !== 'connected') return;
+    this.unreportedConsumed += n;
+    if (this.unreportedConsumed > n) return;
     const adapter = this.adapterRef!;
     const id = this.id;
-    adapter.driver.run((now) => adapter.stack.consumeRfcomm(id, n, now));
+    adapter.driver.runAfterDispatch((now) => {
+      const read = this.unreportedConsumed;
+      this.unreportedConsumed = 0;
+      if (this.state === 'connected') adapter.stack.consumeRfcomm(id, read, now);
+    });
   }
 
   /** Bytes the stream side buffered (pushed, not yet read), up to `bufsize`; undefined when none. */

@@ -4,7 +4,7 @@
  * with a message saying what happened and what to do.
  */
 import { BluetoothError } from '../core/index.js';
-import type { L2capCloseReason, RfcommCloseReason } from '../stack/events.js';
+import type { L2capCloseReason, RfcommCloseReason } from '../stack/index.js';
 
 export const ERRNO = {
   ECONNREFUSED: 111,

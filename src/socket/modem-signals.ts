@@ -3,7 +3,7 @@
  * circuits in MSC commands (TS 07.10 §5.4.6.3.7; RFCOMM 1.2 §4.3 and §6.3): RTC is DTR on the side
  * that sends it and DSR on the side that reads it, RTR is RTS / CTS, IC is RI, DV is DCD.
  */
-import { V24 } from '../rfcomm/wire/mcc.js';
+import { V24 } from '../rfcomm/index.js';
 
 /** What this side asserts (each sent as its MSC bit). */
 export interface LocalSignals {

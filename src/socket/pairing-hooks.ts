@@ -6,8 +6,8 @@
  */
 import type { BdAddr } from '../core/index.js';
 import type { IoCapability, KeyStore, SecurityEvent, SecurityManagerOptions } from '../security/index.js';
-import type { Stack } from '../stack/stack.js';
-import type { Driver } from '../stack/driver.js';
+import type { Stack } from '../stack/index.js';
+import type { Driver } from '../node/index.js';
 import { JsonFileKeyStore } from './key-store-file.js';
 
 export interface PairingOptions {

@@ -1,35 +1,30 @@
 /**
  * The RFCOMM channels (DLCs) of the stack under their stack-level ids: the map between those ids
- * and RfcommManager's dlcIds, the events RFCOMM reports about them, and the peer's SABMs held back
- * until their link meets their server channel's security level (RFCOMM 1.2 §5 and §6.5, TS 07.10
- * §5.4; src/stack/events.ts for what the user hears).
+ * and RfcommManager's dlcIds, the events RFCOMM reports about them, and the security its
+ * authorisation requests wait for (RFCOMM 1.2 §5 and §6.5, TS 07.10 §5.4; src/stack/events.ts for
+ * what the user hears).
  *
  * Rules:
  * - `create` gives an outgoing DLC its id at once; `open` (once link and security are ready) starts it
  *   on the link's session, or queues it there until the session is open.
  * - Security is per server channel, as in BlueZ: the session's L2CAP channel (PSM 3) needs no level
- *   of its own, and a SABM (P = 1) opening one of our server channels that has a level is held
- *   before RFCOMM sees it while the SecurityGate brings the link to that level (pairing if needed).
- *   Met: the SABM goes on to RFCOMM, which answers UA. Not met: DM with F = 1 (RFCOMM 1.2 §6.5: a
- *   refused connection), so the peer's connect fails and the DLC never exists here. A repeated SABM
- *   for a held DLCI is dropped; a DISC for it cancels the hold (RFCOMM answers it). At most one hold
- *   per DLCI and session (≤ 60), dropped with the session.
+ *   of its own; a server channel with a level is set with RFCOMM's `requireAuthorization`, so the
+ *   peer's SABM for it is held by RFCOMM and reported as 'dlc-authorize'. The SecurityGate brings
+ *   the link to the level (pairing if needed) and the answer goes back through `authorize`, with
+ *   the time: met, RFCOMM answers UA; not met, DM with F = 1 (RFCOMM 1.2 §6.5: a refused
+ *   connection), so the peer's connect fails and the DLC never exists here.
  * - An incoming DLC gets its id on 'dlc-open'.
  * - Every DLC ends with exactly one 'rfcomm-closed' (`fail`), read as 'link-lost' when its link went
  *   down under it.
  */
 import { InvalidStateError, ProtocolError, type BdAddr } from '../core/index.js';
 import { CONNECT_RESULT_NO_RESPONSE } from '../l2cap/index.js';
-import { encodeRfcommFrame, FRAME_TYPE, peekDlci, type RfcommEvent, type RfcommManager } from '../rfcomm/index.js';
+import type { RfcommEvent, RfcommManager } from '../rfcomm/index.js';
 import type { AclLinks, Link } from './acl-links.js';
 import type { EventQueue } from './event-queue.js';
 import type { RfcommCloseReason } from './events.js';
-import type { RfcommSession, RfcommSessions } from './rfcomm-sessions.js';
+import type { RfcommSessions } from './rfcomm-sessions.js';
 import { L2CAP_SECURITY_BLOCK, type SecurityGate } from './security-gate.js';
-
-/** The control octet without its P/F bit (TS 07.10 §5.2.1.3). */
-const CONTROL_WITHOUT_PF = 0xef;
-const EMPTY = new Uint8Array(0);
 
 interface DlcRecord {
   id: number;
@@ -42,8 +37,6 @@ interface DlcRecord {
 export class RfcommDlcs {
   private readonly dlcs = new Map<number, DlcRecord>();
   private readonly idsByDlcId = new Map<number, number>();
-  /** The peer's SABMs waiting for their channel's security level: session CID → DLCI → the frame. */
-  private readonly heldSabms = new Map<number, Map<number, Uint8Array>>();
 
   constructor(
     private readonly rfcomm: RfcommManager,
@@ -71,13 +64,9 @@ export class RfcommDlcs {
     else session.waiting.push({ id, channel });
   }
 
-  /** An SDU on L2CAP channel `cid`: false when no RFCOMM session rides on it. A SABM that needs
-   * security first is held (see the rules above); everything else goes to RFCOMM at once. */
+  /** An SDU on L2CAP channel `cid`: false when no RFCOMM session rides on it. */
   receive(cid: number, sdu: Uint8Array, now: number): boolean {
-    const session = this.sessions.get(cid);
-    if (!session) return false;
-    if (!this.holdSabm(session, sdu, now)) this.sessions.receive(cid, sdu, now);
-    return true;
+    return this.sessions.receive(cid, sdu, now);
   }
 
   /** Queues bytes on an open DLC; returns how many were accepted, undefined when it is not open. */
@@ -125,7 +114,6 @@ export class RfcommDlcs {
 
   /** A session's L2CAP channel closed or was refused: the DLCs still waiting for it fail with why. */
   sessionClosed(cid: number, kind: 'disconnected' | 'refused' | 'timeout', message: string, lost: boolean, result: number | undefined, now: number): void {
-    this.heldSabms.delete(cid);
     const session = this.sessions.closed(cid, now);
     if (!session) return;
     const security = kind === 'refused' && result === L2CAP_SECURITY_BLOCK;
@@ -191,6 +179,15 @@ export class RfcommDlcs {
         this.fail(id, reason, message, e.unsent);
         return;
       }
+      case 'dlc-authorize': {
+        const session = this.sessions.get(e.sessionId);
+        if (!session) return;
+        const answer = (granted: boolean, t: number): void => {
+          this.rfcomm.authorize(e.sessionId, e.request, granted, t);
+        };
+        this.gate.secure(session.handle, this.gate.channelLevel(e.serverChannel), now, (t) => answer(true, t), (_reason, t) => answer(false, t));
+        return;
+      }
       case 'session-closed':
         this.sessions.disconnect(e.sessionId, now);
         return;
@@ -210,43 +207,5 @@ export class RfcommDlcs {
     }
     rec.dlcId = dlcId;
     this.idsByDlcId.set(dlcId, id);
-  }
-
-  /** True when `sdu` is the peer's SABM for one of our server channels whose level the link must
-   * reach first: it is held, and passed on or answered DM once the SecurityGate decides. A DISC
-   * cancels the hold of its DLCI. Only SABM and DISC frames are decoded here (a control octet test). */
-  private holdSabm(session: RfcommSession, sdu: Uint8Array, now: number): boolean {
-    const dlci = peekDlci(sdu);
-    if (dlci === undefined || dlci === 0 || sdu.length < 4) return false;
-    const control = sdu[1] & CONTROL_WITHOUT_PF;
-    const held = this.heldSabms.get(session.cid);
-    if (control === FRAME_TYPE.DISC) {
-      held?.delete(dlci);
-      return false;
-    }
-    const info = this.rfcomm.sessionInfo(session.cid);
-    if (control !== FRAME_TYPE.SABM || (sdu[1] & ~CONTROL_WITHOUT_PF) === 0 || !info || info.state !== 'open') return false;
-    if ((dlci & 1) !== (info.initiator ? 1 : 0)) return false;
-    const level = this.gate.channelLevel(dlci >>> 1);
-    if (level === 'none') return false;
-    if (held?.has(dlci)) return true;
-    const holds = held ?? new Map<number, Uint8Array>();
-    this.heldSabms.set(session.cid, holds);
-    holds.set(dlci, sdu);
-    const release = (): boolean => this.heldSabms.get(session.cid) === holds && holds.get(dlci) === sdu && holds.delete(dlci);
-    this.gate.secure(
-      session.handle,
-      level,
-      now,
-      (t) => {
-        if (release()) this.sessions.receive(session.cid, sdu, t);
-      },
-      () => {
-        if (!release()) return;
-        const s = this.rfcomm.sessionInfo(session.cid);
-        if (s?.state === 'open') this.rfcomm.inject(session.cid, encodeRfcommFrame({ type: 'DM', dlci, cr: !s.initiator, pf: true, info: EMPTY }));
-      },
-    );
-    return true;
   }
 }

@@ -8,11 +8,14 @@
  * - `secure(handle, level, …)` runs `ok` at once for 'none', else asks the SecurityManager and runs
  *   `ok` or `fail` when its 'security-complete' arrives (`fail` at once when the manager refuses
  *   the request: no such link, or too many requests on it).
- * - An incoming L2CAP channel on a PSM with a level is answered "pending, authentication" and then
- *   accepted, or refused with result 0x0003 security block (Vol 3 Part A §4.3) when pairing fails.
+ * - An incoming L2CAP channel on a PSM with a level is answered "pending, authentication" by L2CAP
+ *   itself (`holdIncoming`); its 'incoming-pending' event brings it here (`secureIncoming`, with the
+ *   time), and it is accepted, or refused with result 0x0003 security block (Vol 3 Part A §4.3) when
+ *   pairing fails.
  *   The RFCOMM session (PSM 3) needs only its own PSM level (none unless one is set), as in BlueZ:
- *   security is per RFCOMM server channel, checked at each incoming DLC's SABM against
- *   `channelLevel` (RfcommDlcs).
+ *   security is per RFCOMM server channel: the Stack has RFCOMM hold each incoming SABM for a
+ *   channel with a level (`requireAuthorization`), and RfcommDlcs answers the 'dlc-authorize'
+ *   against `channelLevel`.
  * - The SecurityManager's HCI commands go out through the host; their Command Status/Complete comes
  *   back through `commandComplete`, with the event (Read Encryption Key Size returns the key size).
  */
@@ -23,6 +26,8 @@ import type { EventQueue } from './event-queue.js';
 
 /** L2CAP Connection Response result 0x0003: connection refused, security block (Vol 3 Part A §4.3). */
 export const L2CAP_SECURITY_BLOCK = 0x0003;
+/** L2CAP Connection Response status 0x0001: authentication pending (Vol 3 Part A §4.3). */
+const AUTHENTICATION_PENDING = 0x0001;
 
 interface SecurityWait {
   ok(now: number): void;
@@ -62,10 +67,12 @@ export class SecurityGate {
 
   setPsmLevel(psm: number, level: SecurityLevel): void {
     this.psmLevels.set(psm, level);
+    this.l2cap.holdIncoming(psm, level === 'none' ? undefined : AUTHENTICATION_PENDING);
   }
 
   deletePsmLevel(psm: number): void {
     this.psmLevels.delete(psm);
+    this.l2cap.holdIncoming(psm, undefined);
   }
 
   setChannelLevel(channel: number, level: SecurityLevel): void {
@@ -81,18 +88,15 @@ export class SecurityGate {
     return this.channelLevels.get(channel) ?? 'none';
   }
 
-  /** L2CAP asks whether an incoming connection must wait for security: 1 = authentication pending. */
-  holdIncomingL2cap(cid: number, handle: number, psm: number, now: number): number | undefined {
-    const level = this.psmLevels.get(psm) ?? 'none';
-    if (level === 'none') return undefined;
+  /** An incoming L2CAP channel L2CAP held ('incoming-pending'): accepted once its link meets the PSM's level, else refused. */
+  secureIncoming(cid: number, handle: number, psm: number, now: number): void {
     this.secure(
       handle,
-      level,
+      this.psmLevels.get(psm) ?? 'none',
       now,
       (t) => this.l2cap.acceptPending(cid, t),
       (_reason, t) => this.l2cap.refusePending(cid, L2CAP_SECURITY_BLOCK, t),
     );
-    return 1;
   }
 
   /** The Command Status or Complete `event` of an HCI command; passed on to the SecurityManager if it sent it. */

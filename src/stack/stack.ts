@@ -57,6 +57,9 @@ import { L2CAP_SECURITY_BLOCK, SecurityGate } from './security-gate.js';
 export { PSM_SDP, PSM_RFCOMM } from './psm.js';
 export type { SdpRecord, StackOptions } from './options.js';
 
+/** What `requestSecurity` reports to its `done`: the level reached, or why not. */
+export type SecurityOutcome = { ok: true } | { ok: false; reason: string };
+
 /** HCI reason 0x08, connection timeout (Core v5.4 Vol 1 Part F §1.3): a link the transport took down. */
 const CONNECTION_TIMEOUT = 0x08;
 
@@ -82,7 +85,7 @@ export class Stack {
   private readonly commandTokens = new Set<number>();
   /** Ids of channels and queries, never reused within one Stack. */
   private nextId = 1;
-  /** The `now` of the latest input, for callers that carry none (`pollTransmit`, L2CAP's `pendingIncoming`). */
+  /** The `now` of the latest input, for `pollTransmit`, which carries none. */
   private lastNow = 0;
   /** Faults caught so far (`faults`). */
   private faultCount = 0;
@@ -94,7 +97,6 @@ export class Stack {
     this.l2cap = new L2capManager({
       ...(options.l2capSendBufferBytes !== undefined ? { sendBufferBytes: options.l2capSendBufferBytes } : {}),
       ...options.l2cap,
-      pendingIncoming: (req) => this.gate.holdIncomingL2cap(req.cid, req.handle, req.psm, this.lastNow),
     });
     this.rfcomm = new RfcommManager(options.rfcomm ?? {});
     this.sdpServer = new SdpServer(this.sdpDatabase);
@@ -245,12 +247,14 @@ export class Stack {
     const ch = channel === 0 ? this.rfcomm.allocateServerChannel() : channel;
     if (channel !== 0) this.rfcomm.registerServerChannel(ch);
     this.gate.setChannelLevel(ch, level);
+    this.rfcomm.requireAuthorization(ch, level !== 'none');
     return ch;
   }
 
   unlistenRfcomm(channel: number): void {
     this.rfcomm.unregisterServerChannel(channel);
     this.gate.deleteChannelLevel(channel);
+    this.rfcomm.requireAuthorization(channel, false);
   }
 
   /** Opens an RFCOMM channel to `address`; answers with 'rfcomm-open' or 'rfcomm-closed' for the id. */
@@ -387,14 +391,15 @@ export class Stack {
     return done;
   }
 
-  /** Asks for a security level on the link to `address` (paging it if needed); 'security-complete' answers. */
-  requestSecurity(address: BdAddr, level: SecurityLevel, now: number): void {
+  /** Asks for a security level on the link to `address` (paging it if needed); 'security-complete'
+   * answers, and `done` (if given) hears the outcome, a failed page included. */
+  requestSecurity(address: BdAddr, level: SecurityLevel, now: number, done: (outcome: SecurityOutcome) => void = () => undefined): void {
     checkSecurityLevel(level);
     this.links.withLink(
       parseBdAddr(address),
       now,
-      (link, t) => this.gate.secure(link.handle, level, t, () => undefined, () => undefined),
-      () => undefined,
+      (link, t) => this.gate.secure(link.handle, level, t, () => done({ ok: true }), (reason) => done({ ok: false, reason })),
+      (_reason, message) => done({ ok: false, reason: message }),
     );
     this.pump(now);
   }
@@ -423,6 +428,9 @@ export class Stack {
         return;
       case 'channel-writable':
         this.raw.writable(e.cid);
+        return;
+      case 'incoming-pending':
+        this.gate.secureIncoming(e.cid, e.handle, e.psm, now);
         return;
       case 'error':
         this.events.push({ type: 'error', error: new ProtocolError(e.message) });

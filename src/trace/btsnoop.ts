@@ -13,11 +13,14 @@
  * Packet flags for 1001/1002: bit 0 direction (0 sent = host → controller, 1 received),
  * bit 1 (0 data, 1 command/event). For 2001 the flags are `adapter index << 16 | opcode`.
  *
- * Codec contract: pure (bytes in, items out). A bad header or an included length larger than the
- * original length throws DecodeError; a record cut off by the end of the file yields one
- * `truncated` item and ends the iteration (readCapture decides whether that is an error).
+ * Codec contract: pure (bytes in, items out; see framer.ts). A bad header throws DecodeError. An
+ * included length above the original length or above MAX_PACKET_BYTES is damage: the format has no
+ * sync marker, so reading goes on at the next offset whose 24 bytes read as a record header
+ * (lengths in range, flags valid, time within a day of the last good record) followed by another
+ * such header or by the end of the file.
  */
 import { ArgumentError, concat, DecodeError, putU32be, u32be } from '../core/index.js';
+import { damage, MAX_PACKET_BYTES, nearInTime, need, STEP, type Framer, type StepCode, type StepOut } from './framer.js';
 import { H4_INDICATOR } from '../hci/index.js';
 import {
   h4Item,
@@ -79,39 +82,67 @@ export function decodeBtsnoopHeader(bytes: Uint8Array): BtsnoopHeader {
   return { version, datalink };
 }
 
-/** Unix-epoch microseconds from a btsnoop timestamp. */
-export function btsnoopTimeToUnixUs(ts: bigint): number {
-  return Number(ts - BTSNOOP_EPOCH_DELTA);
+/** Microseconds from year 0 to the Unix epoch, as its high and low 32 bits (exact Number arithmetic). */
+const EPOCH_DELTA_HIGH = 0x00dcddb3;
+const EPOCH_DELTA_LOW = 0x0f2f8000;
+
+/** Unix-epoch microseconds from the timestamp's two big-endian halves at `at`. */
+function timestampAt(bytes: Uint8Array, at: number): number {
+  return ((u32be(bytes, at) | 0) - EPOCH_DELTA_HIGH) * 0x1_0000_0000 + (u32be(bytes, at + 4) - EPOCH_DELTA_LOW);
 }
 
-/** Reads every record after the header. */
-export function* decodeBtsnoopRecords(bytes: Uint8Array): Generator<CaptureItem> {
-  const { datalink } = decodeBtsnoopHeader(bytes);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let offset = BTSNOOP_HEADER_LENGTH;
-  let frame = 0;
-  while (offset < bytes.length) {
-    frame++;
-    if (bytes.length - offset < BTSNOOP_RECORD_HEADER_LENGTH) {
-      yield { type: 'truncated', offset, reason: `record ${frame} header needs ${BTSNOOP_RECORD_HEADER_LENGTH} bytes, ${bytes.length - offset} left` };
-      return;
+/** Reads the records after the 16-byte header (framer.ts); resynchronises on a header that chains. */
+export class BtsnoopFramer implements Framer {
+  readonly alignment = 1;
+  readonly chained = true;
+  private frame = 0;
+  private headerRead = false;
+  private lastTimestampUs: number | undefined;
+  private datalink = 0;
+
+  step(bytes: Uint8Array, at: number, end: number, out: StepOut): StepCode {
+    if (!this.headerRead) {
+      if (end - at < BTSNOOP_HEADER_LENGTH) return need(out, BTSNOOP_HEADER_LENGTH, `header needs ${BTSNOOP_HEADER_LENGTH} bytes, ${end - at} left`);
+      this.datalink = decodeBtsnoopHeader(bytes.subarray(at, at + BTSNOOP_HEADER_LENGTH)).datalink;
+      this.headerRead = true;
+      out.next = at + BTSNOOP_HEADER_LENGTH;
+      return STEP.SKIP;
     }
-    const originalLength = u32be(bytes, offset);
-    const includedLength = u32be(bytes, offset + 4);
-    const flags = u32be(bytes, offset + 8);
-    const timestampUs = btsnoopTimeToUnixUs(view.getBigInt64(offset + 16));
+    const frame = this.frame + 1;
+    if (end - at < BTSNOOP_RECORD_HEADER_LENGTH) {
+      return need(out, BTSNOOP_RECORD_HEADER_LENGTH, `record ${frame} header needs ${BTSNOOP_RECORD_HEADER_LENGTH} bytes, ${end - at} left`);
+    }
+    const originalLength = u32be(bytes, at);
+    const includedLength = u32be(bytes, at + 4);
     if (includedLength > originalLength) {
-      throw new DecodeError(LAYER, 'btsnoop record', offset + 4, `record ${frame}: included length ${includedLength} exceeds original length ${originalLength}`);
+      this.frame = frame;
+      return damage(out, frame, at + 4, `record ${frame}: included length ${includedLength} exceeds original length ${originalLength}`);
     }
-    const start = offset + BTSNOOP_RECORD_HEADER_LENGTH;
-    if (bytes.length - start < includedLength) {
-      yield { type: 'truncated', offset, reason: `record ${frame} needs ${includedLength} data bytes, ${bytes.length - start} left` };
-      return;
+    if (includedLength > MAX_PACKET_BYTES) {
+      this.frame = frame;
+      return damage(out, frame, at + 4, `record ${frame}: included length ${includedLength} is over ${MAX_PACKET_BYTES}, larger than any packet`);
     }
-    const data = bytes.slice(start, start + includedLength);
-    const cut = includedLength < originalLength;
-    offset = start + includedLength;
-    yield btsnoopItem(datalink, frame, flags, data, timestampUs, cut);
+    const start = at + BTSNOOP_RECORD_HEADER_LENGTH;
+    if (end - start < includedLength) {
+      return need(out, BTSNOOP_RECORD_HEADER_LENGTH + includedLength, `record ${frame} needs ${includedLength} data bytes, ${end - start} left`);
+    }
+    this.frame = frame;
+    const timestampUs = timestampAt(bytes, at + 16);
+    this.lastTimestampUs = timestampUs;
+    out.next = start + includedLength;
+    out.item = btsnoopItem(this.datalink, frame, u32be(bytes, at + 8), bytes.slice(start, out.next), timestampUs, includedLength < originalLength);
+    return STEP.ITEM;
+  }
+
+  plausibleLength(bytes: Uint8Array, at: number, end: number): number {
+    if (end - at < BTSNOOP_RECORD_HEADER_LENGTH) return 0;
+    const originalLength = u32be(bytes, at);
+    const includedLength = u32be(bytes, at + 4);
+    const flags = u32be(bytes, at + 8);
+    if (includedLength === 0 || includedLength > originalLength || originalLength > MAX_PACKET_BYTES) return -1;
+    const flagsOk = this.datalink === BTSNOOP_DATALINK.LINUX_MONITOR ? (flags & 0xffff) <= 0x13 && flags >>> 16 <= 0xff : flags <= 3;
+    if (!flagsOk || !nearInTime(timestampAt(bytes, at + 16), this.lastTimestampUs)) return -1;
+    return BTSNOOP_RECORD_HEADER_LENGTH + includedLength;
   }
 }
 

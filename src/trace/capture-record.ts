@@ -32,7 +32,7 @@ export interface CaptureRecord {
 
 export type CaptureItem =
   | { readonly type: 'record'; readonly record: CaptureRecord }
-  | { readonly type: 'skipped'; readonly frame: number; readonly what: string }
+  | { readonly type: 'skipped'; readonly frame: number; readonly what: string; readonly text?: string; readonly timestampUs?: number }
   | { readonly type: 'truncated'; readonly offset: number; readonly reason: string };
 
 export function kindOfH4(indicator: number | undefined): CaptureKind {

@@ -2,16 +2,30 @@
  * Decodes a stream of H4 packets layer by layer, as `btmon -r` does: HCI, then ACL reassembled per
  * handle and direction into L2CAP frames, then signaling, SDP or RFCOMM (with its multiplexer
  * commands) according to the PSM each channel was opened for. The decoder follows L2CAP Connection
- * Requests and Responses to learn which CID carries which PSM, so it needs the packets in order.
- * A layer that does not decode is reported with its error and the packets after it still decode.
+ * Requests and Responses to learn which CID carries which PSM, so it needs the packets in order; a
+ * Disconnection Request closes the channel at once (Vol 3 Part A §4.6: data in transit on it is
+ * discarded), as Wireshark does. A layer that does not decode is reported with its error and the
+ * packets after it still decode. LE Meta events and vendor commands and events are named by
+ * `describe-hci.ts`; the HCI command and event tables are in src/hci/wire.
  *
  * SDP attribute lists (ServiceAttributeResponse, ServiceSearchAttributeResponse) are decoded into
  * records of named attributes once their byte stream is complete: a response with continuation
  * state carries only a fragment (Vol 3 Part B §4.3), so fragments are kept per channel (at most
  * MAX_SDP_ATTRIBUTE_BYTES) and joined with the response that ends the stream; a new request
  * without continuation state starts over.
+ *
+ * Above L2CAP (docs/traces.md, "What decode names"): AVDTP on PSM 0x0019 — the first channel of a
+ * link on that PSM is signaling (AVDTP 1.3 §5.4.4), the ones opened while it is up carry media
+ * (RTP headers); AVCTP on PSM 0x0017 (control, with the AV/C frame of AVRCP) and 0x001B (browsing);
+ * AT command lines on RFCOMM server channels that an SDP record in the trace names as Hands-Free or
+ * Headset (found in the decoded ServiceAttribute / ServiceSearchAttribute responses). What the trace
+ * decoder learns of a link (its AVDTP signaling channel, its HFP/HSP server channels) is forgotten
+ * at the link's Disconnection Complete.
+ *
+ * JSON carries every L2CAP PDU's payload as `l2cap.payload`; the layers above it carry their
+ * headers only, not the payload bytes again.
  */
-import { concat, DecodeError, hex } from '../core/index.js';
+import { concat, DecodeError, hex, Uuid } from '../core/index.js';
 import { AclReassembler, decodeHciPacket, describeHciPacket, type HciPacket } from '../hci/index.js';
 import { decodeBasicFrame, decodeSignalingFrame, describeSignal, type L2capSignal } from '../l2cap/index.js';
 import { decodeMcc, decodeRfcommFrame, describeMcc, describeRfcommFrame, type Mcc, type RfcommFrame } from '../rfcomm/index.js';
@@ -26,11 +40,28 @@ import {
   PRIMARY_LANGUAGE_BASE,
   type DataElement,
   type SdpPdu,
+  parseService,
   type ServiceRecord,
 } from '../sdp/index.js';
+import { describeLeMeta, describeVendor, leMetaEvent, type LeMetaEvent } from './describe-hci.js';
+import { decodeAtLines, type AtLine } from './profiles/at.js';
+import { decodeAvctp, describeAvctp, type AvctpPacket } from './profiles/avctp.js';
+import { decodeAvdtpSignal, decodeRtpHeader, describeAvdtpSignal, describeRtpHeader, type AvdtpSignal, type RtpHeader } from './profiles/avdtp.js';
 
 const PSM_SDP = 0x0001;
 const PSM_RFCOMM = 0x0003;
+const PSM_AVCTP = 0x0017;
+const PSM_AVDTP = 0x0019;
+const PSM_AVCTP_BROWSING = 0x001b;
+const PSM_NAMES = new Map([
+  [PSM_SDP, 'SDP'],
+  [PSM_RFCOMM, 'RFCOMM'],
+  [PSM_AVCTP, 'AVCTP'],
+  [PSM_AVDTP, 'AVDTP'],
+  [PSM_AVCTP_BROWSING, 'AVCTP-Browsing'],
+]);
+/** Service classes whose RFCOMM channel carries AT commands: Headset, HS AG, Hands-Free, HF AG, Headset-HS. */
+const AT_SERVICE_CLASSES = [0x1108, 0x1112, 0x111e, 0x111f, 0x1131].map((n) => Uuid.from16(n));
 const CID_SIGNALING = 0x0001;
 /** Cap on the attribute bytes kept per SDP channel while a continued response is joined. */
 export const MAX_SDP_ATTRIBUTE_BYTES = 1 << 20;
@@ -49,13 +80,20 @@ export interface SdpAttribute {
  * complete stream did not decode. */
 export type SdpAttributeLists = { records: SdpAttribute[][]; responses: number } | { continuedBytes: number } | { error: string };
 
+/** An AVDTP packet: a signaling header on the signaling channel, an RTP header on a media channel. */
+export type AvdtpPacket = ({ channel: 'signaling' } & AvdtpSignal) | ({ channel: 'media'; length: number } & Omit<RtpHeader, 'payload'>);
+
 /** One packet, decoded as far as it goes; each layer is present only when the packet reached it. */
 export interface DecodedPacket {
   hci: HciPacket | { error: string };
+  /** The subevent of an LE Meta event, with its fields. */
+  le?: LeMetaEvent;
   acl?: { handle: number; pb: number; length: number; complete: boolean };
-  l2cap?: { cid: number; psm?: number; length: number; signals?: (L2capSignal | { error: string })[] } | { error: string };
+  l2cap?: { cid: number; psm?: number; length: number; payload: Uint8Array; signals?: (L2capSignal | { error: string })[] } | { error: string };
   sdp?: (SdpPdu & { attributes?: SdpAttributeLists }) | { error: string };
-  rfcomm?: (RfcommFrame & { mcc?: Mcc }) | { error: string };
+  rfcomm?: (RfcommFrame & { mcc?: Mcc; at?: AtLine[] }) | { error: string };
+  avdtp?: AvdtpPacket | { error: string };
+  avctp?: Omit<AvctpPacket, 'payload'> | { error: string };
 }
 
 export class PacketDecoder {
@@ -63,9 +101,15 @@ export class PacketDecoder {
   /** `handle:cid` as seen in frames of one direction → PSM. */
   private readonly psmByCid = { tx: new Map<string, number>(), rx: new Map<string, number>() };
   /** Pending Connection Requests: `handle:direction:identifier` → { psm, scid }. */
-  private readonly requests = new Map<string, { psm: number; scid: number }>();
+  private readonly requests = new Map<string, { psm: number; scid: number; role?: 'signaling' | 'media' }>();
   /** Fragments of an SDP attribute byte stream still continuing: `handle:cid` per direction. */
   private readonly sdpFragments = { tx: new Map<string, Uint8Array[]>(), rx: new Map<string, Uint8Array[]>() };
+  /** AVDTP channels: `handle:cid` per direction → signaling or media (the PSM alone does not tell). */
+  private readonly avdtpRole = { tx: new Map<string, 'signaling' | 'media'>(), rx: new Map<string, 'signaling' | 'media'>() };
+  /** Links whose AVDTP signaling channel is requested or open. */
+  private readonly avdtpSignaling = new Set<number>();
+  /** RFCOMM server channels per link that an SDP record names as Hands-Free or Headset. */
+  private readonly atChannels = new Map<number, Set<number>>();
 
   decode(direction: 'tx' | 'rx', h4: Uint8Array): DecodedPacket {
     let hci: HciPacket;
@@ -75,6 +119,11 @@ export class PacketDecoder {
       return { hci: { error: message(error) } };
     }
     const out: DecodedPacket = { hci };
+    if (hci.type === 'event') {
+      const le = leMetaEvent(hci);
+      if (le) out.le = le;
+      if (hci.event.name === 'Disconnection Complete' && hci.event.status === 0) this.forgetLink(hci.event.handle);
+    }
     if (hci.type !== 'acl') return out;
     const acl = hci.acl;
     const pdu = this.reassemblers[direction].push(acl);
@@ -88,11 +137,14 @@ export class PacketDecoder {
   describe(direction: 'tx' | 'rx', h4: Uint8Array): string[] {
     const d = this.decode(direction, h4);
     const lines: string[] = [];
-    lines.push('error' in d.hci ? `HCI malformed: ${d.hci.error} (${hex(h4.subarray(0, 16), ' ')})` : describeHciPacket(d.hci));
+    if ('error' in d.hci) lines.push(`HCI malformed: ${d.hci.error} (${hex(h4.subarray(0, 16), ' ')})`);
+    else lines.push(d.le ? describeLeMeta(d.le) : (describeVendor(d.hci) ?? describeHciPacket(d.hci)));
     if (d.l2cap) {
       if ('error' in d.l2cap) lines.push(`  L2CAP malformed: ${d.l2cap.error}`);
       else {
         lines.push(`  L2CAP cid=0x${d.l2cap.cid.toString(16).padStart(4, '0')}${d.l2cap.psm !== undefined ? ` psm=${psmName(d.l2cap.psm)}` : ''} len=${d.l2cap.length}`);
+        if (d.avdtp) lines.push(`    AVDTP ${describeAvdtp(d.avdtp)}`);
+        if (d.avctp) lines.push(`    AVCTP ${'error' in d.avctp ? `malformed: ${d.avctp.error}` : describeAvctp(d.avctp)}`);
         for (const s of d.l2cap.signals ?? []) lines.push(`    ${'error' in s ? `signal malformed: ${s.error}` : describeSignal(s)}`);
       }
     }
@@ -105,6 +157,7 @@ export class PacketDecoder {
       else {
         lines.push(`    RFCOMM ${describeRfcommFrame(d.rfcomm)}`);
         if (d.rfcomm.mcc) lines.push(`      MCC ${describeMcc(d.rfcomm.mcc)}`);
+        else if (d.rfcomm.at) for (const at of d.rfcomm.at) lines.push(`      AT ${at.text}`);
         else if (d.rfcomm.info.length > 0 && d.rfcomm.dlci !== 0) lines.push(`      data ${printable(d.rfcomm.info)}`);
       }
     }
@@ -120,7 +173,7 @@ export class PacketDecoder {
       return;
     }
     const psm = this.psmByCid[direction].get(`${handle}:${frame.cid}`);
-    out.l2cap = { cid: frame.cid, length: frame.payload.length, ...(psm !== undefined ? { psm } : {}) };
+    out.l2cap = { cid: frame.cid, length: frame.payload.length, ...(psm !== undefined ? { psm } : {}), payload: frame.payload };
     if (frame.cid === CID_SIGNALING) {
       out.l2cap.signals = this.decodeSignals(direction, handle, frame.payload);
     } else if (psm === PSM_SDP) {
@@ -132,10 +185,42 @@ export class PacketDecoder {
         return;
       }
       const attributes = this.sdpAttributes(direction, handle, frame.cid, pdu);
+      if (attributes && 'records' in attributes) this.learnAtChannels(handle, attributes.records);
       out.sdp = attributes ? { ...pdu, attributes } : pdu;
     } else if (psm === PSM_RFCOMM) {
-      out.rfcomm = decodeRfcomm(frame.payload);
+      out.rfcomm = decodeRfcomm(frame.payload, this.atChannels.get(handle));
+    } else if (psm === PSM_AVDTP) {
+      out.avdtp = decodeAvdtp(frame.payload, this.avdtpRole[direction].get(`${handle}:${frame.cid}`) ?? 'signaling');
+    } else if (psm === PSM_AVCTP || psm === PSM_AVCTP_BROWSING) {
+      out.avctp = decodeAvctpHeader(frame.payload, psm === PSM_AVCTP ? 'control' : 'browsing');
     }
+  }
+
+  /**
+   * The role of a new AVDTP channel on a link: the first is signaling, those opened while it is
+   * requested or open carry media (AVDTP 1.3 §5.4.4: signaling is set up before any transport channel).
+   */
+  private avdtpRoleOfNewChannel(handle: number): 'signaling' | 'media' {
+    if (this.avdtpSignaling.has(handle)) return 'media';
+    this.avdtpSignaling.add(handle);
+    return 'signaling';
+  }
+
+  /** Remembers the RFCOMM server channels of Hands-Free and Headset records (HFP 1.8 §6.1, HSP 1.2 §5.3). */
+  private learnAtChannels(handle: number, records: SdpAttribute[][]): void {
+    for (const attributes of records) {
+      const service = parseService(new Map(attributes.map((a) => [a.id, a.value])));
+      if (service.channel === undefined || !service.serviceClasses.some((c) => AT_SERVICE_CLASSES.some((u) => u.equals(c)))) continue;
+      const channels = this.atChannels.get(handle) ?? new Set<number>();
+      channels.add(service.channel);
+      this.atChannels.set(handle, channels);
+    }
+  }
+
+  /** A link is gone (HCI Disconnection Complete): what was learnt of its channels goes with it. */
+  private forgetLink(handle: number): void {
+    this.avdtpSignaling.delete(handle);
+    this.atChannels.delete(handle);
   }
 
   private decodeSignals(direction: 'tx' | 'rx', handle: number, payload: Uint8Array): (L2capSignal | { error: string })[] {
@@ -189,29 +274,60 @@ export class PacketDecoder {
   private follow(direction: 'tx' | 'rx', handle: number, s: L2capSignal): void {
     const other = direction === 'tx' ? 'rx' : 'tx';
     if (s.type === 'connection-request') {
-      this.requests.set(`${handle}:${direction}:${s.identifier}`, { psm: s.psm, scid: s.scid });
+      const role = s.psm === PSM_AVDTP ? this.avdtpRoleOfNewChannel(handle) : undefined;
+      this.requests.set(`${handle}:${direction}:${s.identifier}`, { psm: s.psm, scid: s.scid, ...(role ? { role } : {}) });
       // The requester receives on its SCID.
       this.psmByCid[other].set(`${handle}:${s.scid}`, s.psm);
+      if (role) this.avdtpRole[other].set(`${handle}:${s.scid}`, role);
     } else if (s.type === 'connection-response') {
       const req = this.requests.get(`${handle}:${other}:${s.identifier}`);
       if (!req) return;
       if (s.result !== 0x0001 && s.result !== 0x0000) {
         this.requests.delete(`${handle}:${other}:${s.identifier}`);
+        if (req.role === 'signaling') this.avdtpSignaling.delete(handle);
         return;
       }
       // The responder receives on its DCID: frames the requester sends.
       if (s.dcid !== 0) this.psmByCid[other].set(`${handle}:${s.dcid}`, req.psm);
+      if (s.dcid !== 0 && req.role) this.avdtpRole[other].set(`${handle}:${s.dcid}`, req.role);
       if (s.result === 0x0000) this.requests.delete(`${handle}:${other}:${s.identifier}`);
+    } else if (s.type === 'disconnection-request') {
+      // Vol 3 Part A §4.6: once the request is sent, data in transit on the channel is discarded,
+      // so the channel is closed here (as Wireshark closes it). Frames from the requester (this
+      // direction) carry DCID; frames to it (the other direction) carry SCID.
+      this.close(handle, [direction, s.dcid], [other, s.scid]);
+    } else if (s.type === 'disconnection-response') {
+      // §4.7, for a request the trace did not show: the responder sends it, so frames to the
+      // requester (this direction) carry SCID and frames to the responder carry DCID.
+      this.close(handle, [direction, s.scid], [other, s.dcid]);
+    }
+  }
+
+  /** Forgets a closed channel's PSM and AVDTP role; if it was AVDTP signaling, the next AVDTP channel is again. */
+  private close(handle: number, ...ends: (readonly ['tx' | 'rx', number])[]): void {
+    for (const [direction, cid] of ends) {
+      const key = `${handle}:${cid}`;
+      if (this.avdtpRole[direction].get(key) === 'signaling') this.avdtpSignaling.delete(handle);
+      this.avdtpRole[direction].delete(key);
+      this.psmByCid[direction].delete(key);
     }
   }
 }
 
-function decodeRfcomm(payload: Uint8Array): (RfcommFrame & { mcc?: Mcc }) | { error: string } {
+function decodeRfcomm(payload: Uint8Array, atChannels: ReadonlySet<number> | undefined): (RfcommFrame & { mcc?: Mcc; at?: AtLine[] }) | { error: string } {
   try {
     const frame = decodeRfcommFrame(payload);
     if (frame.dlci === 0 && frame.type === 'UIH' && frame.info.length > 0) {
       try {
         return { ...frame, mcc: decodeMcc(frame.info) };
+      } catch {
+        return frame;
+      }
+    }
+    // DLCI = server channel << 1 | direction bit (RFCOMM 1.2 §5.4, TS 07.10 §5.6).
+    if (frame.type === 'UIH' && frame.info.length > 0 && atChannels?.has(frame.dlci >> 1)) {
+      try {
+        return { ...frame, at: decodeAtLines(frame.info) };
       } catch {
         return frame;
       }
@@ -249,19 +365,45 @@ function describeAttributes(a: SdpAttributeLists): string[] {
   return lines;
 }
 
-function psmName(psm: number): string {
-  if (psm === PSM_SDP) return 'SDP';
-  if (psm === PSM_RFCOMM) return 'RFCOMM';
-  return `0x${psm.toString(16).padStart(4, '0')}`;
+function decodeAvdtp(payload: Uint8Array, channel: 'signaling' | 'media'): AvdtpPacket | { error: string } {
+  try {
+    if (channel === 'signaling') return { channel, ...decodeAvdtpSignal(payload) };
+    const { payload: media, ...header } = decodeRtpHeader(payload);
+    return { channel, ...header, length: media.length };
+  } catch (error) {
+    return { error: message(error) };
+  }
 }
 
-/** Data as text when it is printable, else hex; at most 48 bytes shown. */
+function describeAvdtp(p: AvdtpPacket | { error: string }): string {
+  if ('error' in p) return `malformed: ${p.error}`;
+  return p.channel === 'media' ? describeRtpHeader(p, p.length) : describeAvdtpSignal(p);
+}
+
+function decodeAvctpHeader(payload: Uint8Array, channel: 'control' | 'browsing'): Omit<AvctpPacket, 'payload'> | { error: string } {
+  try {
+    const { payload: _, ...header } = decodeAvctp(payload, channel);
+    return header;
+  } catch (error) {
+    return { error: message(error) };
+  }
+}
+
+function psmName(psm: number): string {
+  return PSM_NAMES.get(psm) ?? `0x${psm.toString(16).padStart(4, '0')}`;
+}
+
+/** Data as text when it is printable (ASCII 0x20–0x7E, CR, LF, tab), else hex; at most 48 bytes shown. */
 function printable(b: Uint8Array): string {
   const shown = b.subarray(0, 48);
   const more = b.length > shown.length ? ` … (${b.length} bytes)` : '';
-  const text = Array.from(shown, (c) => String.fromCharCode(c));
-  if (text.every((c) => /[\x20-\x7e\r\n\t]/.test(c))) return JSON.stringify(text.join('')) + more;
-  return hex(shown, ' ') + more;
+  let text = '';
+  for (let i = 0; i < shown.length; i++) {
+    const c = shown[i];
+    if ((c < 0x20 || c > 0x7e) && c !== 0x0d && c !== 0x0a && c !== 0x09) return hex(shown, ' ') + more;
+    text += String.fromCharCode(c);
+  }
+  return JSON.stringify(text) + more;
 }
 
 function message(error: unknown): string {

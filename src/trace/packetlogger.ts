@@ -10,14 +10,16 @@
  *   0x00 HCI command (tx) · 0x01 HCI event (rx) · 0x02 ACL sent (tx) · 0x03 ACL received (rx) ·
  *   0x08 SCO sent · 0x09 SCO received — HCI, the payload without its H4 indicator;
  *   0x0A/0x0B LMP sent/received · 0xF7 syslog · 0xF8 kernel · 0xF9 kernel debug · 0xFA error ·
- *   0xFB power · 0xFC note (text) · 0xFD config · 0xFE new controller — not HCI: skipped.
+ *   0xFB power · 0xFC note (text) · 0xFD config · 0xFE new controller — not HCI: skipped items
+ *   carrying their payload as text when it is printable UTF-8 (up to a NUL), else in hex.
  *
- * Codec contract: pure. Bytes that read as PacketLogger in neither byte order throw DecodeError;
- * a record cut off by the end of the file yields one `truncated` item and ends the iteration.
+ * Codec contract: pure (framer.ts). A record length below 9 or above 9 + MAX_PACKET_BYTES is
+ * damage, and reading goes on at the next record header that chains.
  */
-import { DecodeError, u32be, u32le } from '../core/index.js';
+import { hex, u32be, u32le } from '../core/index.js';
+import { damage, MAX_PACKET_BYTES, nearInTime, need, STEP, type Framer, type StepCode, type StepOut } from './framer.js';
 import { H4_INDICATOR } from '../hci/index.js';
-import { h4Item, withIndicator, type CaptureDirection, type CaptureItem } from './capture-record.js';
+import { h4Item, withIndicator, type CaptureDirection } from './capture-record.js';
 
 export const PACKETLOGGER_TYPE = {
   HCI_COMMAND: 0x00,
@@ -52,7 +54,6 @@ const RECORD_FIXED_LENGTH = 9;
 /** How many leading records must parse for the byte order to count as detected. */
 const PROBE_RECORDS = 8;
 
-const LAYER = 'trace';
 
 type U32 = (b: Uint8Array, off: number) => number;
 
@@ -81,34 +82,67 @@ export function packetloggerTypeName(type: number): string {
   return `type 0x${type.toString(16).padStart(2, '0')}`;
 }
 
-export function* decodePacketloggerRecords(bytes: Uint8Array): Generator<CaptureItem> {
-  const order = packetloggerByteOrder(bytes);
-  if (!order) throw new DecodeError(LAYER, 'PacketLogger record', 0, 'the first records do not chain in either byte order: not a PacketLogger file');
-  const u32 = order === 'big' ? u32be : u32le;
-  let offset = 0;
-  let frame = 0;
-  while (offset < bytes.length) {
-    frame++;
-    const left = bytes.length - offset;
-    if (left < 4 + RECORD_FIXED_LENGTH) {
-      yield { type: 'truncated', offset, reason: `record ${frame} header needs ${4 + RECORD_FIXED_LENGTH} bytes, ${left} left` };
-      return;
+const KNOWN_TYPES: ReadonlySet<number> = new Set(Object.values(PACKETLOGGER_TYPE));
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The text of a non-HCI record (notes, kernel and power lines are text up to a NUL), or its bytes in hex. */
+function recordText(payload: Uint8Array): string {
+  const nul = payload.indexOf(0);
+  const body = nul < 0 ? payload : payload.subarray(0, nul);
+  const printable = body.every((b) => b >= 0x20 || b === 0x09 || b === 0x0a || b === 0x0d);
+  if (printable && (nul < 0 || payload.subarray(nul).every((b) => b === 0))) {
+    try {
+      return utf8.decode(body).trimEnd();
+    } catch {
+      // Not UTF-8: shown as bytes.
     }
-    const length = u32(bytes, offset);
-    if (length < RECORD_FIXED_LENGTH) {
-      throw new DecodeError(LAYER, 'PacketLogger record', offset, `record ${frame}: length ${length} is shorter than ${RECORD_FIXED_LENGTH}`);
+  }
+  return hex(payload, ' ');
+}
+
+/** Reads the records (framer.ts) in the byte order found by packetloggerByteOrder; resynchronises on
+ * a record header that chains (length in range, known type, microseconds below a million, time
+ * within a day of the last good record). */
+export class PacketloggerFramer implements Framer {
+  readonly alignment = 1;
+  readonly chained = true;
+  private readonly u32: U32;
+  private frame = 0;
+  private lastTimestampUs: number | undefined;
+
+  constructor(order: 'big' | 'little') {
+    this.u32 = order === 'big' ? u32be : u32le;
+  }
+
+  step(bytes: Uint8Array, at: number, end: number, out: StepOut): StepCode {
+    const frame = this.frame + 1;
+    const left = end - at;
+    if (left < 4 + RECORD_FIXED_LENGTH) return need(out, 4 + RECORD_FIXED_LENGTH, `record ${frame} header needs ${4 + RECORD_FIXED_LENGTH} bytes, ${left} left`);
+    const length = this.u32(bytes, at);
+    if (length < RECORD_FIXED_LENGTH || length > RECORD_FIXED_LENGTH + MAX_PACKET_BYTES) {
+      this.frame = frame;
+      return damage(out, frame, at, `record ${frame}: length ${length} is not between ${RECORD_FIXED_LENGTH} and ${RECORD_FIXED_LENGTH + MAX_PACKET_BYTES}`);
     }
-    if (left - 4 < length) {
-      yield { type: 'truncated', offset, reason: `record ${frame} needs ${length} bytes after its length, ${left - 4} left` };
-      return;
-    }
-    const timestampUs = u32(bytes, offset + 4) * 1_000_000 + u32(bytes, offset + 8);
-    const type = bytes[offset + 12];
-    const payload = bytes.subarray(offset + 4 + RECORD_FIXED_LENGTH, offset + 4 + length);
-    offset += 4 + length;
+    if (left - 4 < length) return need(out, 4 + length, `record ${frame} needs ${length} bytes after its length, ${left - 4} left`);
+    this.frame = frame;
+    const timestampUs = this.u32(bytes, at + 4) * 1_000_000 + this.u32(bytes, at + 8);
+    this.lastTimestampUs = timestampUs;
+    const type = bytes[at + 12];
+    const payload = bytes.subarray(at + 4 + RECORD_FIXED_LENGTH, at + 4 + length);
+    out.next = at + 4 + length;
     const hci = HCI_TYPES[type];
-    yield hci
+    out.item = hci
       ? h4Item(frame, hci[1], withIndicator(hci[0], payload), timestampUs, false)
-      : { type: 'skipped', frame, what: `PacketLogger ${packetloggerTypeName(type)}` };
+      : { type: 'skipped', frame, what: `PacketLogger ${packetloggerTypeName(type)}`, text: recordText(payload), timestampUs };
+    return STEP.ITEM;
+  }
+
+  plausibleLength(bytes: Uint8Array, at: number, end: number): number {
+    if (end - at < 4 + RECORD_FIXED_LENGTH) return 0;
+    const length = this.u32(bytes, at);
+    if (length < RECORD_FIXED_LENGTH || length > RECORD_FIXED_LENGTH + MAX_PACKET_BYTES) return -1;
+    if (this.u32(bytes, at + 8) >= 1_000_000 || !KNOWN_TYPES.has(bytes[at + 12])) return -1;
+    if (!nearInTime(this.u32(bytes, at + 4) * 1_000_000 + this.u32(bytes, at + 8), this.lastTimestampUs)) return -1;
+    return 4 + length;
   }
 }

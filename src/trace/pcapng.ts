@@ -15,11 +15,12 @@
  * Other blocks (name resolution, statistics, decryption secrets, custom) are not packets and are
  * passed over without counting. Packets of interfaces whose link type carries no HCI are skipped.
  *
- * Codec contract: pure. A malformed block throws DecodeError with its offset; a block cut off by
- * the end of the file yields one `truncated` item and ends the iteration.
+ * Codec contract: pure (framer.ts). A file that does not start with a readable Section Header
+ * Block throws DecodeError; after it, a malformed block is damage (see PcapngFramer).
  */
 import { DecodeError, u16be, u16le, u32be, u32le } from '../core/index.js';
 import type { CaptureItem } from './capture-record.js';
+import { damage, need, STEP, type Framer, type StepCode, type StepOut } from './framer.js';
 import { linktypeItem } from './link-types.js';
 
 export const PCAPNG_BLOCK = {
@@ -55,68 +56,117 @@ interface Section {
   interfaces: Interface[];
 }
 
+/** Block types whose body is known; a resynchronisation accepts only these. */
+const KNOWN_BLOCKS: ReadonlySet<number> = new Set([
+  ...Object.values(PCAPNG_BLOCK),
+  0x00000004, // Name Resolution
+  0x00000005, // Interface Statistics
+  0x00000009, // systemd Journal Export
+  0x0000000a, // Decryption Secrets
+  0x00000bad, // Custom (copiable)
+  0x40000bad, // Custom (not copiable)
+]);
+/** The largest block read (Wireshark's limit); a longer one is damage. */
+export const MAX_PCAPNG_BLOCK_BYTES = 16 * 1024 * 1024;
+
+/** A block that does not decode: the DecodeError's fields, caught by the framer and made damage. */
+class BlockDamage extends DecodeError {}
+
 function fail(structure: string, offset: number, reason: string): never {
-  throw new DecodeError(LAYER, structure, offset, reason);
+  throw new BlockDamage(LAYER, structure, offset, reason);
 }
 
-export function* decodePcapngRecords(bytes: Uint8Array): Generator<CaptureItem> {
-  if (!isPcapng(bytes)) fail('pcapng section header', 0, 'file does not start with a Section Header Block (0x0A0D0D0A)');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const section: Section = { littleEndian: false, interfaces: [] };
-  let offset = 0;
-  let frame = 0;
-  while (offset < bytes.length) {
-    if (bytes.length - offset < MIN_BLOCK_LENGTH) {
-      yield { type: 'truncated', offset, reason: `block header needs ${MIN_BLOCK_LENGTH} bytes, ${bytes.length - offset} left` };
-      return;
+/**
+ * Reads the blocks (framer.ts). A block whose length fields are wrong is damage and reading goes
+ * on at the next 4-aligned offset holding a known block type whose leading and trailing lengths
+ * agree; a whole block whose body does not decode (a packet for an undescribed interface, a
+ * captured length past the block) is damage and reading goes on after it.
+ */
+export class PcapngFramer implements Framer {
+  readonly alignment = 4;
+  readonly chained = false;
+  private readonly section: Section = { littleEndian: false, interfaces: [] };
+  private frame = 0;
+  private started = false;
+
+  step(bytes: Uint8Array, at: number, end: number, out: StepOut): StepCode {
+    if (end - at < MIN_BLOCK_LENGTH) return need(out, MIN_BLOCK_LENGTH, `block header needs ${MIN_BLOCK_LENGTH} bytes, ${end - at} left`);
+    const frame = this.frame + 1;
+    const first = u32be(bytes, at) === PCAPNG_BLOCK.SECTION_HEADER;
+    if (!this.started && !first) throw new DecodeError(LAYER, 'pcapng section header', at, 'file does not start with a Section Header Block (0x0A0D0D0A)');
+    let le = this.section.littleEndian;
+    if (first) {
+      const bom = u32be(bytes, at + 8);
+      if (bom === PCAPNG_BYTE_ORDER_MAGIC) le = false;
+      else if (bom === 0x4d3c2b1a) le = true;
+      else return this.damaged(out, frame, at + 8, `byte-order magic 0x${bom.toString(16)} is not 0x1a2b3c4d in either order`);
     }
-    if (u32be(bytes, offset) === PCAPNG_BLOCK.SECTION_HEADER) {
-      const bom = u32be(bytes, offset + 8);
-      if (bom === PCAPNG_BYTE_ORDER_MAGIC) section.littleEndian = false;
-      else if (bom === 0x4d3c2b1a) section.littleEndian = true;
-      else fail('pcapng section header', offset + 8, `byte-order magic 0x${bom.toString(16)} is not 0x1a2b3c4d in either order`);
-      section.interfaces = [];
-    }
-    const le = section.littleEndian;
     const u32 = le ? u32le : u32be;
-    const type = u32(bytes, offset);
-    const length = u32(bytes, offset + 4);
-    if (length < MIN_BLOCK_LENGTH || length % 4 !== 0) {
-      fail('pcapng block', offset + 4, `block total length ${length} is not a multiple of 4 of at least ${MIN_BLOCK_LENGTH}`);
+    const type = u32(bytes, at);
+    const length = u32(bytes, at + 4);
+    if (length < MIN_BLOCK_LENGTH || length % 4 !== 0 || length > MAX_PCAPNG_BLOCK_BYTES) {
+      return this.damaged(out, frame, at + 4, `block total length ${length} is not a multiple of 4 from ${MIN_BLOCK_LENGTH} to ${MAX_PCAPNG_BLOCK_BYTES}`);
     }
-    if (bytes.length - offset < length) {
-      yield { type: 'truncated', offset, reason: `block of ${length} bytes, ${bytes.length - offset} left` };
-      return;
+    if (end - at < length) return need(out, length, `block of ${length} bytes, ${end - at} left`);
+    const trailing = u32(bytes, at + length - 4);
+    if (trailing !== length) return this.damaged(out, frame, at + length - 4, `trailing block total length ${trailing} differs from ${length}`);
+    this.started = true;
+    if (first) {
+      this.section.littleEndian = le;
+      this.section.interfaces = [];
     }
-    if (u32(bytes, offset + length - 4) !== length) {
-      fail('pcapng block', offset + length - 4, `trailing block total length ${u32(bytes, offset + length - 4)} differs from ${length}`);
+    out.next = at + length;
+    const body = at + 8;
+    const bodyEnd = at + length - 4;
+    try {
+      switch (type) {
+        case PCAPNG_BLOCK.SECTION_HEADER:
+          if (bodyEnd - body < 16) fail('pcapng section header', at, `body of ${bodyEnd - body} bytes is shorter than 16`);
+          return STEP.SKIP;
+        case PCAPNG_BLOCK.INTERFACE_DESCRIPTION:
+          this.section.interfaces.push(decodeInterface(bytes, body, bodyEnd, le));
+          return STEP.SKIP;
+        case PCAPNG_BLOCK.ENHANCED_PACKET:
+        case PCAPNG_BLOCK.PACKET:
+          this.frame = frame;
+          out.item = packetItem(bytes, this.section, type, body, bodyEnd, frame);
+          return STEP.ITEM;
+        case PCAPNG_BLOCK.SIMPLE_PACKET:
+          this.frame = frame;
+          out.item = simplePacketItem(bytes, this.section, body, bodyEnd, frame);
+          return STEP.ITEM;
+        default:
+          return STEP.SKIP;
+      }
+    } catch (error) {
+      if (!(error instanceof BlockDamage)) throw error;
+      return damage(out, frame, error.offset, `record ${frame}: ${error.reason}`, at + length);
     }
-    const body = offset + 8;
-    const bodyEnd = offset + length - 4;
-    switch (type) {
-      case PCAPNG_BLOCK.SECTION_HEADER:
-        if (bodyEnd - body < 16) fail('pcapng section header', offset, `body of ${bodyEnd - body} bytes is shorter than 16`);
-        break;
-      case PCAPNG_BLOCK.INTERFACE_DESCRIPTION:
-        section.interfaces.push(decodeInterface(bytes, view, body, bodyEnd, le));
-        break;
-      case PCAPNG_BLOCK.ENHANCED_PACKET:
-      case PCAPNG_BLOCK.PACKET:
-        frame++;
-        yield packetItem(bytes, section, type, body, bodyEnd, frame);
-        break;
-      case PCAPNG_BLOCK.SIMPLE_PACKET:
-        frame++;
-        yield simplePacketItem(bytes, section, body, bodyEnd, frame);
-        break;
-      default:
-        break;
+  }
+
+  private damaged(out: StepOut, frame: number, field: number, reason: string): StepCode {
+    if (!this.started) throw new DecodeError(LAYER, 'pcapng section header', field, reason);
+    return damage(out, frame, field, `record ${frame}: ${reason}`);
+  }
+
+  plausibleLength(bytes: Uint8Array, at: number, end: number): number {
+    if (end - at < MIN_BLOCK_LENGTH) return 0;
+    const shb = u32be(bytes, at) === PCAPNG_BLOCK.SECTION_HEADER;
+    let le = this.section.littleEndian;
+    if (shb) {
+      const bom = u32be(bytes, at + 8);
+      if (bom !== PCAPNG_BYTE_ORDER_MAGIC && bom !== 0x4d3c2b1a) return -1;
+      le = bom !== PCAPNG_BYTE_ORDER_MAGIC;
     }
-    offset += length;
+    const u32 = le ? u32le : u32be;
+    const length = u32(bytes, at + 4);
+    if (!KNOWN_BLOCKS.has(u32(bytes, at)) || length < MIN_BLOCK_LENGTH || length % 4 !== 0 || length > MAX_PCAPNG_BLOCK_BYTES) return -1;
+    if (end - at < length) return 0;
+    return u32(bytes, at + length - 4) === length ? length : -1;
   }
 }
 
-function decodeInterface(bytes: Uint8Array, view: DataView, body: number, end: number, le: boolean): Interface {
+function decodeInterface(bytes: Uint8Array, body: number, end: number, le: boolean): Interface {
   if (end - body < 8) fail('pcapng interface description', body, `body of ${end - body} bytes is shorter than 8`);
   const linktype = (le ? u16le : u16be)(bytes, body);
   const snaplen = (le ? u32le : u32be)(bytes, body + 4);
@@ -127,7 +177,7 @@ function decodeInterface(bytes: Uint8Array, view: DataView, body: number, end: n
       const v = bytes[option.value];
       resolution = v & 0x80 ? { base: 2, exponent: v & 0x7f } : { base: 10, exponent: v };
     } else if (option.code === OPTION_IF_TSOFFSET && option.length >= 8) {
-      offsetSeconds = view.getBigInt64(option.value, le);
+      offsetSeconds = new DataView(bytes.buffer, bytes.byteOffset + option.value, 8).getBigInt64(0, le);
     }
   }
   return { linktype, snaplen, resolution, offsetSeconds };

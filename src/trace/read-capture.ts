@@ -10,24 +10,38 @@
  * H4 packets with an indicator outside 0x01–0x05 (the 0x07 frames in the bluffs captures) are
  * returned with kind `vendor`; callers that want HCI only skip them.
  *
- * Errors: an unknown format, a bad header or a malformed record throws DecodeError with the
- * offset. A last record cut off by the end of the file (a capture still being written, or copied
- * while it was) ends the reading gracefully and is reported in `stats.truncated`; with
- * `{ strict: true }` it throws DecodeError instead.
+ * Errors: an unknown format or a bad file header throws DecodeError with the offset. A damaged
+ * record (a length no packet can have, a pcapng block whose lengths disagree…) is counted in
+ * `stats.damage` and reading goes on where the format allows (capture-parser.ts); a last record
+ * cut off by the end of the file (a capture still being written, or copied while it was) ends the
+ * reading and is reported in `stats.truncated`. With `{ strict: true }` both throw DecodeError.
+ * For files on disk, read-capture-file.ts streams with bounded memory.
  */
 import { DecodeError } from '../core/index.js';
-import { decodeBtsnoopHeader, decodeBtsnoopRecords, isBtsnoop } from './btsnoop.js';
-import { CAPTURE_KINDS, type CaptureItem, type CaptureKind, type CaptureRecord } from './capture-record.js';
-import { decodePacketloggerRecords, packetloggerByteOrder } from './packetlogger.js';
-import { decodePcapHeader, decodePcapRecords, isPcap } from './pcap.js';
-import { decodePcapngRecords, isPcapng } from './pcapng.js';
+import { CaptureParser, type CaptureEvent } from './capture-parser.js';
+import { detectCaptureFormat, type CaptureFormat } from './capture-format.js';
+import { CAPTURE_KINDS, type CaptureKind, type CaptureRecord } from './capture-record.js';
 
-export type CaptureFormat = 'btsnoop' | 'pcap' | 'pcapng' | 'packetlogger';
+export { detectCaptureFormat, type CaptureFormat };
 
 export interface ReadCaptureOptions {
-  /** Throw DecodeError on a truncated last record instead of stopping there. Default false. */
+  /** Throw DecodeError on the first damaged record or a truncated last record instead of reporting
+   * it in the stats and going on. Default false. */
   readonly strict?: boolean;
 }
+
+/** A damaged record: its number, the offset of the bad field and of the record, why, and where
+ * reading went on (absent when nothing could be read after it). */
+export interface CaptureDamage {
+  frame: number;
+  offset: number;
+  recordOffset: number;
+  reason: string;
+  resumedAt?: number;
+}
+
+/** At most this many damaged records are kept in `stats.damage` (all are counted in `stats.damaged`). */
+export const MAX_DAMAGE_KEPT = 1000;
 
 export interface CaptureStats {
   /** HCI records returned (vendor ones included). */
@@ -39,44 +53,51 @@ export interface CaptureStats {
   skippedByWhat: Record<string, number>;
   /** Records whose packet was cut by the capture's snap length. */
   cut: number;
+  /** How many records were damaged, and the first MAX_DAMAGE_KEPT of them. */
+  damaged: number;
+  damage: CaptureDamage[];
   /** Set when the file ended inside a record (lenient mode only). */
   truncated?: { offset: number; reason: string };
 }
 
-/** Tells the format from the first bytes and checks the header; DecodeError when unknown. */
-export function detectCaptureFormat(bytes: Uint8Array): CaptureFormat {
-  if (isBtsnoop(bytes)) {
-    decodeBtsnoopHeader(bytes);
-    return 'btsnoop';
-  }
-  if (isPcapng(bytes)) return 'pcapng';
-  if (isPcap(bytes)) {
-    decodePcapHeader(bytes);
-    return 'pcap';
-  }
-  if (packetloggerByteOrder(bytes)) return 'packetlogger';
-  throw new DecodeError('trace', 'capture file', 0, 'not a btsnoop, pcap, pcapng or PacketLogger file (no known magic, records do not chain)');
-}
-
-function itemsOf(format: CaptureFormat, bytes: Uint8Array): Generator<CaptureItem> {
-  switch (format) {
-    case 'btsnoop':
-      return decodeBtsnoopRecords(bytes);
-    case 'pcap':
-      return decodePcapRecords(bytes);
-    case 'pcapng':
-      return decodePcapngRecords(bytes);
-    case 'packetlogger':
-      return decodePacketloggerRecords(bytes);
-  }
-}
-
 export function emptyCaptureStats(): CaptureStats {
   const byKind = Object.fromEntries(CAPTURE_KINDS.map((k) => [k, 0])) as Record<CaptureKind, number>;
-  return { records: 0, byKind, skipped: 0, skippedByWhat: {}, cut: 0 };
+  return { records: 0, byKind, skipped: 0, skippedByWhat: {}, cut: 0, damaged: 0, damage: [] };
 }
 
-/** Iterates the HCI records of a capture; `stats` fills in as iteration goes (reset on each pass). */
+/**
+ * Counts one parser event into `stats`; returns the record when it is one. With `strict`, damage
+ * and truncation throw DecodeError at their offset.
+ */
+export function countCaptureEvent(stats: CaptureStats, event: CaptureEvent, format: string, strict: boolean): CaptureRecord | undefined {
+  switch (event.type) {
+    case 'record':
+      stats.records++;
+      stats.byKind[event.record.kind]++;
+      if (event.record.cut) stats.cut++;
+      return event.record;
+    case 'skipped':
+      stats.skipped++;
+      stats.skippedByWhat[event.what] = (stats.skippedByWhat[event.what] ?? 0) + 1;
+      return undefined;
+    case 'damaged':
+      if (strict) throw new DecodeError('trace', `${format} record`, event.offset, event.reason);
+      stats.damaged++;
+      if (stats.damage.length < MAX_DAMAGE_KEPT) stats.damage.push({ frame: event.frame, offset: event.offset, recordOffset: event.recordOffset, reason: event.reason });
+      return undefined;
+    case 'resynchronised': {
+      const last = stats.damage[stats.damage.length - 1];
+      if (last && last.resumedAt === undefined && stats.damage.length === Math.min(stats.damaged, MAX_DAMAGE_KEPT)) last.resumedAt = event.offset;
+      return undefined;
+    }
+    case 'truncated':
+      if (strict) throw new DecodeError('trace', `${format} record`, event.offset, `truncated: ${event.reason}`);
+      stats.truncated = { offset: event.offset, reason: event.reason };
+      return undefined;
+  }
+}
+
+/** Iterates the HCI records of a capture held in memory; `stats` fills in as iteration goes (reset on each pass). */
 export class CaptureReader implements Iterable<CaptureRecord> {
   readonly format: CaptureFormat;
   stats: CaptureStats = emptyCaptureStats();
@@ -91,23 +112,16 @@ export class CaptureReader implements Iterable<CaptureRecord> {
   *[Symbol.iterator](): Iterator<CaptureRecord> {
     const stats = emptyCaptureStats();
     this.stats = stats;
-    for (const item of itemsOf(this.format, this.bytes)) {
-      if (item.type === 'record') {
-        stats.records++;
-        stats.byKind[item.record.kind]++;
-        if (item.record.cut) stats.cut++;
-        yield item.record;
-      } else if (item.type === 'skipped') {
-        stats.skipped++;
-        stats.skippedByWhat[item.what] = (stats.skippedByWhat[item.what] ?? 0) + 1;
-      } else {
-        if (this.options.strict) throw new DecodeError('trace', `${this.format} record`, item.offset, `truncated: ${item.reason}`);
-        stats.truncated = { offset: item.offset, reason: item.reason };
-      }
+    const parser = new CaptureParser();
+    parser.push(this.bytes);
+    parser.finish();
+    const strict = this.options.strict ?? false;
+    for (let event = parser.next(); event; event = parser.next()) {
+      const record = countCaptureEvent(stats, event, this.format, strict);
+      if (record) yield record;
     }
   }
 }
-
 /** The HCI records of a capture file's bytes, any supported format. */
 export function readCapture(bytes: Uint8Array, options?: ReadCaptureOptions): CaptureReader {
   return new CaptureReader(bytes, options);

@@ -8,10 +8,12 @@
  * | `h4:tcp:localhost:6402`            | H4 over TCP (RootCanal, btproxy); IPv6 as `h4:tcp:[::1]:6402` |
  * | `hci0`, `hci:0`                    | the HCI user channel on adapter 0                          |
  * | `serial:/dev/ttyUSB0[,baud][,rtscts]` | H4 over a serial port (default 115200 baud)            |
+ * | `usb`, `usb:N`, `usb:VID:PID`      | a USB dongle by raw USB (usb.ts)                           |
  */
 import { ArgumentError } from '../core/index.js';
 import { openSerialH4, openTcpH4, openUnixH4 } from './h4-stream.js';
 import type { Transport } from './transport.js';
+import { openUsb, parseUsbSpec, type UsbDeviceSpec } from './usb.js';
 import { openUserChannel } from './user-channel.js';
 import { openVirtualTransport } from './virtual/pair.js';
 
@@ -21,6 +23,7 @@ export const TRANSPORT_FORMS = [
   'h4:tcp:HOST:PORT (RootCanal: localhost:6402)',
   'hci0 or hci:N',
   'serial:/dev/ttyUSB0[,BAUD][,rtscts]',
+  'usb, usb:N or usb:VID:PID',
 ] as const;
 
 export type TransportSpec =
@@ -28,7 +31,8 @@ export type TransportSpec =
   | { readonly kind: 'unix'; readonly path: string }
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
   | { readonly kind: 'user-channel'; readonly index: number }
-  | { readonly kind: 'serial'; readonly path: string; readonly baudRate: number; readonly rtscts: boolean };
+  | { readonly kind: 'serial'; readonly path: string; readonly baudRate: number; readonly rtscts: boolean }
+  | { readonly kind: 'usb'; readonly device: UsbDeviceSpec };
 
 function invalid(spec: string, why = 'unknown transport'): ArgumentError {
   return new ArgumentError(`${why}: ${JSON.stringify(spec)}; use one of: ${TRANSPORT_FORMS.join(', ')}`);
@@ -48,6 +52,8 @@ export function parseTransportSpec(spec: string): TransportSpec {
   if (s.startsWith('h4:')) throw invalid(spec, 'malformed H4 transport');
   m = /^hci:?(\d+)$/.exec(s);
   if (m) return { kind: 'user-channel', index: Number(m[1]) };
+  m = /^usb(.*)$/.exec(s);
+  if (m) return { kind: 'usb', device: parseUsbSpec(m[1], spec) };
   m = /^serial:([^,]+)((?:,[^,]+)*)$/.exec(s);
   if (m) {
     let baudRate = 115200;
@@ -75,5 +81,7 @@ export async function openTransport(spec: string): Promise<Transport> {
       return openUserChannel(t.index);
     case 'serial':
       return openSerialH4(t.path, { baudRate: t.baudRate, rtscts: t.rtscts });
+    case 'usb':
+      return openUsb(t.device);
   }
 }

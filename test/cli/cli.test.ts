@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Adapter, BluetoothSocket, RFCOMM } from '../../src/socket/index.js';
 import { readCapture } from '../../src/trace/index.js';
-import { killAll, runCli, startCli } from '../support/cli.js';
+import { killAll, runCli, startCli, startScript } from '../support/cli.js';
 import { btvirtSocket, btvirtMissing, ROOT, tracePath, tracesMissing } from '../support/env.js';
 import { patternBytes } from '../support/bulk.js';
 
-const COMMANDS = ['demo', 'scan', 'sdp', 'listen', 'connect', 'send', 'receive', 'bridge', 'decode'];
+const COMMANDS = ['demo', 'scan', 'sdp', 'listen', 'connect', 'send', 'receive', 'bridge', 'pair', 'unpair', 'keys', 'decode'];
 // The defaults a user gets: on a unix socket the stack keeps the RFCOMM window within what btvirt
 // can deliver without dropping (docs/transports.md).
 const BTVIRT = ['--transport', `h4:unix:${btvirtSocket()}`];
@@ -44,16 +44,20 @@ describe('btc CLI', () => {
   });
 
   // The options each command's --help must list, and those it must not (it does not use them).
-  const CHANNEL = ['--transport', '--btsnoop', '--name', '--rx-window', '--security', '--io', '--keys', '--pin', '--yes'];
+  const CHANNEL = ['--transport', '--btsnoop', '--trace', '--name', '--rx-window', '--security', '--io', '--keys', '--pin', '--yes'];
+  const COMMON = ['--verbose', '--quiet', '--help'];
   const HELP: Record<string, [string[], string[]]> = {
-    demo: [['--transport', '--btsnoop', '--quiet'], ['--name', '--security', '--pin', '--rx-window']],
-    scan: [['--transport', '--btsnoop', '--name', '--duration'], ['--security', '--pin', '--rx-window']],
-    sdp: [['--transport', '--btsnoop', '--name', '--uuid'], ['--security', '--pin', '--rx-window']],
+    demo: [['--transport', '--btsnoop', '--trace'], ['--name', '--security', '--pin', '--rx-window']],
+    scan: [['--transport', '--btsnoop', '--trace', '--name', '--duration'], ['--security', '--pin', '--rx-window']],
+    sdp: [['--transport', '--btsnoop', '--trace', '--name', '--uuid'], ['--security', '--pin', '--rx-window']],
     listen: [[...CHANNEL, '--stdio', '--once'], []],
-    connect: [[...CHANNEL, '--uuid'], []],
-    send: [CHANNEL, []],
+    connect: [[...CHANNEL, '--uuid', '--service'], []],
+    send: [[...CHANNEL, '--uuid', '--service'], []],
     receive: [[...CHANNEL, '--out', '--expect'], []],
-    bridge: [[...CHANNEL, '--port'], []],
+    bridge: [[...CHANNEL, '--port', '--listen', '--to', '--uuid', '--service'], []],
+    pair: [['--transport', '--trace', '--keys', '--security', '--io', '--pin', '--yes', '--timeout'], ['--rx-window']],
+    unpair: [['--keys'], ['--transport', '--trace']],
+    keys: [['--keys', '--json'], ['--transport', '--trace']],
     decode: [['--json', '--limit'], ['--transport', '--btsnoop', '--name', '--security', '--io', '--keys', '--pin', '--yes']],
   };
 
@@ -62,7 +66,7 @@ describe('btc CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^Usage: btc ${command}`));
     const [listed, absent] = HELP[command];
-    for (const option of [...listed, '--help']) expect(r.stdout).toContain(`${option} `);
+    for (const option of [...listed, ...COMMON]) expect(r.stdout).toContain(`${option} `);
     for (const option of absent) expect(r.stdout).not.toContain(`${option} `);
   });
 
@@ -96,9 +100,18 @@ describe('btc CLI', () => {
     [['send', PEER, '1', join(DIR, 'no-such-file-here')], /cannot read FILE .*no-such-file-here: ENOENT/],
     [['receive', '--out', DIR], new RegExp(`--out ${DIR} is a directory: give a file name`)],
     [['listen', '--btsnoop', join(DIR, 'no-such-dir', 'x.btsnoop')], /--btsnoop .*x\.btsnoop: the directory .*no-such-dir does not exist/],
-  ])('btc %j is a usage error before anything opens (exit 2)', async (args, message) => {
+    [['connect', 'AA:BB', '1'], /ADDR must be a device address such as 00:1A:7D:DA:71:13, not "AA:BB"/],
+    [['sdp', 'nowhere'], /ADDR must be a device address/],
+    [['scan', '--duration', '99'], /--duration must be an integer from 1 to 48, not "99"/],
+    [['scan', '--quiet', '--verbose'], /--quiet and --verbose contradict each other/],
+    [['scan', '--transport', 'usb:x'], /--transport: malformed USB transport "usb:x": use usb, usb:N .* or usb:VID:PID/],
+    [['connect', PEER, '1', '--transport', 'h4:tcp:localhost'], /--transport: malformed H4 transport: "h4:tcp:localhost"; use one of: virtual, .*usb, usb:N or usb:VID:PID/],
+    [['listen', '--transport', 'bogus'], /--transport: unknown transport: "bogus"/],
+  ])('btc %j is a usage error before anything opens: one line, exit 2', async (args, message) => {
     const r = await runCli(args);
     expect(r.stderr).toMatch(message);
+    // One short line, not the help text.
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.code).toBe(2);
     expect(r.stdout).not.toMatch(/Listening|Connected|Scanning/);
     expect(r.stderr).not.toMatch(/Waiting on|Connected|bridge: listening/);
@@ -122,22 +135,67 @@ describe('btc CLI', () => {
     expect(r.stderr).toContain('--transport h4:unix:');
   });
 
+  it('--version prints the name and version of package.json, before or instead of a command', async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    const r = await runCli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${pkg.name} ${pkg.version}\n`);
+  });
+
+  it('--quiet keeps stdout and drops status lines; --verbose and BTC_LOG; a bad BTC_LOG is a usage error', async () => {
+    const quiet = await runCli(['scan', '--duration', '1', '--no-names', '-q']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toContain('0 device(s) found');
+    expect(quiet.stderr).toBe('');
+    // A runtime failure: one line, and with --verbose (before the command too) the stack under it.
+    const keys = tmp('open.json');
+    writeFileSync(keys, JSON.stringify({ version: 1, keys: {} }), { mode: 0o644 });
+    chmodSync(keys, 0o644);
+    const short = await runCli(['listen', '--keys', keys]);
+    expect(short.code).toBe(1);
+    expect(short.stderr.trim().split('\n')).toHaveLength(1);
+    const verbose = await runCli(['-v', 'listen', '--keys', keys]);
+    expect(verbose.code).toBe(1);
+    expect(verbose.stderr).toMatch(/has mode 0644[^]*\n\s+at /);
+    const fromEnv = await startScript(join(ROOT, 'src/cli/main.ts'), ['listen', '--keys', keys], { BTC_LOG: 'verbose' }).exit();
+    expect(fromEnv.stderr).toMatch(/\n\s+at /);
+    const bad = await startScript(join(ROOT, 'src/cli/main.ts'), ['scan'], { BTC_LOG: 'loud' }).exit();
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('btc scan: BTC_LOG must be one of quiet, info, verbose, not "loud"\n');
+  });
+
+  it('names every transport form, USB included, in the overview and in --help', async () => {
+    const forms = /usb, usb:N or usb:VID:PID/;
+    expect((await runCli(['--help'])).stdout).toMatch(forms);
+    const help = await runCli(['bridge', '--help']);
+    expect(help.stdout).toMatch(/--transport SPEC .*hci0 or hci:N, serial:\/dev\/ttyUSB0\[,BAUD\]\[,rtscts\], usb, usb:N or usb:VID:PID/);
+  });
+
   it('rejects an unknown command and an unknown option with exit code 2', async () => {
     expect((await runCli(['frobnicate'])).code).toBe(2);
     const r = await runCli(['scan', '--bogus']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('unknown option --bogus');
+    const short = await runCli(['scan', '-x']);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toBe("btc scan: unknown option -x for 'scan' (the short flags are -h, -v and -q; see scan --help)\n");
   });
 
-  it('demo echoes "Hello, world!" with a decoded trace and saves a btsnoop file that tools open', async () => {
+  it('demo fits one screen and ends with a summary; --trace adds the decoded trace on stderr', async () => {
+    const plain = await runCli(['demo', '--btsnoop', tmp('plain.btsnoop')]);
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toBe('');
+    expect(plain.stdout.trim().split('\n').length).toBeLessThanOrEqual(24);
+    expect(plain.stdout).toMatch(/\nSummary\n[^]*result {5}OK\n$/);
+    expect(plain.stdout).not.toContain('RFCOMM SABM');
+
     const file = tmp('demo.btsnoop');
-    const r = await runCli(['demo', '--btsnoop', file]);
-    expect(r.stderr).toBe('');
+    const r = await runCli(['demo', '--trace', '--btsnoop', file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Received data: Hello, world!');
     expect(r.stdout).toContain('[server] the client closed the connection');
     expect(r.stdout).not.toMatch(/went away|ECONNRESET/);
-    for (const layer of ['Create Connection', 'L2CAP', 'SDP', 'RFCOMM SABM', 'UIH', '"Hello, world!"']) expect(r.stdout).toContain(layer);
+    for (const layer of ['Create Connection', 'L2CAP', 'SDP', 'RFCOMM SABM', 'UIH', '"Hello, world!"']) expect(r.stderr).toContain(layer);
     const records = [...readCapture(readFileSync(file))];
     expect(records.length).toBeGreaterThan(20);
     if (hasCommand('btmon')) {

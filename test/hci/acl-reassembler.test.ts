@@ -1,4 +1,4 @@
-/** ACL reassembly: conformance.md H1–H3, the ACL robustness rules, and fragment/reassemble identity. */
+/** ACL reassembly: docs/conformance.md H1–H3 and RB-ACL, and fragment/reassemble identity. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bytesEqual, concat, fromHex } from '../../src/core/index.js';

@@ -45,6 +45,10 @@ function typeArb(t: FieldType, room: number): fc.Arbitrary<unknown> {
       const record = t.fields.reduce((n, f) => n + fixedSize(f.type), 0);
       return fc.array(valuesArb(t.fields, 0), { maxLength: Math.min(255, Math.floor((room - 1) / record)) });
     }
+    case 'rest':
+      return fc.uint8Array({ maxLength: Math.max(0, room - 1) });
+    case 'list':
+      throw new Error('no HCI table has a list field');
   }
 }
 
@@ -61,6 +65,9 @@ function fixedSize(t: FieldType): number {
       return t.size;
     case 'array':
       return 1;
+    case 'rest':
+    case 'list':
+      return 0;
   }
 }
 

@@ -91,8 +91,8 @@ describe('HciHost on a byte stream', () => {
     expect(c.of('l2cap-pdu')).toHaveLength(1);
   });
 
-  it('fragments that do not fit together end their link: Disconnect, and nothing more from it is delivered', () => {
-    const c = connected(new HciHost({ byteStream: true }));
+  it("with aclDamage 'end-link', fragments that do not fit together end their link: Disconnect, and nothing more from it is delivered", () => {
+    const c = connected(new HciHost({ byteStream: true, aclDamage: 'end-link' }));
     c.send(aclBytes(HANDLE, 0b10, fromHex('08 00 40 00 01 02')));
     // A new start while 6 octets of the first PDU are still missing: octets were lost on the way.
     c.send(aclBytes(HANDLE, 0b10, pdu(0x40, fromHex('61'))));
@@ -108,8 +108,11 @@ describe('HciHost on a byte stream', () => {
     expect(c.host.stats.aclAfterDamage).toBe(1);
   });
 
-  it('without byteStream the same fragments are dropped and reported, and the link goes on', () => {
-    const c = connected(new HciHost());
+  it.each([
+    ['on a byte stream', { byteStream: true }],
+    ['on a transport that keeps packet boundaries', {}],
+  ])('by default (docs/conformance.md H2) the same fragments are dropped and reported %s, and the link goes on', (_where, options) => {
+    const c = connected(new HciHost(options));
     c.send(aclBytes(HANDLE, 0b10, fromHex('08 00 40 00 01 02')));
     c.send(aclBytes(HANDLE, 0b10, pdu(0x40, fromHex('61'))));
     expect(c.of('l2cap-pdu').map((e) => e.pdu)).toEqual([pdu(0x40, fromHex('61'))]);

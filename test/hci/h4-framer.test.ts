@@ -1,4 +1,4 @@
-/** H4 framer: chunking invariance, caps, the error state and vendor packets (conformance.md H5, B3 "H4" row). */
+/** H4 framer: chunking invariance, caps, the error state and vendor packets (docs/conformance.md H5, RB-H4). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { concat, DecodeError, fromHex } from '../../src/core/index.js';

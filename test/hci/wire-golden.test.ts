@@ -1,6 +1,6 @@
 /**
  * Golden vectors for the HCI codecs, written from the Core v5.4 Vol 4 Part E byte layouts, plus
- * conformance.md H5 (truncated / unknown events) and the raw fallbacks that keep re-encoding exact.
+ * docs/conformance.md H5 and RB-HCI (truncated / unknown events) and the raw fallbacks that keep re-encoding exact.
  */
 import { describe, expect, it } from 'vitest';
 import { DecodeError, fromHex, hex } from '../../src/core/index.js';
@@ -212,8 +212,10 @@ describe('HCI golden vectors', () => {
   });
 
   it('encoding rejects out-of-range values with ArgumentError', () => {
-    expect(() => encodeCommand({ name: 'Write Scan Enable', scanEnable: 256 })).toThrow(/scanEnable/);
-    expect(() => encodeCommand({ name: 'Write Local Name', localName: 'x'.repeat(249) })).toThrow(/localName/);
-    expect(() => encodeCommand({ name: 'Link Key Request Reply', bdaddr: '00:11:22:33:44:55', linkKey: new Uint8Array(15) })).toThrow(/linkKey/);
+    expect(() => encodeCommand({ name: 'Write Scan Enable', scanEnable: 256 })).toThrow(expect.objectContaining({ code: 'BT_ARGUMENT', argument: 'scanEnable' }));
+    expect(() => encodeCommand({ name: 'Write Local Name', localName: 'x'.repeat(249) })).toThrow(expect.objectContaining({ code: 'BT_ARGUMENT', argument: 'localName' }));
+    expect(() => encodeCommand({ name: 'Link Key Request Reply', bdaddr: '00:11:22:33:44:55', linkKey: new Uint8Array(15) })).toThrow(
+      expect.objectContaining({ code: 'BT_ARGUMENT', argument: 'linkKey' }),
+    );
   });
 });

@@ -71,7 +71,7 @@ describe('the transport to the controller is lost', () => {
     expect(names).toContain(`rfcomm-closed ${paging} page-failed`);
     expect(names.at(-1)).toBe('error fatal');
     const error = events.at(-1) as Extract<StackEvent, { type: 'error' }>;
-    expect(error.error.message).toMatch(/H4 stream/);
+    expect(error.error).toMatchObject({ code: 'BT_DECODE', layer: 'hci', structure: 'H4 stream' });
     expect(a.stack.linkCount).toBe(0);
   });
 

@@ -1,5 +1,5 @@
 /**
- * The L2CAP rows of conformance.md B3 and A2 (12–19), plus a fuzz run: random C-frames and
+ * docs/conformance.md RB-L2CAP and RB-SIG (rules P12–P19), plus a fuzz run: random C-frames and
  * B-frames fed in any channel state never throw out of receivePdu, stay within the queue caps,
  * and a normal Echo still succeeds afterwards.
  */
@@ -10,7 +10,7 @@ import { CID, PSM, encodeSignal } from '../../src/l2cap/index.js';
 import { signalArb } from './support/arbitraries.js';
 import { HANDLE, LowerTester, frame, stillAlive } from './support/lower-tester.js';
 
-describe('B3 robustness (L2CAP rows)', () => {
+describe('L2CAP robustness (docs/conformance.md RB-L2CAP, RB-SIG)', () => {
   it('frames shorter than the header or with a wrong length are dropped silently', () => {
     const lt = new LowerTester();
     lt.raw('01 00');

@@ -1,5 +1,5 @@
 /**
- * The L2CAP scenarios L1–L27 of conformance.md, byte for byte, with a scripted lower tester
+ * The L2CAP scenarios L1–L27 of docs/conformance.md (rules P12–P19), byte for byte, with a scripted lower tester
  * (LT) feeding the IUT (our L2capManager) through receivePdu and reading pollTransmit.
  * The IUT's first dynamic CID is 0x0040 and its first request identifier is 1.
  */
@@ -30,14 +30,15 @@ function openChannel(opts = {}): LowerTester {
   return lt;
 }
 
-describe('L2CAP scenarios (conformance.md A4)', () => {
+describe('L2CAP scenarios (docs/conformance.md L1–L27)', () => {
   it('L1 accept connection', () => {
     const lt = afterL1();
     expect(lt.l2.channelInfo(0x40)).toMatchObject({ state: 'CONFIG', remoteCid: 0x40, psm: 3, initiator: false });
   });
 
-  it('L1 pending then success through the pendingIncoming hook', () => {
-    const lt = new LowerTester({ pendingIncoming: () => 1 }, [PSM.RFCOMM]);
+  it('L1 pending then success, the PSM held by holdIncoming', () => {
+    const lt = new LowerTester({}, [PSM.RFCOMM]);
+    lt.l2.holdIncoming(PSM.RFCOMM, 1);
     lt.signal('02 01 04 00 03 00 40 00');
     expect(lt.sent()).toEqual(['03 01 08 00 40 00 40 00 01 00 01 00']);
     expect(lt.events()).toEqual([{ type: 'incoming-pending', cid: 0x40, handle: HANDLE, psm: 3, address: '00:00:00:00:00:01' }]);
@@ -46,7 +47,8 @@ describe('L2CAP scenarios (conformance.md A4)', () => {
   });
 
   it('L1 pending then refused', () => {
-    const lt = new LowerTester({ pendingIncoming: () => 2 }, [PSM.RFCOMM]);
+    const lt = new LowerTester({}, [PSM.RFCOMM]);
+    lt.l2.holdIncoming(PSM.RFCOMM, 2);
     lt.signal('02 01 04 00 03 00 40 00');
     expect(lt.sent()).toEqual(['03 01 08 00 40 00 40 00 01 00 02 00']);
     lt.events();
@@ -281,7 +283,7 @@ describe('L2CAP scenarios (conformance.md A4)', () => {
     expect(lt.sent()).toEqual(['05 0e 06 00 40 00 00 00 00 00']);
   });
 
-  it('L19/L20 as printed in conformance.md (length 0x0a, 8 bytes present) is a truncated command', () => {
+  it('L19/L20 with a length field of 0x0a over 8 data bytes is a truncated command (P14)', () => {
     const lt = afterL1();
     lt.signal('04 0e 0a 00 40 00 00 00 ff 02 aa bb');
     expect(lt.sent()).toEqual(['01 0e 02 00 00 00']);

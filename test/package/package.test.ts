@@ -2,10 +2,12 @@
  * What a consumer gets from the package: the project is packed with `npm pack` (its `prepack`
  * builds dist/ from a clean copy of the sources) and the tarball is installed offline into a fresh
  * project. There `import` and `require` both load it (require of an ES module: Node ≥ 20.19 and
- * ≥ 22.12), installing it warns about no install script, LICENSE is there, every source map points
- * to a file in the package, and the `btc` bin runs.
+ * ≥ 22.12), installing it gives no warning of its own, LICENSE is there, every source map points
+ * to a file in the package, the optional prebuilt HCI socket binding comes along and loads, an
+ * example copied from examples/ runs unchanged, README's TypeScript blocks and the examples
+ * type-check there, and the `btc` bin runs.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -40,7 +42,8 @@ beforeAll(() => {
   symlinkSync(join(ROOT, 'node_modules'), join(stage, 'node_modules'));
   const packs = join(work, 'packs');
   mkdirSync(packs);
-  execFileSync('npm', ['pack', '--pack-destination', packs], { cwd: stage, stdio: 'pipe', timeout: BUILD_TIMEOUT });
+  const pack = spawnSync('npm', ['pack', '--pack-destination', packs], { cwd: stage, encoding: 'utf8', timeout: BUILD_TIMEOUT });
+  expect(pack.status, `npm pack failed:\n${pack.stdout}\n${pack.stderr}`).toBe(0);
   const [tarball] = readdirSync(packs).filter((f) => f.endsWith('.tgz'));
 
   app = join(work, 'app');
@@ -57,8 +60,13 @@ afterAll(() => {
 });
 
 describe('the packed package installed into a fresh project', () => {
-  it('installs without warnings (no install script: the build runs at prepack, not prepare)', () => {
-    expect(installOutput).not.toMatch(/warn/i);
+  it('installs without warnings of its own (no install script: the build runs at prepack, not prepare)', () => {
+    // npm ≥ 11 notes the install scripts of the optional binding's native packages (node-gyp-build,
+    // which only picks their prebuilt binary): that note is npm's, about them; nothing else warns.
+    const warnings = installOutput.split('\n').filter((line) => /warn/i.test(line));
+    const others = warnings.filter((line) => !/^npm warn install-scripts( |$)/.test(line));
+    expect(others).toEqual([]);
+    expect(warnings.join('\n')).not.toContain(NAME);
     const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
     expect(Object.keys(manifest.scripts)).not.toContain('prepare');
     // A clone's `npm install` (README's first command) and `npm ci` (.ci/run) still build dist/.
@@ -123,6 +131,51 @@ describe('the packed package installed into a fresh project', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('Received data: Hello, world!\n');
     expect(r.code).toBe(0);
+  });
+
+  it('brings the prebuilt HCI socket binding as an optional dependency, loading without a compiler', () => {
+    const r = node([
+      '--input-type=module',
+      '-e',
+      `import { loadDriver } from '@stoprocent/bluetooth-hci-socket'; import { existsSync } from 'node:fs'; ` +
+        `console.log(typeof loadDriver('native'), existsSync('node_modules/@stoprocent/bluetooth-hci-socket/build'))`,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('function false');
+  });
+
+  it("an example copied into the user's project runs unchanged against the installed package", () => {
+    // tsx from this project, as a user would have it in theirs.
+    symlinkSync(join(ROOT, 'node_modules/tsx'), join(app, 'node_modules/tsx'));
+    // The examples are ES modules (top-level await): in a folder of an ES-module project.
+    mkdirSync(join(app, 'esm'));
+    writeFileSync(join(app, 'esm', 'package.json'), JSON.stringify({ type: 'module' }));
+    cpSync(join(ROOT, 'examples/l2cap-echo.ts'), join(app, 'esm', 'l2cap-echo.ts'));
+    const r = node(['--import', 'tsx', 'esm/l2cap-echo.ts']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('echo: one\necho: two two\necho: three three three');
+    expect(r.code).toBe(0);
+  });
+
+  it("README's TypeScript blocks and every example type-check in the user's project against the installed package", { timeout: 120_000 }, () => {
+    const typed = join(app, 'typed');
+    mkdirSync(typed);
+    mkdirSync(join(app, 'node_modules/@types'), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules/typescript'), join(app, 'node_modules/typescript'));
+    symlinkSync(join(ROOT, 'node_modules/@types/node'), join(app, 'node_modules/@types/node'));
+    writeFileSync(join(typed, 'package.json'), JSON.stringify({ type: 'module' }));
+    writeFileSync(
+      join(typed, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022'], strict: true, noEmit: true, types: ['node'] }, include: ['*.ts'] }),
+    );
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const blocks = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+    blocks.forEach((code, i) => writeFileSync(join(typed, `readme-${i + 1}.ts`), code));
+    for (const file of readdirSync(join(ROOT, 'examples'))) cpSync(join(ROOT, 'examples', file), join(typed, file));
+    const tsc = spawnSync(process.execPath, [join(app, 'node_modules/typescript/bin/tsc'), '-p', join(typed, 'tsconfig.json')], { cwd: typed, encoding: 'utf8', timeout: 120_000 });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
   });
 
   it('runs the btc bin: --help', () => {

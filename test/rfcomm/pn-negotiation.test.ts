@@ -1,4 +1,4 @@
-/** PN negotiation rules (A2 rules 6–8) as properties of the pure functions. */
+/** PN negotiation rules (docs/conformance.md P6–P8) as properties of the pure functions. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { acceptPnResponse, answerPn, maxN1For, pnOffer, type PnLimits } from '../../src/rfcomm/pn-negotiation.js';

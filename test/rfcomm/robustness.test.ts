@@ -1,5 +1,5 @@
 /**
- * conformance.md B3 for RFCOMM: any remote input in any state never throws, every frame we send
+ * docs/conformance.md RB-RFCOMM: any remote input in any state never throws, every frame we send
  * is well formed, queues stay within their caps, and the session still answers a Test afterwards.
  */
 import fc from 'fast-check';
@@ -34,7 +34,7 @@ const arbSdu = fc.oneof(
   fc.tuple(arbMcc, fc.boolean()).map(([m, cr]) => encodeRfcommFrame({ type: 'UIH', dlci: 0, cr, pf: false, info: encodeMcc(m).subarray(0, 600) })),
 );
 
-describe('RFCOMM robustness (B3)', () => {
+describe('RFCOMM robustness (docs/conformance.md RB-RFCOMM)', () => {
   it('arbitrary input in any state: no throw, well-formed output, bounded, still answers Test', () => {
     fc.assert(
       fc.property(fc.array(arbSdu, { maxLength: 30 }), fc.boolean(), (sdus, withDlc) => {

@@ -1,4 +1,4 @@
-/** Conformance scenarios R1–R29 (conformance.md A4) with exact bytes, LT = scripted lower tester. */
+/** Conformance scenarios R1–R29 (docs/conformance.md, rules P1–P11) with exact bytes, LT = scripted lower tester. */
 import { describe, expect, it } from 'vitest';
 import { fromHex } from '../../src/core/index.js';
 import { V24 } from '../../src/rfcomm/wire/index.js';

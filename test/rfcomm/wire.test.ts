@@ -1,4 +1,4 @@
-/** RFCOMM codecs: FCS, frames and MCCs — golden vectors (conformance.md) and properties. */
+/** RFCOMM codecs: FCS, frames and MCCs — golden vectors (docs/conformance.md P1, P2, P5 and R1–R29) and properties. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecodeError, fromHex, hex } from '../../src/core/index.js';

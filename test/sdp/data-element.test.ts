@@ -77,7 +77,7 @@ describe('data element golden vectors (§3)', () => {
 
   it('encodes into a larger buffer at an offset', () => {
     const out = new Uint8Array(8).fill(0xaa);
-    expect(encodeDataElementInto(de.uuid16(0x1101), out, 2)).toBe(5);
+    expect(encodeDataElementInto(de.uuid16(0x1101), out, 2)).toBe(3);
     expect(hex(out, ' ')).toBe('aa aa 19 11 01 aa aa aa');
   });
 });

@@ -87,7 +87,7 @@ describe('SDP PDU golden vectors (§4)', () => {
     expect(describeSdpPdu(decodeSdpPdu(fromHex(GOLDEN[4][1])))).toBe('SA-Rsp tid=2 bytes=5 cont=abcd');
   });
 
-  it('reads a little-endian ErrorCode as the big-endian value it is (A2 SDP)', () => {
+  it('reads a little-endian ErrorCode as the big-endian value it is (docs/conformance.md P20)', () => {
     const pdu = decodeSdpPdu(fromHex('01 00 01 00 02 02 00'));
     expect(pdu.type === 'error-response' && pdu.errorCode).toBe(0x0200);
     expect(describeSdpPdu(pdu)).toContain('reserved (0x0200)');
@@ -106,7 +106,7 @@ describe('SDP PDU golden vectors (§4)', () => {
 
   it('encodes into a buffer at an offset', () => {
     const out = new Uint8Array(9);
-    expect(encodeSdpPduInto(GOLDEN[0][2], out, 1)).toBe(8);
+    expect(encodeSdpPduInto(GOLDEN[0][2], out, 1)).toBe(7);
     expect(hex(out, ' ')).toBe('00 01 00 2a 00 02 00 03 00');
   });
 });

@@ -52,7 +52,7 @@ function chain(server: SdpServer, first: (cont: Uint8Array, tid: number) => Uint
   return { joined: concat(...pieces), pieces };
 }
 
-describe('SDP server scenarios (conformance S1-S6)', () => {
+describe('SDP server scenarios (docs/conformance.md S1–S6)', () => {
   it('S1 invalid syntax answers 01 tt tt 00 02 00 03', () => {
     const { server } = setup();
     const pattern = fromHex('06 12 34 00 0e 35 02 08 01 00 07 35 05 0a 00 00 ff ff 00');
@@ -269,7 +269,7 @@ describe('SDP server answers', () => {
   });
 });
 
-describe('SDP server robustness (B3)', () => {
+describe('SDP server robustness (docs/conformance.md RB-SDP)', () => {
   it('never throws, always answers a decodable PDU with the request TransactionID, and stays usable', () => {
     const { server } = setup(3);
     const good = ssa(0x4242, [SPP]);

@@ -126,6 +126,6 @@ describe.skipIf(btvirtMissing())('BluetoothSocket when the transport goes away (
     await proxy.hostClosed;
     expect(near.isClosed).toBe(true);
     expect(near.lastError).toBeInstanceOf(DecodeError);
-    expect(near.lastError?.message).toMatch(/H4 stream/);
+    expect(near.lastError).toMatchObject({ code: 'BT_DECODE', layer: 'hci', structure: 'H4 stream' });
   });
 });

@@ -5,7 +5,7 @@
  * is held, because a controller's deadlines may be what a busy neighbour waits for.
  */
 import { describe, expect, it } from 'vitest';
-import { Driver } from '../../src/stack/driver.js';
+import { Driver } from '../../src/node/driver.js';
 import { Stack } from '../../src/stack/stack.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { createVirtualPair } from '../../src/transport/virtual/index.js';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { StackEvent } from '../../src/stack/events.js';
-import { Driver } from '../../src/stack/driver.js';
+import { Driver } from '../../src/node/driver.js';
 import { Stack } from '../../src/stack/stack.js';
 import type { Transport } from '../../src/transport/transport.js';
 
@@ -33,19 +33,20 @@ describe('Driver', () => {
     const driver = new Driver(new Stack(), transport);
     const seen: StackEvent[] = [];
     let throwOnce = true;
+    const listenerBug = new Error('a listener bug');
     // With a sink, every packet is an event; the listener fails on the first one from the controller.
     driver.addSink({ record: () => undefined });
     driver.on((e) => {
       seen.push(e);
       if (e.type !== 'packet' || e.direction !== 'rx' || !throwOnce) return;
       throwOnce = false;
-      throw new Error('a listener bug');
+      throw listenerBug;
     });
     driver.start();
     const sentBefore = transport.written.length;
     expect(() => transport.deliver(RESET_COMPLETE)).not.toThrow();
     const error = seen.find((e) => e.type === 'error');
-    expect(error?.type === 'error' && error.error.message).toMatch(/while handling input from a test transport: a listener bug/);
+    expect(error?.type === 'error' && error.error).toMatchObject({ code: 'BT_ERROR', cause: listenerBug });
     // The init sequence went on: the next command left after Reset completed.
     expect(transport.written.length).toBeGreaterThan(sentBefore);
     await driver.close();

@@ -121,11 +121,30 @@ describe('btsnoop errors', () => {
     expect(decodeError(() => readCapture(fromHex('6274736e6f6f7000' + '000000'))).reason).toMatch(/header needs 16/);
   });
 
-  it('included length above original length: DecodeError at the record offset + 4', () => {
+  it('included length above original length: damage at the record offset + 4 (strict: DecodeError)', () => {
     const record = encodeBtsnoopRecord({ direction: 'tx', h4: HCI_RESET });
     record[3] = 3;
     const file = new Uint8Array([...encodeBtsnoopHeader(), ...record]);
-    expect(decodeError(() => [...readCapture(file)]).offset).toBe(20);
+    expect(decodeError(() => [...readCapture(file, { strict: true })]).offset).toBe(20);
+    const { records, stats } = readCaptureWithStats(file);
+    expect(records).toHaveLength(0);
+    expect(stats.damage).toEqual([{ frame: 1, offset: 20, recordOffset: 16, reason: 'record 1: included length 4 exceeds original length 3' }]);
+  });
+
+  it('a record length of 0xFFFFFFFF: damage, and reading goes on at the next record header that chains', () => {
+    const records = [HCI_RESET, COMMAND_COMPLETE_RESET, HCI_RESET, COMMAND_COMPLETE_RESET].map((h4, i) => ({ direction: i % 2 ? 'rx' : 'tx', h4, timestampUs: 1_700_000_000_000_000 + i }) as const);
+    const file = BtsnoopWriter.encodeFile(records);
+    const second = 16 + btsnoopRecordLength(records[0]);
+    file.fill(0xff, second, second + 8);
+    const { records: read, stats } = readCaptureWithStats(file);
+    expect(stats.damage).toEqual([
+      { frame: 2, offset: second + 4, recordOffset: second, reason: expect.stringMatching(/^record 2: included length 4294967295 is over 262144/), resumedAt: second + btsnoopRecordLength(records[1]) },
+    ]);
+    expect(read.map((r) => [r.frame, hex(r.h4)])).toEqual([
+      [1, hex(HCI_RESET)],
+      [3, hex(HCI_RESET)],
+      [4, hex(COMMAND_COMPLETE_RESET)],
+    ]);
   });
 
   it('truncated last record: reading stops and reports it; strict mode throws DecodeError with its offset', () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fromHex } from '../../src/core/index.js';
 import { readCaptureWithStats, type BtsnoopRecordInput, type BtsnoopWriteDatalink } from '../../src/trace/index.js';
-import { writeBtsnoopFile } from '../../src/trace/files.js';
+import { writeBtsnoopFile } from '../../src/node/capture-files.js';
 import { tracePath, tracesMissing } from '../support/env.js';
 import { run, toolMissing, tsharkCount, tsharkKindCounts } from './tools.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hex } from '../../src/core/index.js';
-import { BtsnoopFileRecorder, readCaptureFile, writeBtsnoopFile } from '../../src/trace/files.js';
+import { BtsnoopFileRecorder, readCaptureFile, writeBtsnoopFile } from '../../src/node/capture-files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trace-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -34,16 +34,19 @@ describe('PacketLogger', () => {
     });
   }
 
-  it('a record length below 9 after valid ones: DecodeError at its offset', () => {
+  it('a record length below 9 after valid ones: damage at its offset (strict: DecodeError), then the next record that chains', () => {
     const good = pklgFile('big', [{ type: 0, seconds: 0, microseconds: 0, payload: u(0x03, 0x0c, 0x00) }]);
-    const file = new Uint8Array([...good, ...good, ...good, ...good, ...good, ...good, ...good, ...good, 0, 0, 0, 4, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const file = new Uint8Array([...good, ...good, ...good, ...good, ...good, ...good, ...good, ...good, 0, 0, 0, 4, 1, 2, 3, 4, 5, 6, 7, 8, 9, ...good, ...good]);
     try {
-      readCaptureWithStats(file);
+      readCaptureWithStats(file, { strict: true });
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(DecodeError);
       expect((e as DecodeError).offset).toBe(8 * good.length);
     }
+    const { records, stats } = readCaptureWithStats(file);
+    expect(stats.damage).toEqual([{ frame: 9, offset: 8 * good.length, recordOffset: 8 * good.length, reason: expect.stringMatching(/^record 9: length 4/), resumedAt: 8 * good.length + 13 }]);
+    expect(records.map((r) => r.frame)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 10, 11]);
   });
 
   it('truncated last record: lenient stop, strict DecodeError', () => {

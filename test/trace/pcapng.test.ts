@@ -95,9 +95,12 @@ describe('pcapng', () => {
     expect(r.cut).toBe(true);
   });
 
-  it('packet for an undescribed interface: DecodeError', () => {
-    const file = join(pcapngSectionHeader('big'), pcapngEnhancedPacket('big', 0, 0n, Uint8Array.from(RESET)));
-    expect(error(() => [...readCapture(file)]).reason).toMatch(/interface 0 was not described/);
+  it('packet for an undescribed interface: damage, reading goes on after the block; strict DecodeError', () => {
+    const file = join(pcapngSectionHeader('big'), pcapngEnhancedPacket('big', 0, 0n, Uint8Array.from(RESET)), pcapngInterface('big', 187), pcapngEnhancedPacket('big', 0, 0n, Uint8Array.from(RESET)));
+    expect(error(() => [...readCapture(file, { strict: true })]).reason).toMatch(/interface 0 was not described/);
+    const { records, stats } = readCaptureWithStats(file);
+    expect(stats.damage).toEqual([{ frame: 1, offset: 28 + 8, recordOffset: 28, reason: expect.stringMatching(/^record 1: interface 0 was not described/) }]);
+    expect(records.map((r) => [r.frame, hex(r.h4)])).toEqual([[2, hex(Uint8Array.from(RESET))]]);
   });
 
   it('bad byte-order magic: DecodeError at offset 8', () => {
@@ -106,20 +109,26 @@ describe('pcapng', () => {
     expect(error(() => [...readCapture(file)]).offset).toBe(8);
   });
 
-  it('block length not a multiple of 4, or trailing length different: DecodeError', () => {
-    const good = join(pcapngSectionHeader('big'), pcapngInterface('big', 201));
+  it('block length not a multiple of 4, or trailing length different: damage at the length (strict: DecodeError), then the next good block', () => {
+    const packet = pcapngEnhancedPacket('big', 0, 0n, Uint8Array.from(RESET));
+    const good = join(pcapngSectionHeader('big'), pcapngInterface('big', 187), packet, packet);
     const odd = new Uint8Array(good);
-    odd[28 + 7] = 21;
-    expect(error(() => [...readCapture(odd)]).offset).toBe(28 + 4);
+    odd[48 + 7] = 21;
+    expect(error(() => [...readCapture(odd, { strict: true })]).offset).toBe(48 + 4);
+    const lenient = readCaptureWithStats(odd);
+    expect(lenient.stats.damage.map((d) => [d.offset, d.resumedAt])).toEqual([[48 + 4, 48 + packet.length]]);
+    expect(lenient.records).toHaveLength(1);
     const trailing = new Uint8Array(good);
-    trailing[good.length - 1] = 24;
-    expect(error(() => [...readCapture(trailing)]).offset).toBe(good.length - 4);
+    trailing[48 + packet.length - 1] = 24;
+    expect(error(() => [...readCapture(trailing, { strict: true })]).offset).toBe(48 + packet.length - 4);
+    expect(readCaptureWithStats(trailing).stats.damage.map((d) => d.offset)).toEqual([48 + packet.length - 4]);
   });
 
-  it('captured length past the block end: DecodeError', () => {
+  it('captured length past the block end: damage (strict: DecodeError)', () => {
     const file = join(pcapngSectionHeader('big'), pcapngInterface('big', 187), pcapngEnhancedPacket('big', 0, 0n, Uint8Array.from(RESET)));
     file[file.length - 4 - 4 - 8 + 3] = 200;
-    expect(error(() => [...readCapture(file)]).reason).toMatch(/captured length 200/);
+    expect(error(() => [...readCapture(file, { strict: true })]).reason).toMatch(/captured length 200/);
+    expect(readCaptureWithStats(file).stats.damage.map((d) => d.reason)).toEqual([expect.stringMatching(/captured length 200/)]);
   });
 
   it('truncated last block: reported (lenient) or DecodeError (strict)', () => {

@@ -13,6 +13,10 @@ describe('openTransport spec parsing', () => {
     ['hci:3', { kind: 'user-channel', index: 3 }],
     ['serial:/dev/ttyUSB0', { kind: 'serial', path: '/dev/ttyUSB0', baudRate: 115200, rtscts: false }],
     ['serial:/dev/ttyACM1,921600,rtscts', { kind: 'serial', path: '/dev/ttyACM1', baudRate: 921600, rtscts: true }],
+    ['usb', { kind: 'usb', device: { kind: 'index', index: 0 } }],
+    ['usb:2', { kind: 'usb', device: { kind: 'index', index: 2 } }],
+    ['usb:0a12:0001', { kind: 'usb', device: { kind: 'ids', vid: 0x0a12, pid: 0x0001 } }],
+    ['usb:0x8087:0x0A2B', { kind: 'usb', device: { kind: 'ids', vid: 0x8087, pid: 0x0a2b } }],
   ])('%s', (spec, expected) => {
     expect(parseTransportSpec(spec)).toEqual(expected);
   });
@@ -21,12 +25,17 @@ describe('openTransport spec parsing', () => {
     'rejects %j with an ArgumentError listing the forms',
     (spec) => {
       expect(() => parseTransportSpec(spec)).toThrow(ArgumentError);
-      expect(() => parseTransportSpec(spec)).toThrow(/virtual, h4:unix:\/tmp\/bt-server-bredr, h4:tcp:HOST:PORT.*hci0 or hci:N, serial:/);
+      expect(() => parseTransportSpec(spec)).toThrow(/virtual, h4:unix:\/tmp\/bt-server-bredr, h4:tcp:HOST:PORT.*hci0 or hci:N, serial:.*usb, usb:N or usb:VID:PID$/);
     },
   );
 
   it('openTransport rejects an unknown spec with ArgumentError', async () => {
-    await expect(openTransport('usb')).rejects.toBeInstanceOf(ArgumentError);
+    await expect(openTransport('bluetooth:0')).rejects.toBeInstanceOf(ArgumentError);
+  });
+
+  it.each(['usb:', 'usb:x', 'usb:12345:1', 'usb:0a12', 'usbhid'])('rejects the malformed USB spec %j, saying the USB forms', (spec) => {
+    expect(() => parseTransportSpec(spec)).toThrow(ArgumentError);
+    expect(() => parseTransportSpec(spec)).toThrow(/use usb, usb:N .* or usb:VID:PID in hex/);
   });
 
   it('h4:unix to a missing socket is a TransportError', async () => {

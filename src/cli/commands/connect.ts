@@ -1,46 +1,38 @@
 /**
  * `btc connect ADDR [CHANNEL]`: an RFCOMM terminal like `rfcomm connect`. Without CHANNEL the
- * Serial Port channel is looked up by SDP. Interactive on a terminal, stdin/stdout when piped.
+ * channel is looked up by SDP (`--uuid`, default the Serial Port class, or `--service NAME`).
+ * Interactive on a terminal, stdin/stdout when piped.
  */
-import { BluetoothSocket, findService, RFCOMM, SERIAL_PORT_CLASS } from '../../socket/index.js';
+import { BluetoothSocket, RFCOMM, SERIAL_PORT_CLASS } from '../../socket/index.js';
 import { securityLevel, withAdapter } from '../adapter-from-args.js';
-import { ADAPTER_OPTIONS, CHANNEL_OPTIONS, parseInteger, str, UsageError, type Parsed } from '../args.js';
+import { ADAPTER_OPTIONS, CHANNEL_OPTIONS, parseAddress, UsageError, type Parsed } from '../args.js';
+import { channelQuery, resolveChannel, SERVICE_OPTIONS } from '../channel-lookup.js';
+import { info } from '../log.js';
 import type { Command } from '../main.js';
 import { pipeStdio } from './listen.js';
-import type { Adapter } from '../../socket/index.js';
 
 export const connect: Command = {
   spec: {
     name: 'connect',
-    usage: 'connect ADDR [CHANNEL] [--uuid UUID]',
+    usage: 'connect ADDR [CHANNEL | --uuid UUID | --service NAME]',
     summary: 'RFCOMM terminal to a device (stdin/stdout when piped); finds the channel by SDP if omitted',
-    options: [{ name: 'uuid', value: 'UUID', help: 'service to look up when CHANNEL is omitted', default: SERIAL_PORT_CLASS }, ...ADAPTER_OPTIONS, ...CHANNEL_OPTIONS],
+    options: [...SERVICE_OPTIONS, ...ADAPTER_OPTIONS, ...CHANNEL_OPTIONS],
+    details: `Without CHANNEL, --uuid or --service the Serial Port service (UUID ${SERIAL_PORT_CLASS}) is looked up.`,
   },
   async run(args: Parsed): Promise<number> {
-    const [address, ch] = args.positionals;
-    if (!address) throw new UsageError('connect needs the device address');
-    const given = ch === undefined ? undefined : parseChannel(ch);
+    const [addressText, ch] = args.positionals;
+    if (!addressText) throw new UsageError('connect needs the device address');
+    const address = parseAddress(addressText);
+    const query = channelQuery(ch, args, SERIAL_PORT_CLASS);
     const security = securityLevel(args);
     return withAdapter(args, async (adapter) => {
-      const channel = given ?? (await channelBySdp(adapter, address, str(args, 'uuid')!));
+      const channel = await resolveChannel(adapter, address, query);
       const sock = new BluetoothSocket(RFCOMM, { adapter, security });
       await sock.connect([address, channel]);
-      process.stderr.write(`Connected to ${address} channel ${channel}${process.stdin.isTTY ? ' (Ctrl-D to close)' : ''}\n`);
+      info(`Connected to ${address} channel ${channel}${process.stdin.isTTY ? ' (Ctrl-D to close)' : ''}`);
       const lost = await pipeStdio(sock);
       sock.close();
       return lost ? 1 : 0;
     });
   },
 };
-
-export function parseChannel(text: string): number {
-  return parseInteger(text, 'CHANNEL', 1, 30);
-}
-
-export async function channelBySdp(adapter: Adapter, address: string, uuid: string): Promise<number> {
-  const services = await findService({ address, uuid, adapter });
-  const rfcomm = services.find((s) => s.protocol === 'RFCOMM' && s.port !== undefined);
-  if (!rfcomm) throw new Error(`${address} advertises no RFCOMM service with UUID ${uuid}; give the channel explicitly`);
-  process.stderr.write(`SDP: "${rfcomm.name ?? ''}" on channel ${rfcomm.port}\n`);
-  return rfcomm.port!;
-}

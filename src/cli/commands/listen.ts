@@ -7,6 +7,8 @@ import { advertiseService, BluetoothSocket, isPeerClose, PORT_ANY, RFCOMM, SERIA
 import { securityLevel, withAdapter } from '../adapter-from-args.js';
 import { ADAPTER_OPTIONS, CHANNEL_OPTIONS, flag, parseInteger, str, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
+import { joinSocket } from '../join.js';
+import { error as logError } from '../log.js';
 
 export const listen: Command = {
   spec: {
@@ -72,35 +74,9 @@ export function parseServerChannel(text: string | undefined): number {
   return text === undefined ? PORT_ANY : parseInteger(text, 'CHANNEL (omit it for any free channel)', 1, 30);
 }
 
-/**
- * Joins a connected socket to stdin/stdout. When stdin ends (a pipe ran dry), the channel stays
- * open until nothing has arrived for `lingerMs`, so that replies to the last line are printed,
- * then closes gracefully. Resolves undefined when the channel closed in order, or the error
- * (link loss) that ended it.
- */
-export function pipeStdio(sock: BluetoothSocket, lingerMs = 1000): Promise<Error | undefined> {
-  return new Promise((resolve) => {
-    process.stdin.pipe(sock, { end: false });
-    sock.pipe(process.stdout, { end: false });
-    let timer: NodeJS.Timeout | undefined;
-    const quiet = () => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => sock.end(), lingerMs);
-    };
-    process.stdin.once('end', () => {
-      quiet();
-      sock.on('data', quiet);
-    });
-    const done = (error?: Error) => {
-      if (timer) clearTimeout(timer);
-      process.stdin.unpipe(sock);
-      process.stdin.pause();
-      resolve(error);
-    };
-    sock.once('close', () => done());
-    sock.once('error', (e) => {
-      process.stderr.write(`${e.message}\n`);
-      done(e);
-    });
-  });
+/** Joins a connected socket to stdin/stdout (src/cli/join.ts); a link loss is reported on stderr. */
+export async function pipeStdio(sock: BluetoothSocket): Promise<Error | undefined> {
+  const lost = await joinSocket(sock, process.stdin, process.stdout);
+  if (lost) logError(lost.message);
+  return lost;
 }

@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { advertiseService, BluetoothSocket, isPeerClose, RFCOMM } from '../../socket/index.js';
 import { securityLevel, withAdapter } from '../adapter-from-args.js';
 import { ADAPTER_OPTIONS, CHANNEL_OPTIONS, int, str, type Parsed } from '../args.js';
+import { info, logLevel } from '../log.js';
 import type { Command } from '../main.js';
 import { fileToWrite } from '../paths.js';
 import { Progress } from '../progress.js';
@@ -37,11 +38,11 @@ export const receive: Command = {
       server.bind(['', channel]);
       server.listen(1);
       advertiseService(server, 'btc receive');
-      process.stderr.write(`Waiting on ${adapter.address} RFCOMM channel ${server.getsockname()[1]}\n`);
+      info(`Waiting on ${adapter.address} RFCOMM channel ${server.getsockname()[1]}`);
       const [sock, [addr]] = await server.accept();
-      process.stderr.write(`Receiving from ${addr}\n`);
+      info(`Receiving from ${addr}`);
       const out = outName === '-' ? process.stdout : createWriteStream(outName);
-      const progress = new Progress('received', expected);
+      const progress = new Progress('received', expected, process.stderr, logLevel() !== 'quiet');
       let failure: Error | undefined;
       try {
         for (;;) {

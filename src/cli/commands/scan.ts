@@ -2,6 +2,7 @@
 import { discoverDevices } from '../../socket/index.js';
 import { withAdapter } from '../adapter-from-args.js';
 import { ADAPTER_OPTIONS, flag, int, type Parsed } from '../args.js';
+import { info, logLevel } from '../log.js';
 import type { Command } from '../main.js';
 
 const VIRTUAL_HINT = [
@@ -28,14 +29,14 @@ export const scan: Command = {
     const json = flag(args, 'json');
     const duration = int(args, 'duration', 4, 1, 48);
     return withAdapter(args, async (adapter) => {
-      if (!json) console.log(`Scanning from ${adapter.address} on ${adapter.transport} …`);
+      if (!json && logLevel() !== 'quiet') console.log(`Scanning from ${adapter.address} on ${adapter.transport} …`);
       const devices = await discoverDevices({ adapter, duration, lookupNames: !flag(args, 'no-names'), lookupClass: true });
       for (const d of devices) {
         if (json) console.log(JSON.stringify(d));
         else console.log(`${d.address}  class=0x${(d.classOfDevice ?? 0).toString(16).padStart(6, '0')}  ${d.rssi !== undefined ? `rssi=${d.rssi} ` : ''}${d.name ?? ''}`);
       }
       if (!json) console.log(`${devices.length} device(s) found`);
-      if (devices.length === 0 && adapter.spec === 'virtual') process.stderr.write(VIRTUAL_HINT);
+      if (devices.length === 0 && adapter.spec === 'virtual') info(VIRTUAL_HINT.trimEnd());
       return 0;
     });
   },

@@ -6,10 +6,10 @@
  *
  * PB_Flag: 0b00 first non-automatically-flushable fragment (host → controller), 0b01 continuing
  * fragment, 0b10 first automatically-flushable fragment, 0b11 complete PDU (automatically flushable).
- * Contract: `decodeAcl` returns or throws `DecodeError` (header short, length ≠ bytes left);
+ * Contract (src/core/codec.ts, `aclCodec`): `decodeAcl` returns or throws `DecodeError` (header short, length ≠ bytes left);
  * round trip is exact; `aclLength(p)` = encoded length.
  */
-import { ArgumentError, ByteReader, ByteWriter } from '../../core/index.js';
+import { ArgumentError, ByteReader, ByteWriter, type Codec, defineCodec } from '../../core/index.js';
 
 export const ACL_PB = {
   FIRST_NON_FLUSHABLE: 0b00,
@@ -59,3 +59,11 @@ const PB_NAMES = ['first-nf', 'cont', 'first', 'complete'];
 export function describeAcl(p: AclPacket): string {
   return `ACL handle=0x${p.handle.toString(16).padStart(3, '0')} pb=${PB_NAMES[p.pb]} bc=${p.bc} len=${p.data.length}`;
 }
+
+export const aclCodec: Codec<AclPacket> = defineCodec({
+  name: 'HCI ACL data packet',
+  length: aclLength,
+  encodeInto: encodeAclInto,
+  decode: decodeAcl,
+  describe: describeAcl,
+});

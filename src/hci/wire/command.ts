@@ -8,10 +8,10 @@
  * decodes to `{ name: 'Unknown Command', opcode, params }` and re-encodes byte for byte. Builders are
  * the objects themselves: `encodeCommand({ name: 'Reset' })`,
  * `encodeCommand({ name: 'Write Scan Enable', scanEnable: 0x03 })`.
- * Contract: `decodeCommand` returns or throws `DecodeError` (header short, length ≠ bytes left);
+ * Contract (src/core/codec.ts, `commandCodec`): `decodeCommand` returns or throws `DecodeError` (header short, length ≠ bytes left);
  * `encodeCommand(decodeCommand(b))` equals `b`; `commandLength(c)` = encoded length.
  */
-import { ArgumentError, ByteReader, ByteWriter, DecodeError, hex } from '../../core/index.js';
+import { ArgumentError, ByteReader, ByteWriter, type Codec, DecodeError, defineCodec, hex } from '../../core/index.js';
 import { COMMAND_SPECS } from './command-specs.js';
 import { type AnyValues, decodeAll, describeFields, encodeFields, type Field, fieldsLength, type FieldValues } from './fields.js';
 
@@ -110,3 +110,11 @@ export function describeCommand(cmd: HciCommand): string {
   const fields = describeFields(commandSpec(cmd.name).params, cmd as AnyValues);
   return fields ? `${cmd.name} ${fields}` : cmd.name;
 }
+
+export const commandCodec: Codec<HciCommand> = defineCodec({
+  name: 'HCI command packet',
+  length: commandLength,
+  encodeInto: encodeCommandInto,
+  decode: decodeCommand,
+  describe: describeCommand,
+});

@@ -32,6 +32,7 @@ export const EVENT_SPECS = {
   'Remote Name Request Complete': event(0x07, [status, bdaddr, field('remoteName', text(248))]),
   'Encryption Change': event(0x08, [status, handle, field('encryptionEnabled', U8)]),
   'Read Remote Supported Features Complete': event(0x0b, [status, handle, field('lmpFeatures', bytes(8))]),
+  'Read Remote Version Information Complete': event(0x0c, [status, handle, field('version', U8), field('companyIdentifier', U16X), field('subversion', U16X)]),
   'Command Status': event(0x0f, [status, field('numHciCommandPackets', U8), field('opcode', U16X)]),
   'Hardware Error': event(0x10, [field('hardwareCode', U8X)]),
   'Role Change': event(0x12, [status, bdaddr, field('newRole', U8)]),
@@ -43,8 +44,16 @@ export const EVENT_SPECS = {
   'Link Key Notification': event(0x18, [bdaddr, field('linkKey', bytes(16)), field('keyType', U8)]),
   'Data Buffer Overflow': event(0x1a, [field('linkType', U8)]),
   'Max Slots Change': event(0x1b, [handle, field('lmpMaxSlots', U8)]),
+  'Connection Packet Type Changed': event(0x1d, [status, handle, field('packetType', U16X)]),
   'Read Clock Offset Complete': event(0x1c, [status, handle, clockOffset]),
   'Page Scan Repetition Mode Change': event(0x20, [bdaddr, pageScanRepetitionMode]),
+  'Read Remote Extended Features Complete': event(0x23, [
+    status,
+    handle,
+    field('pageNumber', U8),
+    field('maxPageNumber', U8),
+    field('extendedLmpFeatures', bytes(8)),
+  ]),
   'Inquiry Result with RSSI': event(0x22, [
     field('responses', array(bdaddr, pageScanRepetitionMode, field('reserved', U8X), classOfDevice, clockOffset, field('rssi', I8))),
   ]),
@@ -65,5 +74,6 @@ export const EVENT_SPECS = {
   'Remote OOB Data Request': event(0x35, [bdaddr]),
   'Simple Pairing Complete': event(0x36, [status, bdaddr]),
   'Link Supervision Timeout Changed': event(0x38, [handle, field('linkSupervisionTimeout', U16X)]),
+  'Enhanced Flush Complete': event(0x39, [handle]),
   'User Passkey Notification': event(0x3b, [bdaddr, field('passkey', U32)]),
 } as const;

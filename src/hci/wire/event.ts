@@ -8,10 +8,10 @@
  * Return_Parameters`: `returnParams` keeps those bytes, and `returns` is their decoded view through
  * the command table, present only when they match the command's return table exactly. Any other
  * code, or parameters that do not fit the table, decode to `{ name: 'Unknown Event', code, params }`.
- * Contract: `decodeEvent` returns or throws `DecodeError` (header short, length ≠ bytes left);
+ * Contract (src/core/codec.ts, `eventCodec`): `decodeEvent` returns or throws `DecodeError` (header short, length ≠ bytes left);
  * `encodeEvent(decodeEvent(b))` equals `b`; `eventLength(e)` = encoded length.
  */
-import { ArgumentError, ByteReader, ByteWriter, DecodeError, hex } from '../../core/index.js';
+import { ArgumentError, ByteReader, ByteWriter, type Codec, DecodeError, defineCodec, hex } from '../../core/index.js';
 import { type CommandName, type CommandReturns, commandSpec, commandSpecByOpcode, opcodeName } from './command.js';
 import { EVENT_SPECS } from './event-specs.js';
 import { type AnyValues, decodeAll, describeFields, encodeAll, encodeFields, type Field, fieldsLength, type FieldValues } from './fields.js';
@@ -156,3 +156,11 @@ export function describeEvent(ev: HciEvent): string {
   const fields = describeFields(EVENT_SPECS[ev.name].fields, ev as AnyValues);
   return fields ? `${ev.name} ${fields}` : ev.name;
 }
+
+export const eventCodec: Codec<HciEvent> = defineCodec({
+  name: 'HCI event packet',
+  length: eventLength,
+  encodeInto: encodeEventInto,
+  decode: decodeEvent,
+  describe: describeEvent,
+});

@@ -7,8 +7,9 @@
  *
  * BR/EDR never uses ISO; this codec exists so that every H4 packet decodes and re-encodes.
  * `flags` keeps the four flag bits and `lengthRfu` the two RFU bits of the length word, as sent.
+ * Contract as for ACL (src/core/codec.ts, `isoCodec`).
  */
-import { ArgumentError, ByteReader, ByteWriter } from '../../core/index.js';
+import { ArgumentError, ByteReader, ByteWriter, type Codec, defineCodec } from '../../core/index.js';
 
 export interface IsoPacket {
   readonly handle: number;
@@ -47,3 +48,11 @@ export function encodeIso(p: IsoPacket): Uint8Array {
 export function describeIso(p: IsoPacket): string {
   return `ISO handle=0x${p.handle.toString(16).padStart(3, '0')} flags=${p.flags} len=${p.data.length}`;
 }
+
+export const isoCodec: Codec<IsoPacket> = defineCodec({
+  name: 'HCI ISO data packet',
+  length: isoLength,
+  encodeInto: encodeIsoInto,
+  decode: decodeIso,
+  describe: describeIso,
+});

@@ -7,11 +7,12 @@
  * Any other indicator is a vendor or diagnostic packet (for example 0x07, the Broadcom link-manager
  * diagnostic records in Android captures); it decodes to `{ type: 'vendor', indicator, data }`
  * with the bytes kept as they are.
- * Contract: `decodeHciPacket` returns or throws `DecodeError` (empty input, or a header/length
+ * Contract (src/core/codec.ts, `hciPacketCodec`): `decodeHciPacket` returns or throws `DecodeError` (empty input, or a header/length
  * mismatch in the packet it names); `encodeHciPacket(decodeHciPacket(b))` equals `b`;
- * `hciPacketLength(p)` = encoded length.
+ * `hciPacketLength(p)` = encoded length. A vendor packet carries no length of its own, so any
+ * prefix of one is itself a vendor packet: the one exception to "every strict prefix fails".
  */
-import { ByteWriter, DecodeError, hex } from '../../core/index.js';
+import { ByteWriter, type Codec, DecodeError, defineCodec, hex } from '../../core/index.js';
 import { type AclPacket, aclLength, decodeAcl, describeAcl, encodeAclInto } from './acl.js';
 import { commandLength, decodeCommand, describeCommand, encodeCommandInto, type HciCommand } from './command.js';
 import { decodeEvent, describeEvent, encodeEventInto, eventLength, type HciEvent } from './event.js';
@@ -120,3 +121,11 @@ export function describeHciPacket(p: HciPacket): string {
       return `Vendor packet 0x${p.indicator.toString(16).padStart(2, '0')} len=${p.data.length} ${hex(p.data.subarray(0, 32), ' ')}${p.data.length > 32 ? ' …' : ''}`.trimEnd();
   }
 }
+
+export const hciPacketCodec: Codec<HciPacket> = defineCodec({
+  name: 'H4 packet',
+  length: hciPacketLength,
+  encodeInto: encodeHciPacketInto,
+  decode: decodeHciPacket,
+  describe: describeHciPacket,
+});

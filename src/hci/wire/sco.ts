@@ -5,9 +5,10 @@
  *   Data_Total_Length (1) | data
  *
  * The stack carries no voice; this codec exists so that every H4 packet decodes and re-encodes.
- * `flags` keeps the top four bits (status and RFU) as sent. Contract as for ACL.
+ * `flags` keeps the top four bits (status and RFU) as sent. Contract as for ACL
+ * (src/core/codec.ts, `scoCodec`).
  */
-import { ArgumentError, ByteReader, ByteWriter } from '../../core/index.js';
+import { ArgumentError, ByteReader, ByteWriter, type Codec, defineCodec } from '../../core/index.js';
 
 export interface ScoPacket {
   readonly handle: number;
@@ -44,3 +45,11 @@ export function encodeSco(p: ScoPacket): Uint8Array {
 export function describeSco(p: ScoPacket): string {
   return `SCO handle=0x${p.handle.toString(16).padStart(3, '0')} flags=${p.flags} len=${p.data.length}`;
 }
+
+export const scoCodec: Codec<ScoPacket> = defineCodec({
+  name: 'HCI synchronous data packet',
+  length: scoLength,
+  encodeInto: encodeScoInto,
+  decode: decodeSco,
+  describe: describeSco,
+});

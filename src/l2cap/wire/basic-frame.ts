@@ -10,7 +10,7 @@
  * alone into any `ByteSink`, for a payload its caller writes next (one copy into the outgoing ACL
  * packets, DESIGN.md rule 10).
  */
-import { ArgumentError, ByteReader, type ByteSink, ByteWriter, hex } from '../../core/index.js';
+import { ArgumentError, ByteReader, type ByteSink, ByteWriter, type Codec, defineCodec, hex } from '../../core/index.js';
 
 export const BASIC_HEADER_LENGTH = 4;
 
@@ -31,11 +31,11 @@ export function writeBasicHeader(sink: ByteSink, payloadLength: number, cid: num
   sink.u16le(cid);
 }
 
-/** Writes the frame at `offset`; returns the offset just past it. */
+/** Writes the frame at `offset`; returns the number of octets written (src/core/codec.ts). */
 export function encodeBasicFrameInto(f: BasicFrame, out: Uint8Array, offset: number): number {
   const w = new ByteWriter(out, offset);
   writeBasicHeader(w, f.payload.length, f.cid);
-  return w.put(f.payload).offset;
+  return w.put(f.payload).offset - offset;
 }
 
 export function encodeBasicFrame(f: BasicFrame): Uint8Array {
@@ -64,3 +64,11 @@ export function describeBasicFrame(f: BasicFrame): string {
   const shown = f.payload.subarray(0, 16);
   return `L2CAP cid=0x${f.cid.toString(16).padStart(4, '0')} len=${f.payload.length}${shown.length ? ' ' + hex(shown) : ''}${f.payload.length > 16 ? '…' : ''}`;
 }
+
+export const basicFrameCodec: Codec<BasicFrame> = defineCodec({
+  name: 'L2CAP basic frame',
+  length: basicFrameLength,
+  encodeInto: encodeBasicFrameInto,
+  decode: decodeBasicFrame,
+  describe: describeBasicFrame,
+});

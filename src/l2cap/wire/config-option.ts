@@ -17,12 +17,29 @@
  * Any other type is kept as raw bytes (`unknown`) with its hint bit, so that a response can list
  * it (result 0x0003) and a capture re-encodes byte for byte.
  *
- * Contract: `decodeConfigOptions` is total: it returns the list or throws `DecodeError` when a TLV
- * overruns the buffer or a known type has the wrong length. Encoding is the exact inverse.
+ * Value fields are rows of the stack's one field-spec engine (src/core/fields.ts).
+ *
+ * Contract (src/core/codec.ts): `decodeConfigOption` takes exactly one option and
+ * `decodeConfigOptions` a whole list; both are total (a value or `DecodeError` when a TLV overruns
+ * the buffer or a known type has the wrong length). `encodeConfigOptionInto` returns the octets
+ * written and is the exact inverse. `configOptionCodec` is one option; `configOptionsCodec` the
+ * list a Configuration Request or Response carries (its `options` field).
  */
-import { ArgumentError, ByteReader, ByteWriter, hex } from '../../core/index.js';
+import {
+  ArgumentError,
+  ByteReader,
+  ByteWriter,
+  type Codec,
+  decodeFields,
+  defineCodec,
+  describeFields,
+  encodeFields,
+  type Field,
+  fieldsLength,
+  fixedFieldsLength,
+  hex,
+} from '../../core/index.js';
 import { CONFIG_OPTION_HINT } from './constants.js';
-import { type FieldSpec, type OptionsCodec, decodeFields, describeFields, encodeFields, fieldsLength } from './fields.js';
 
 interface Hinted {
   readonly hint: boolean;
@@ -91,10 +108,15 @@ export type ConfigOption = KnownConfigOption | UnknownOption;
 export interface ConfigOptionSpec {
   readonly optionType: number;
   readonly type: KnownConfigOption['type'];
-  readonly fields: readonly FieldSpec[];
+  readonly fields: readonly Field[];
 }
 
-const f = (name: string, kind: FieldSpec['kind']): FieldSpec => ({ name, kind });
+const U8 = { kind: 'uint', size: 1, show: 'dec' } as const;
+const U16 = { kind: 'uint', size: 2, show: 'dec' } as const;
+const U32 = { kind: 'uint', size: 4, show: 'dec' } as const;
+const KINDS = { u8: U8, u16: U16, u32: U32 } as const;
+const f = (name: string, kind: keyof typeof KINDS): Field => ({ name, type: KINDS[kind] });
+const LABEL = 'L2CAP field';
 
 /** One row per known option type: the table that drives decode, encode, describe and the tests' arbitraries. */
 export const CONFIG_OPTION_SPECS: readonly ConfigOptionSpec[] = [
@@ -137,7 +159,14 @@ export function configOptionsLength(options: readonly ConfigOption[]): number {
   return n;
 }
 
-export function encodeConfigOptionInto(o: ConfigOption, w: ByteWriter): void {
+/** Writes the option at `offset`; returns the number of octets written (src/core/codec.ts). */
+export function encodeConfigOptionInto(o: ConfigOption, out: Uint8Array, offset: number): number {
+  const w = new ByteWriter(out, offset);
+  writeConfigOption(o, w);
+  return w.offset - offset;
+}
+
+function writeConfigOption(o: ConfigOption, w: ByteWriter): void {
   const len = valueLength(o);
   if (len > 255) throw new ArgumentError(`L2CAP configuration option value is ${len} bytes; at most 255 fit its length octet`);
   const hint = o.hint ? CONFIG_OPTION_HINT : 0;
@@ -150,36 +179,50 @@ export function encodeConfigOptionInto(o: ConfigOption, w: ByteWriter): void {
   }
   const spec = BY_TYPE.get(o.type)!;
   w.u8(hint | spec.optionType).u8(len);
-  encodeFields(spec.fields, o as unknown as Record<string, unknown>, w);
+  encodeFields(spec.fields, o as unknown as Record<string, unknown>, w, LABEL);
+}
+
+/** Writes the options one after the other at `offset`; returns the number of octets written. */
+export function encodeConfigOptionsInto(options: readonly ConfigOption[], out: Uint8Array, offset: number): number {
+  const w = new ByteWriter(out, offset);
+  for (const o of options) writeConfigOption(o, w);
+  return w.offset - offset;
 }
 
 export function encodeConfigOptions(options: readonly ConfigOption[]): Uint8Array {
-  const w = ByteWriter.alloc(configOptionsLength(options));
-  for (const o of options) encodeConfigOptionInto(o, w);
-  return w.result();
+  const out = new Uint8Array(configOptionsLength(options));
+  encodeConfigOptionsInto(options, out, 0);
+  return out;
 }
 
 export function decodeConfigOptions(bytes: Uint8Array): ConfigOption[] {
   const r = new ByteReader(bytes, 'l2cap', 'configuration options');
   const out: ConfigOption[] = [];
-  while (r.remaining > 0) {
-    const at = r.offset;
-    const typeOctet = r.u8('option type');
-    const len = r.u8('option length');
-    const value = r.bytesN(len, 'option value');
-    const hint = (typeOctet & CONFIG_OPTION_HINT) !== 0;
-    const optionType = typeOctet & 0x7f;
-    const spec = BY_OPTION_TYPE.get(optionType);
-    if (!spec) {
-      out.push({ type: 'unknown', hint, optionType, data: value });
-      continue;
-    }
-    const expected = fieldsLength(spec.fields, {});
-    if (len !== expected) r.fail(`option ${spec.type} must be ${expected} bytes long, not ${len}`, at);
-    const vr = new ByteReader(value, 'l2cap', `${spec.type} option`);
-    out.push({ type: spec.type, hint, ...decodeFields(spec.fields, vr) } as KnownConfigOption);
-  }
+  while (r.remaining > 0) out.push(readConfigOption(r));
   return out;
+}
+
+/** Exactly one option spanning all of `bytes`. */
+export function decodeConfigOption(bytes: Uint8Array): ConfigOption {
+  const r = new ByteReader(bytes, 'l2cap', 'configuration option');
+  const o = readConfigOption(r);
+  r.done();
+  return o;
+}
+
+function readConfigOption(r: ByteReader): ConfigOption {
+  const at = r.offset;
+  const typeOctet = r.u8('option type');
+  const len = r.u8('option length');
+  const value = r.bytesN(len, 'option value');
+  const hint = (typeOctet & CONFIG_OPTION_HINT) !== 0;
+  const optionType = typeOctet & 0x7f;
+  const spec = BY_OPTION_TYPE.get(optionType);
+  if (!spec) return { type: 'unknown', hint, optionType, data: value };
+  const expected = fixedFieldsLength(spec.fields);
+  if (len !== expected) r.fail(`option ${spec.type} must be ${expected} bytes long, not ${len}`, at);
+  const vr = new ByteReader(value, 'l2cap', `${spec.type} option`);
+  return { type: spec.type, hint, ...decodeFields(spec.fields, vr) } as KnownConfigOption;
 }
 
 export function describeConfigOption(o: ConfigOption): string {
@@ -192,12 +235,19 @@ export function describeConfigOptions(options: readonly ConfigOption[]): string 
   return options.map(describeConfigOption).join(', ');
 }
 
-/** The codec the signaling table uses for its `options` fields. */
-export const CONFIG_OPTIONS_CODEC: OptionsCodec = {
+export const configOptionCodec: Codec<ConfigOption> = defineCodec({
+  name: 'L2CAP configuration option',
+  length: configOptionLength,
+  encodeInto: encodeConfigOptionInto,
+  decode: decodeConfigOption,
+  describe: describeConfigOption,
+});
+
+/** The option list of a Configuration Request or Response: the signaling table's `options` field. */
+export const configOptionsCodec: Codec<readonly ConfigOption[]> = defineCodec({
+  name: 'L2CAP configuration options',
+  length: configOptionsLength,
+  encodeInto: encodeConfigOptionsInto,
   decode: decodeConfigOptions,
-  encodeInto: (options, w) => {
-    for (const o of options as readonly ConfigOption[]) encodeConfigOptionInto(o, w);
-  },
-  length: (options) => configOptionsLength(options as readonly ConfigOption[]),
-  describe: (options) => describeConfigOptions(options as readonly ConfigOption[]),
-};
+  describe: describeConfigOptions,
+});

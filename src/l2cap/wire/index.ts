@@ -1,5 +1,4 @@
 export * from './constants.js';
-export * from './fields.js';
 export * from './config-option.js';
 export * from './signal.js';
 export * from './basic-frame.js';

@@ -22,18 +22,32 @@
  * `describeSignal` shows a Command Reject's data by reason (`mtuSig=672`; `localCid=0x0040
  * remoteCid=0x0041`); the decoded object keeps the raw `data` either way.
  *
- * Contract: `decodeSignal` takes exactly one command and is total (a value or `DecodeError`: short
- * header, length field ≠ data present, data too short or too long for the code, bad options).
+ * Every row's fields are read and written by the stack's one field-spec engine (src/core/fields.ts).
+ *
+ * Contract (src/core/codec.ts, `signalCodec`): `decodeSignal` takes exactly one command and is
+ * total (a value or `DecodeError`: short header, length field ≠ data present, data too short or too
+ * long for the code, bad options); `encodeSignalInto` returns the octets written.
  * `decodeSignalingFrame` splits a C-frame payload into complete commands (each decoded or marked
  * malformed) plus the truncated tail, never throwing. `firstRequestIdentifier` finds, from the
  * command headers alone, the identifier a Command Reject 0x0001 must carry for a C-frame larger
  * than MTUsig (§4.1: that of the first request; none when the frame holds only responses).
  */
-import { ByteReader, ByteWriter, DecodeError, hex, u16le } from '../../core/index.js';
-import type { ConfigOption } from './config-option.js';
-import { CONFIG_OPTIONS_CODEC } from './config-option.js';
+import {
+  ByteReader,
+  ByteWriter,
+  type Codec,
+  DecodeError,
+  decodeFields,
+  defineCodec,
+  describeFields,
+  encodeFields,
+  type Field,
+  fieldsLength,
+  hex,
+  u16le,
+} from '../../core/index.js';
+import { type ConfigOption, configOptionsCodec } from './config-option.js';
 import { INFO_RESULT, INFO_TYPE, REJECT_REASON, SIGNAL_CODE } from './constants.js';
-import { type FieldSpec, decodeFields, describeFields, encodeFields, fieldsLength } from './fields.js';
 
 interface SignalBase {
   readonly identifier: number;
@@ -122,14 +136,22 @@ export interface SignalSpec {
   readonly type: KnownSignal['type'];
   /** Short name for one-line descriptions. */
   readonly name: string;
-  readonly fields: readonly FieldSpec[];
+  readonly fields: readonly Field[];
   /** The only length the trailing `data` field may have, given the fixed fields (when constrained). */
   readonly dataLength?: (values: Readonly<Record<string, unknown>>) => number | undefined;
   /** The trailing `data` shown as named fields, given the fixed fields (undefined: shown raw). */
   readonly describeData?: (values: Readonly<Record<string, unknown>>) => string | undefined;
 }
 
-const f = (name: string, kind: FieldSpec['kind']): FieldSpec => ({ name, kind });
+/** Field kinds of the table: integers in decimal, a CID or PSM in hex, the trailing data raw, configuration options. */
+const KINDS = {
+  u16: { kind: 'uint', size: 2, show: 'dec' },
+  u16x: { kind: 'uint', size: 2, show: 'hex' },
+  data: { kind: 'rest' },
+  options: { kind: 'list', codec: configOptionsCodec as Codec<unknown> },
+} as const;
+const f = (name: string, kind: keyof typeof KINDS): Field => ({ name, type: KINDS[kind] });
+const LABEL = 'L2CAP field';
 
 const REJECT_DATA_LENGTH: Readonly<Record<number, number>> = {
   [REJECT_REASON.COMMAND_NOT_UNDERSTOOD]: 0,
@@ -210,20 +232,20 @@ export function signalCode(s: L2capSignal): number {
 
 function bodyLength(s: L2capSignal): number {
   if (s.type === 'unknown') return s.data.length;
-  return fieldsLength(BY_TYPE.get(s.type)!.fields, s as unknown as Record<string, unknown>, CONFIG_OPTIONS_CODEC);
+  return fieldsLength(BY_TYPE.get(s.type)!.fields, s as unknown as Record<string, unknown>);
 }
 
 export function signalLength(s: L2capSignal): number {
   return SIGNAL_HEADER_LENGTH + bodyLength(s);
 }
 
-/** Writes the command at `offset`; returns the offset just past it. */
+/** Writes the command at `offset`; returns the number of octets written (src/core/codec.ts). */
 export function encodeSignalInto(s: L2capSignal, out: Uint8Array, offset: number): number {
   const w = new ByteWriter(out, offset);
   w.u8(signalCode(s)).u8(s.identifier & 0xff).u16le(bodyLength(s));
   if (s.type === 'unknown') w.put(s.data);
-  else encodeFields(BY_TYPE.get(s.type)!.fields, s as unknown as Record<string, unknown>, w, CONFIG_OPTIONS_CODEC);
-  return w.offset;
+  else encodeFields(BY_TYPE.get(s.type)!.fields, s as unknown as Record<string, unknown>, w, LABEL);
+  return w.offset - offset;
 }
 
 export function encodeSignal(s: L2capSignal): Uint8Array {
@@ -241,7 +263,7 @@ export function decodeSignal(bytes: Uint8Array): L2capSignal {
   const spec = BY_CODE.get(code);
   if (!spec) return { type: 'unknown', code, identifier, data: r.rest() };
   const body = new ByteReader(bytes, 'l2cap', spec.name, SIGNAL_HEADER_LENGTH);
-  const values = decodeFields(spec.fields, body, CONFIG_OPTIONS_CODEC);
+  const values = decodeFields(spec.fields, body);
   body.done();
   const expected = spec.dataLength?.(values);
   if (expected !== undefined && (values.data as Uint8Array).length !== expected) {
@@ -255,8 +277,8 @@ export function describeSignal(s: L2capSignal): string {
   const spec = BY_TYPE.get(s.type)!;
   const values = s as unknown as Record<string, unknown>;
   const named = spec.describeData?.(values);
-  const shown = named === undefined ? spec.fields : spec.fields.filter((f) => f.kind !== 'data');
-  const fields = [describeFields(shown, values, CONFIG_OPTIONS_CODEC), named].filter((x) => x).join(' ');
+  const shown = named === undefined ? spec.fields : spec.fields.filter((f) => f.type.kind !== 'rest');
+  const fields = [describeFields(shown, values), named].filter((x) => x).join(' ');
   return `${spec.name} id=${s.identifier}${fields ? ' ' + fields : ''}`;
 }
 
@@ -341,3 +363,11 @@ export function rejectInvalidCid(identifier: number, localCid: number, remoteCid
     data: Uint8Array.of(localCid & 0xff, localCid >>> 8, remoteCid & 0xff, remoteCid >>> 8),
   };
 }
+
+export const signalCodec: Codec<L2capSignal> = defineCodec({
+  name: 'L2CAP signaling command',
+  length: signalLength,
+  encodeInto: encodeSignalInto,
+  decode: decodeSignal,
+  describe: describeSignal,
+});

@@ -15,9 +15,12 @@
  *   credit octet on every UIH with P/F=1 on DLCI ≠ 0 (as Wireshark does), and the multiplexer
  *   passes `false` for a DLC that did not negotiate CBFC. A decoded frame has `credits` set only
  *   when the octet was read; the encoder writes it whenever `credits` is set.
+ * - The repr is a discriminated union by frame type: only a UIH with P/F = 1 has a `credits`
+ *   field, so a SABM or a P/F = 0 UIH with credits does not type-check; the encoder also refuses
+ *   credits on DLCI 0 (the multiplexer control channel has no credit octet) with ArgumentError.
  * - FCS: see `fcs.ts` for which octets it covers.
  *
- * Contract: decoding is total (a value or DecodeError). The length field must match the octets
+ * Contract (src/core/codec.ts, `rfcommFrameCodec`): decoding is total (a value or DecodeError). The length field must match the octets
  * that remain exactly, and a bad FCS is a DecodeError; `info` is a view of the decoded bytes
  * (src/core/bytes.ts, "Ownership"). Encoding a frame whose information field is longer than 32767
  * octets, or whose fields are out of range, throws ArgumentError. `writeRfcommHeader` writes a
@@ -25,7 +28,7 @@
  * covers, so that a sender can write the information field straight from its queue into the
  * outgoing ACL packets and end with `0xff - crc` (DESIGN.md rule 10).
  */
-import { ArgumentError, type ByteSink, ByteWriter, DecodeError, view } from '../../core/index.js';
+import { ArgumentError, type ByteSink, ByteWriter, type Codec, DecodeError, defineCodec, view } from '../../core/index.js';
 import { checkFcs, crc8, crcStep } from './fcs.js';
 
 /** Control field values with P/F = 0 (TS 07.10 Table 2). */
@@ -48,19 +51,40 @@ export const FRAME_OVERHEAD = 5;
 /** One more octet when the frame carries credits. */
 export const CREDIT_OVERHEAD = 1;
 
-export interface RfcommFrame {
-  readonly type: RfcommFrameType;
+/** What every frame has: address (DLCI, C/R), the P/F bit, the information field. */
+interface FrameFields {
   readonly dlci: number;
   /** The address C/R bit. */
   readonly cr: boolean;
   /** The P/F bit. */
   readonly pf: boolean;
-  /** The credit octet (UIH with P/F=1 under credit-based flow control). */
-  readonly credits?: number;
   readonly info: Uint8Array;
   /** Two-octet length field for a length ≤ 127 (a non-canonical but legal encoding). */
   readonly longLength?: boolean;
 }
+
+/** SABM, UA, DM, DISC (TS 07.10 §5.3.1–§5.3.4) and UI (§5.3.6): never a credit octet. */
+export interface RfcommPlainFrame extends FrameFields {
+  readonly type: 'SABM' | 'UA' | 'DM' | 'DISC' | 'UI';
+  readonly credits?: undefined;
+}
+
+/** UIH with P/F = 0: data or an MCC, never a credit octet (RFCOMM 1.2 §6.5.2). */
+export interface RfcommUihFrame extends FrameFields {
+  readonly type: 'UIH';
+  readonly pf: false;
+  readonly credits?: undefined;
+}
+
+/** UIH with P/F = 1: on a DLC under credit-based flow control it carries the credit octet. */
+export interface RfcommCreditUihFrame extends FrameFields {
+  readonly type: 'UIH';
+  readonly pf: true;
+  /** The credit octet (0..255), present when the DLC uses credit-based flow control. */
+  readonly credits?: number;
+}
+
+export type RfcommFrame = RfcommPlainFrame | RfcommUihFrame | RfcommCreditUihFrame;
 
 export interface DecodeFrameOptions {
   /** Read a credit octet on UIH frames with P/F=1 on DLCI ≠ 0 (default true). */
@@ -111,8 +135,10 @@ export function decodeRfcommFrame(bytes: Uint8Array, options: DecodeFrameOptions
   const fcsAt = bytes.length - 1;
   const coveredEnd = type === 'UIH' ? 2 : type === 'UI' ? fcsAt : lengthEnd;
   if (!checkFcs(bytes, 0, coveredEnd, bytes[fcsAt])) fail(fcsAt, 'bad FCS');
-  if (credits !== undefined) return longLength ? { type, dlci, cr, pf, credits, info, longLength } : { type, dlci, cr, pf, credits, info };
-  return longLength ? { type, dlci, cr, pf, info, longLength } : { type, dlci, cr, pf, info };
+  if (credits !== undefined) {
+    return longLength ? { type: 'UIH', dlci, cr, pf: true, credits, info, longLength } : { type: 'UIH', dlci, cr, pf: true, credits, info };
+  }
+  return (longLength ? { type, dlci, cr, pf, info, longLength } : { type, dlci, cr, pf, info }) as RfcommFrame;
 }
 
 /** Octets of a frame's header and FCS around `infoLength` octets of information. */
@@ -141,8 +167,11 @@ export function writeRfcommHeader(
 ): number {
   if (!Number.isInteger(dlci) || dlci < 0 || dlci > 63) throw new ArgumentError(`DLCI must be 0..63, got ${dlci}`);
   if (infoLength > MAX_FRAME_INFO) throw new ArgumentError(`an RFCOMM information field holds at most ${MAX_FRAME_INFO} octets, got ${infoLength}`);
-  if (credits !== undefined && (!Number.isInteger(credits) || credits < 0 || credits > 255)) {
-    throw new ArgumentError(`the credit octet is 0..255, got ${credits}`);
+  if (credits !== undefined) {
+    if (!Number.isInteger(credits) || credits < 0 || credits > 255) throw new ArgumentError(`the credit octet is 0..255, got ${credits}`);
+    if (type !== 'UIH' || !pf || dlci === 0) {
+      throw new ArgumentError(`only a UIH with P/F = 1 on a DLCI other than 0 carries credits, not ${type} pf=${pf ? 1 : 0} on DLCI ${dlci} (RFCOMM 1.2 §6.5.2)`);
+    }
   }
   const address = (dlci << 2) | (cr ? 2 : 0) | 1;
   const control = FRAME_TYPE[type] | (pf ? PF_BIT : 0);
@@ -191,3 +220,21 @@ export function describeRfcommFrame(frame: RfcommFrame): string {
   const credits = frame.credits !== undefined ? ` credits=${frame.credits}` : '';
   return `${frame.type} dlci=${frame.dlci} cr=${frame.cr ? 1 : 0} pf=${frame.pf ? 1 : 0}${credits} len=${frame.info.length}`;
 }
+
+/** RFCOMM frames on a DLC under credit-based flow control: a UIH with P/F = 1 on DLCI ≠ 0 carries the credit octet. */
+export const rfcommFrameCodec: Codec<RfcommFrame> = defineCodec({
+  name: 'RFCOMM frame',
+  length: rfcommFrameLength,
+  encodeInto: encodeRfcommFrameInto,
+  decode: (bytes) => decodeRfcommFrame(bytes),
+  describe: describeRfcommFrame,
+});
+
+/** RFCOMM frames on a DLC without credit-based flow control: no UIH carries a credit octet. */
+export const rfcommFrameWithoutCreditsCodec: Codec<RfcommFrame> = defineCodec({
+  name: 'RFCOMM frame without credits',
+  length: rfcommFrameLength,
+  encodeInto: encodeRfcommFrameInto,
+  decode: (bytes) => decodeRfcommFrame(bytes, { credits: false }),
+  describe: describeRfcommFrame,
+});

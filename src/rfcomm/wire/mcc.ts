@@ -19,11 +19,11 @@
  *   Anything else (PSC 0x10, CLD 0x30, SNC 0x34, unassigned) decodes as `unknown`, value kept raw.
  * Reserved bits (PN DLCI bits 6–7, priority bits 6–7, K bits 3–7) are ignored on decode, written 0.
  *
- * Contract: decoding is total; the length must match the octets that follow exactly and a known
+ * Contract (src/core/codec.ts, `mccCodec`): decoding is total; the length must match the octets that follow exactly and a known
  * type must have a value of its size, else DecodeError. Out-of-range fields on encode throw
  * ArgumentError.
  */
-import { ArgumentError, ByteReader, ByteWriter, hex } from '../../core/index.js';
+import { ArgumentError, ByteReader, ByteWriter, type Codec, defineCodec, hex } from '../../core/index.js';
 
 /** 6-bit type codes (TS 07.10 §5.4.6.3). */
 export const MCC_TYPE = {
@@ -352,3 +352,11 @@ export function describeMcc(mcc: Mcc): string {
       return `MCC 0x${mcc.code.toString(16).padStart(2, '0')} ${dir} len=${mcc.value.length}${mcc.value.length ? ' ' + hex(mcc.value.subarray(0, 16)) : ''}`;
   }
 }
+
+export const mccCodec: Codec<Mcc> = defineCodec({
+  name: 'RFCOMM multiplexer control command',
+  length: mccLength,
+  encodeInto: encodeMccInto,
+  decode: decodeMcc,
+  describe: describeMcc,
+});

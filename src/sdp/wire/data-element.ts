@@ -16,13 +16,13 @@
  *   type 8 URL          size index 5, 6, 7
  *   types 9..31 are reserved.
  *
- * Codec contract: `decodeDataElement` returns a value or throws `DecodeError`, for any bytes.
+ * Codec contract (src/core/codec.ts, `dataElementCodec`): `decodeDataElement` returns a value or throws `DecodeError`, for any bytes.
  * Sizes are checked against the bytes present (a sequence never reaches past its own length nor its
  * parent's), nesting of sequences/alternatives is capped (default 32, S6), and the repr keeps the
  * length size that was used, so `encode(decode(b))` is `b` byte for byte. Encoding a repr without
  * `lengthSize` picks the smallest length field that fits.
  */
-import { ArgumentError, ByteReader, ByteWriter, Uuid, fromUtf8, hex } from '../../core/index.js';
+import { ArgumentError, ByteReader, ByteWriter, type Codec, defineCodec, Uuid, fromUtf8, hex } from '../../core/index.js';
 
 export type LengthSize = 1 | 2 | 4;
 export type SmallIntSize = 1 | 2 | 4;
@@ -194,11 +194,11 @@ export function encodeDataElement(el: DataElement): Uint8Array {
   return out;
 }
 
-/** Writes `el` at `offset`; returns the offset after it. */
+/** Writes `el` at `offset`; returns the number of octets written (src/core/codec.ts). */
 export function encodeDataElementInto(el: DataElement, out: Uint8Array, offset: number): number {
   const w = new ByteWriter(out, offset);
   writeElement(el, w);
-  return w.offset;
+  return w.offset - offset;
 }
 
 function writeElement(el: DataElement, w: ByteWriter): void {
@@ -303,3 +303,11 @@ export function dataElementsEqual(a: DataElement, b: DataElement): boolean {
     }
   }
 }
+
+export const dataElementCodec: Codec<DataElement> = defineCodec({
+  name: 'SDP data element',
+  length: dataElementLength,
+  encodeInto: encodeDataElementInto,
+  decode: (bytes) => decodeDataElement(bytes),
+  describe: describeDataElement,
+});

@@ -22,7 +22,7 @@
  *
  * ContinuationState (§4.3) is InfoLength(1, 0..16) followed by that many opaque bytes.
  *
- * Codec contract: `decodeSdpPdu` is total (a value or `DecodeError`); ParameterLength must equal
+ * Codec contract (src/core/codec.ts, `sdpPduCodec`): `decodeSdpPdu` is total (a value or `DecodeError`); ParameterLength must equal
  * the bytes present and every field must end exactly at the end of the parameters. Response
  * attribute bytes stay raw (a response may carry only a fragment of the byte stream; the client
  * joins them). An attribute ID list item is a number (a uint16 ID) or `{ first, last }` (a uint32
@@ -30,7 +30,7 @@
  * exact. PDU IDs outside 0x01..0x07 decode as `unknown`. Semantic rules (≤ 12 UUIDs, non-empty
  * pattern, ranges in order, MaximumAttributeByteCount ≥ 7) are the server's business.
  */
-import { ArgumentError, ByteReader, ByteWriter, Uuid, hex } from '../../core/index.js';
+import { ArgumentError, ByteReader, ByteWriter, type Codec, defineCodec, Uuid, hex } from '../../core/index.js';
 import { MAX_CONTINUATION_STATE, SDP_PDU, sdpErrorName } from './constants.js';
 import {
   type DataElement,
@@ -275,7 +275,7 @@ export function encodeSdpPdu(pdu: SdpPdu): Uint8Array {
   return out;
 }
 
-/** Writes `pdu` at `offset`; returns the offset after it. */
+/** Writes `pdu` at `offset`; returns the number of octets written (src/core/codec.ts). */
 export function encodeSdpPduInto(pdu: SdpPdu, out: Uint8Array, offset: number): number {
   const ps = parts(pdu);
   const parameterLength = ps.reduce((n, p) => n + partLength(p), 0);
@@ -287,9 +287,9 @@ export function encodeSdpPduInto(pdu: SdpPdu, out: Uint8Array, offset: number): 
     else if ('u16' in p) w.u16be(p.u16);
     else if ('u32' in p) w.u32be(p.u32);
     else if ('bytes' in p) w.put(p.bytes);
-    else w.offset = encodeDataElementInto(p.de, out, w.offset);
+    else w.offset += encodeDataElementInto(p.de, out, w.offset);
   }
-  return w.offset;
+  return w.offset - offset;
 }
 
 function describeIds(ids: readonly AttributeIdItem[]): string {
@@ -321,3 +321,11 @@ export function describeSdpPdu(pdu: SdpPdu): string {
       return `SDP pdu=0x${pdu.pduId.toString(16).padStart(2, '0')} ${tid} len=${pdu.parameters.length}`;
   }
 }
+
+export const sdpPduCodec: Codec<SdpPdu> = defineCodec({
+  name: 'SDP PDU',
+  length: sdpPduLength,
+  encodeInto: encodeSdpPduInto,
+  decode: (bytes) => decodeSdpPdu(bytes),
+  describe: describeSdpPdu,
+});

@@ -4,10 +4,10 @@
  * Integer fields mix uniform values with the boundaries 0, 47, 48, 672 and the maximum.
  */
 import fc from 'fast-check';
+import type { Field } from '../../../src/core/index.js';
 import {
   CONFIG_OPTION_SPECS,
   type ConfigOption,
-  type FieldSpec,
   type L2capSignal,
   SIGNAL_CODE,
   SIGNAL_SPECS,
@@ -21,19 +21,16 @@ function uint(max: number): fc.Arbitrary<number> {
   return fc.oneof(fc.integer({ min: 0, max }), fc.constantFrom(...edges, max));
 }
 
-function fieldArb(f: FieldSpec, options: fc.Arbitrary<ConfigOption[]>): fc.Arbitrary<unknown> {
-  switch (f.kind) {
-    case 'u8':
-      return uint(0xff);
-    case 'u16':
-    case 'u16x':
-      return uint(0xffff);
-    case 'u32':
-      return uint(0xffffffff);
-    case 'data':
+function fieldArb(f: Field, options: fc.Arbitrary<ConfigOption[]>): fc.Arbitrary<unknown> {
+  switch (f.type.kind) {
+    case 'uint':
+      return uint(2 ** (8 * f.type.size) - 1);
+    case 'rest':
       return fc.uint8Array({ maxLength: 64 });
-    case 'options':
+    case 'list':
       return options;
+    default:
+      throw new Error(`no L2CAP table has a ${f.type.kind} field`);
   }
 }
 

@@ -2,7 +2,7 @@
  * A scripted lower tester for the L2CAP layer: builds frames from hex, feeds them to
  * `receivePdu(handle, frame, now)` with a manual clock, and reads back what the IUT sent.
  * Signaling output is returned as the C-frame payload in hex (`code id len data`), the notation
- * of conformance.md.
+ * of the scenarios in docs/conformance.md (L1–L27).
  */
 import { expect } from 'vitest';
 import { fromHex, hex, u16le } from '../../../src/core/index.js';

@@ -19,7 +19,7 @@ export const arbFrame: fc.Arbitrary<RfcommFrame> = fc
     credits: fc.integer({ min: 0, max: 255 }),
     longLength: fc.boolean(),
   })
-  .map(({ type, dlci, cr, pf, info, credits, longLength }) => {
+  .map(({ type, dlci, cr, pf, info, credits, longLength }): RfcommFrame => {
     const data = type === 'UIH' || type === 'UI' ? info : new Uint8Array(0);
     const withCredits = type === 'UIH' && pf && dlci !== 0;
     return {
@@ -30,7 +30,7 @@ export const arbFrame: fc.Arbitrary<RfcommFrame> = fc
       info: data,
       ...(withCredits ? { credits } : {}),
       ...(longLength && data.length <= 127 ? { longLength: true } : {}),
-    };
+    } as RfcommFrame;
   });
 
 const u8 = fc.integer({ min: 0, max: 255 });

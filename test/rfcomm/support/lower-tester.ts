@@ -1,5 +1,5 @@
 /**
- * A scripted lower tester for RFCOMM (conformance.md A4): feeds frames given as hex to an
+ * A scripted lower tester for RFCOMM (the scenarios R1–R29 of docs/conformance.md): feeds frames given as hex to an
  * RfcommManager and collects what it transmits and reports, with a manual clock.
  */
 import { fromHex, hex } from '../../../src/core/index.js';

@@ -7,9 +7,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { BluetoothError, TransportError } from '../core/index.js';
-import type { Transport } from '../transport/transport.js';
-import type { Stack } from './stack.js';
-import type { StackEvent } from './events.js';
+import type { Transport } from '../transport/index.js';
+import type { Stack } from '../stack/index.js';
+import type { StackEvent } from '../stack/index.js';
 
 /** Receives every H4 packet that crosses the transport (a btsnoop recorder, a live decoder). */
 export interface PacketSink {
@@ -25,6 +25,8 @@ export class Driver {
   private timerAt: number | undefined;
   private flushing = false;
   private again = false;
+  /** Inputs asked for by listeners while events were dispatched (`runAfterDispatch`), in order. */
+  private readonly deferred: ((now: number) => void)[] = [];
   private closed = false;
   /** Whether the timer and the transport keep the process alive (`keepAlive`). */
   private held = true;
@@ -53,6 +55,21 @@ export class Driver {
     const result = fn(this.now());
     this.flush();
     return result;
+  }
+
+  /**
+   * Like `run` for an input that returns nothing, but never from inside the driver's own dispatch:
+   * called by a listener while events are dispatched, `fn` runs once the events of that round have
+   * all been dispatched, so the stack is not entered in the middle of draining its events.
+   */
+  runAfterDispatch(fn: (now: number) => void): void {
+    if (this.closed) throw new TransportError(`the transport ${this.transport.description} is closed`);
+    if (!this.flushing) {
+      this.run(fn);
+      return;
+    }
+    this.deferred.push(fn);
+    this.again = true;
   }
 
   /**
@@ -119,6 +136,10 @@ export class Driver {
         // Once the transport is gone, what the stack still has to send goes nowhere.
         for (let b = this.stack.pollTransmit(); b; b = this.stack.pollTransmit()) if (!this.closed) this.transport.write(b);
         for (let e = this.stack.pollEvent(); e; e = this.stack.pollEvent()) this.dispatch(e);
+        for (let fn = this.deferred.shift(); fn; fn = this.deferred.shift()) {
+          this.again = true;
+          if (!this.closed) fn(this.now());
+        }
       } while (this.again);
     } finally {
       this.flushing = false;

@@ -1,0 +1,160 @@
+/**
+ * The tester's place between a host stack and its controller (sans-I/O). Packets from the host
+ * pass to the controller unchanged; the tester adds its own ACL packets (`inject`). From the
+ * controller, HCI events pass to the host, and every ACL packet is kept for the tester: the stack
+ * beside it keeps the HCI side (paging, security, buffers) and stands aside on L2CAP, so that the
+ * script alone answers there. ACL fragments are put together per handle (Core v5.4 Vol 3 Part A
+ * §7.2) and each whole L2CAP frame is handed to `onFrame`.
+ *
+ * Controller buffer credits (Vol 4 Part E §4.1.1): the Number Of Completed Packets that answer the
+ * tester's own packets are taken out of the event before the host sees it, so the host's count of
+ * free buffers stays right.
+ */
+import { H4Framer } from '../hci/index.js';
+
+export interface TapLink {
+  handle: number;
+  address: string;
+}
+
+export interface LinkTapHooks {
+  toController(h4: Uint8Array): void;
+  toHost(h4: Uint8Array): void;
+  /** A whole L2CAP frame (header included) from the controller. */
+  onFrame(handle: number, frame: Uint8Array): void;
+  onLinkUp(link: TapLink, event: Uint8Array): void;
+  onLinkDown(handle: number, event: Uint8Array): void;
+  /** Every H4 packet crossing, for a recorder. */
+  onPacket?(direction: 'tx' | 'rx', h4: Uint8Array): void;
+}
+
+/** The most a frame put together from fragments may hold (DESIGN.md rule 6). */
+const MAX_FRAME = 65535 + 4;
+
+export class LinkTap {
+  private readonly framer = new H4Framer({ maxDataLength: 65535 });
+  private readonly partial = new Map<number, { buf: Uint8Array; got: number }>();
+  private readonly injectedPending = new Map<number, number>();
+  readonly links = new Map<number, TapLink>();
+  /** The controller's ACL data packet length (Read Buffer Size), 0 until seen. */
+  aclSize = 0;
+
+  constructor(private readonly hooks: LinkTapHooks) {}
+
+  /** One H4 packet from the host. */
+  fromHost(h4: Uint8Array): void {
+    this.hooks.onPacket?.('tx', h4);
+    this.hooks.toController(h4);
+  }
+
+  /** The tester's own H4 packet toward the controller. */
+  inject(h4: Uint8Array): void {
+    if (h4[0] === 0x02 && h4.length >= 3) {
+      const handle = (h4[1]! | (h4[2]! << 8)) & 0x0fff;
+      if (this.links.has(handle)) this.injectedPending.set(handle, (this.injectedPending.get(handle) ?? 0) + 1);
+    }
+    this.hooks.onPacket?.('tx', h4);
+    this.hooks.toController(h4);
+  }
+
+  /** Bytes from the controller, in any chunking. */
+  fromController(bytes: Uint8Array): void {
+    this.framer.push(bytes);
+    for (let p = this.framer.poll(); p !== undefined; p = this.framer.poll()) {
+      if (!(p instanceof Uint8Array)) {
+        this.hooks.toHost(bytes);
+        return;
+      }
+      this.packet(p.slice());
+    }
+  }
+
+  private packet(p: Uint8Array): void {
+    this.hooks.onPacket?.('rx', p);
+    if (p[0] === 0x02) {
+      this.acl(p);
+      return;
+    }
+    if (p[0] === 0x04) {
+      const out = this.event(p);
+      if (out) this.hooks.toHost(out);
+      return;
+    }
+    this.hooks.toHost(p);
+  }
+
+  /** Looks at an event; returns what the host gets (undefined: nothing). */
+  private event(p: Uint8Array): Uint8Array | undefined {
+    const code = p[1];
+    const params = p.subarray(3);
+    if (code === 0x03 && params.length >= 11 && params[0] === 0) {
+      const handle = (params[1]! | (params[2]! << 8)) & 0x0fff;
+      const a = params.subarray(3, 9);
+      const address = Array.from(a)
+        .reverse()
+        .map((x) => x.toString(16).padStart(2, '0'))
+        .join(':')
+        .toUpperCase();
+      const link = { handle, address };
+      this.links.set(handle, link);
+      this.hooks.onLinkUp(link, p.subarray(1));
+    } else if (code === 0x05 && params.length >= 4 && params[0] === 0) {
+      const handle = (params[1]! | (params[2]! << 8)) & 0x0fff;
+      this.links.delete(handle);
+      this.partial.delete(handle);
+      this.injectedPending.delete(handle);
+      this.hooks.onLinkDown(handle, p.subarray(1));
+    } else if (code === 0x0e && params.length >= 6 && params[1] === 0x05 && params[2] === 0x10 && params[3] === 0) {
+      this.aclSize = params[4]! | (params[5]! << 8);
+    } else if (code === 0x13) {
+      return this.completedPackets(p);
+    }
+    return p;
+  }
+
+  /** Number Of Completed Packets less the tester's own packets; undefined when nothing is left for the host. */
+  private completedPackets(p: Uint8Array): Uint8Array | undefined {
+    const n = p[3] ?? 0;
+    if (p.length < 4 + n * 4) return p;
+    const out = p.slice();
+    let left = 0;
+    for (let i = 0; i < n; i++) {
+      const at = 4 + i * 4;
+      const handle = (out[at]! | (out[at + 1]! << 8)) & 0x0fff;
+      let count = out[at + 2]! | (out[at + 3]! << 8);
+      const mine = Math.min(count, this.injectedPending.get(handle) ?? 0);
+      if (mine > 0) this.injectedPending.set(handle, (this.injectedPending.get(handle) ?? 0) - mine);
+      count -= mine;
+      out[at + 2] = count & 0xff;
+      out[at + 3] = count >>> 8;
+      left += count;
+    }
+    return left > 0 ? out : undefined;
+  }
+
+  private acl(p: Uint8Array): void {
+    if (p.length < 5) return;
+    const handle = (p[1]! | (p[2]! << 8)) & 0x0fff;
+    const pb = (p[2]! >>> 4) & 3;
+    const data = p.subarray(5, 5 + (p[3]! | (p[4]! << 8)));
+    if (pb !== 1) {
+      this.partial.delete(handle);
+      if (data.length < 2) return;
+      const total = 4 + (data[0]! | (data[1]! << 8));
+      if (total > MAX_FRAME) return;
+      this.partial.set(handle, { buf: new Uint8Array(total), got: 0 });
+    }
+    const part = this.partial.get(handle);
+    if (!part) return;
+    if (part.got + data.length > part.buf.length) {
+      this.partial.delete(handle);
+      return;
+    }
+    part.buf.set(data, part.got);
+    part.got += data.length;
+    if (part.got === part.buf.length) {
+      this.partial.delete(handle);
+      this.hooks.onFrame(handle, part.buf);
+    }
+  }
+}

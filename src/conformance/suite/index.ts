@@ -1,0 +1,19 @@
+/**
+ * The built-in suite (docs/conformance.md): ACL recombination, L2CAP signaling, RFCOMM and SDP
+ * scenarios in the server role ('all'), and the RFCOMM client-role scenarios ('client', run with `btc conformance --accept`).
+ */
+import type { Scenario } from '../scenario.js';
+import { ACL_SUITE } from './acl.js';
+import { CLIENT_SUITE } from './client.js';
+import { L2CAP_SUITE } from './l2cap.js';
+import { RFCOMM_SUITE } from './rfcomm.js';
+import { SDP_SUITE } from './sdp.js';
+
+export { ACL_SUITE, L2CAP_SUITE, RFCOMM_SUITE, SDP_SUITE, CLIENT_SUITE };
+
+export const SUITES = { acl: ACL_SUITE, l2cap: L2CAP_SUITE, rfcomm: RFCOMM_SUITE, sdp: SDP_SUITE, client: CLIENT_SUITE } as const;
+export type SuiteName = keyof typeof SUITES | 'all';
+
+export function suite(name: SuiteName): Scenario[] {
+  return name === 'all' ? [...ACL_SUITE, ...L2CAP_SUITE, ...RFCOMM_SUITE, ...SDP_SUITE] : [...SUITES[name]];
+}
