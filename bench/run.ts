@@ -5,7 +5,7 @@
  *
  *   npm run bench                      all of it, compiled (what a user runs); writes bench/results.json
  *   npm run bench -- --quick           small sizes and few samples (CI runs this so it cannot rot)
- *   npm run bench -- --only NAME,…     codec, bulk, scaling, gc, heap, echo, btvirt
+ *   npm run bench -- --only NAME,…     codec, bulk, scaling, gc, heap, echo, btvirt, decode
  *   npm run bench -- --out FILE        where to write the JSON results
  */
 import { writeFileSync } from 'node:fs';
@@ -14,9 +14,10 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { codec, gcShare, heapPerDlc, rfcommVsL2cap, scaling, socketEcho, type Results } from './in-process.js';
 import { overBtvirt } from './btvirt.js';
+import { decodeSuite } from './decode.js';
 import type { SamplingPlan } from './measure.js';
 
-const SUITES = ['codec', 'bulk', 'scaling', 'gc', 'heap', 'echo', 'btvirt'] as const;
+const SUITES = ['codec', 'bulk', 'scaling', 'gc', 'heap', 'echo', 'btvirt', 'decode'] as const;
 type Suite = (typeof SUITES)[number];
 
 const { values } = parseArgs({
@@ -48,6 +49,7 @@ await step('gc', () => gcShare(plan, quick, results));
 await step('heap', () => heapPerDlc(plan, results));
 await step('echo', () => socketEcho(plan, quick, results));
 await step('btvirt', () => overBtvirt(plan, quick, results));
+await step('decode', () => decodeSuite(plan, quick, results));
 
 const fmt = (n: number) => (!Number.isFinite(n) ? '—' : Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2));
 console.log(`\n${plan.samples} samples after ${plan.warmup} warm-up round(s)${quick ? ' (quick)' : ''}; ${cpus().length} CPUs, node ${process.version}\n`);

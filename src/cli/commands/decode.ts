@@ -2,7 +2,8 @@
  * `btc decode FILE`: reads a btsnoop, pcap/pcapng (LINKTYPE 187/201/254) or PacketLogger capture
  * as a stream (bounded memory whatever the file size) and prints one line per packet per layer,
  * like `btmon -r`, numbered with Wireshark's frame numbers; `--json` prints one JSON object per
- * packet with the decoded fields of every layer keyed `hci`, `acl`, `l2cap`, `sdp`, `rfcomm`.
+ * packet with the decoded fields of every layer keyed `hci`, `le`, `acl`, `l2cap` (with its
+ * `payload` in hex), `sdp`, `rfcomm` (and `rfcomm.at` for an AT line), `avdtp`, `avctp`.
  * Records that are not HCI (PacketLogger notes, kernel and power records, monitor index events)
  * are shown as notes. `--pcapng OUT` converts instead of printing.
  *
@@ -14,11 +15,8 @@
  * Options are read once into `DecodeOptions`; each output is a `TraceSink` fed the file's events.
  */
 import { DecodeError, hex } from '../../core/index.js';
-import { PacketDecoder, type CaptureRecord } from '../../trace/index.js';
-import type { CaptureEvent } from '../../trace/index.js';
-import { CaptureFile } from '../../node/index.js';
-import { PcapngFileWriter } from '../../node/index.js';
-import { isTimeMode, TimeColumn, TIME_MODES, type TimeMode } from '../../trace/index.js';
+import { CaptureFile, PcapngFileWriter } from '../../node/index.js';
+import { isTimeMode, PacketDecoder, TimeColumn, TIME_MODES, type CaptureEvent, type CaptureRecord, type TimeMode } from '../../trace/index.js';
 import { flag, int, str, UsageError, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
 import { fileToWrite } from '../paths.js';
