@@ -1,4 +1,4 @@
-/** Opens the adapter a CLI command asked for (--transport, --btsnoop, --name, --rx-window, pairing). */
+/** Opens the adapter a CLI command asked for (--transport, --btsnoop, --pcapng, --name, --rx-window, pairing). */
 import { createInterface } from 'node:readline/promises';
 import { Adapter, type AdapterOptions, type IoCapability, type SecurityLevel } from '../socket/index.js';
 import { IO_CAPABILITIES, pinOctets, SECURITY_LEVELS } from '../security/index.js';
@@ -17,12 +17,15 @@ export async function adapterFromArgs(args: Parsed, defaults: AdapterOptions = {
   if (pin !== undefined) checkPin(pin);
   const btsnoop = str(args, 'btsnoop');
   if (btsnoop) fileToWrite(btsnoop, '--btsnoop');
+  const pcapng = str(args, 'pcapng');
+  if (pcapng) fileToWrite(pcapng, '--pcapng');
   const transport = transportSpec(str(args, 'transport') ?? 'virtual');
   return Adapter.open(transport, {
     ...defaults,
     ...(str(args, 'rx-window') === undefined ? {} : { rxWindow: int(args, 'rx-window', 65536, 1, 2 ** 30) }),
     ...(str(args, 'name') ? { name: str(args, 'name') } : {}),
     ...(btsnoop ? { btsnoop } : {}),
+    ...(pcapng ? { pcapng } : {}),
     pairing: {
       ioCapability: io as IoCapability,
       ...(str(args, 'keys') ? { keys: str(args, 'keys') } : {}),

@@ -44,7 +44,8 @@ export const BTSNOOP_OPTION: OptionSpec = { name: 'btsnoop', value: 'FILE', help
 export const TRACE_OPTION: OptionSpec = { name: 'trace', help: 'print every HCI packet, decoded layer by layer, to stderr as it passes' };
 
 /** For every command that opens an adapter. */
-export const ADAPTER_OPTIONS: OptionSpec[] = [TRANSPORT_OPTION, BTSNOOP_OPTION, TRACE_OPTION, { name: 'name', value: 'NAME', help: 'local device name' }];
+export const PCAPNG_OPTION: OptionSpec = { name: 'pcapng', value: 'FILE', help: 'record every HCI packet to a pcapng file (LINKTYPE 201, Wireshark, tshark)' };
+export const ADAPTER_OPTIONS: OptionSpec[] = [TRANSPORT_OPTION, BTSNOOP_OPTION, PCAPNG_OPTION, TRACE_OPTION, { name: 'name', value: 'NAME', help: 'local device name' }];
 
 /** For commands that open RFCOMM channels: the receive window, security and pairing. */
 export const CHANNEL_OPTIONS: OptionSpec[] = [

@@ -12,7 +12,7 @@ import type { StackEvent } from '../stack/index.js';
 import { IO_CAPABILITIES, pinOctets, type SecurityLevel } from '../security/index.js';
 import { openTransport, TRANSPORT_FORMS } from '../transport/index.js';
 import type { Transport } from '../transport/index.js';
-import { BtsnoopFileRecorder } from '../node/index.js';
+import { BtsnoopFileRecorder, PcapngFileRecorder, type CaptureFileRecorder } from '../node/index.js';
 import { SocketError } from './errors.js';
 import { answerPrompt, NO_PIN, refusesPins, securityOptions, type PairingOptions } from './pairing-hooks.js';
 
@@ -27,6 +27,8 @@ export interface AdapterOptions {
   connectable?: boolean;
   /** Record every HCI packet to this btsnoop file (opens in Wireshark and `btmon -r`). */
   btsnoop?: string;
+  /** Record every HCI packet to this pcapng file (LINKTYPE 201, with direction; Wireshark, tshark). */
+  pcapng?: string;
   /** RFCOMM receive window per channel in bytes: how much a peer may send ahead of the reader
    * (credits granted ≤ window ÷ N1). Default 64 KiB; 16 KiB over a unix socket (btvirt, which drops
    * what a late reader's socket cannot take: see UNIX_SOCKET_RX_WINDOW in transport/h4-stream.ts). */
@@ -91,7 +93,7 @@ export class Adapter {
   private readonly rfcommServers = new Map<number, EventRoute>();
   private readonly l2capServers = new Map<number, EventRoute>();
   private readonly watchers = new Set<(e: StackEvent) => void>();
-  private recorder: BtsnoopFileRecorder | undefined;
+  private readonly recorders: CaptureFileRecorder[] = [];
   private readonly pairing: PairingOptions;
   /** Peers whose PIN request got the negative reply for want of a PIN, until their link goes down. */
   private readonly pinRefused = new Set<BdAddr>();
@@ -151,10 +153,9 @@ export class Adapter {
       await transport.close();
       throw error;
     }
-    if (options.btsnoop) {
-      adapter.recorder = await BtsnoopFileRecorder.create(options.btsnoop);
-      adapter.driver.addSink(adapter.recorder as PacketSink);
-    }
+    if (options.btsnoop) adapter.recorders.push(await BtsnoopFileRecorder.create(options.btsnoop));
+    if (options.pcapng) adapter.recorders.push(await PcapngFileRecorder.create(options.pcapng));
+    for (const recorder of adapter.recorders) adapter.driver.addSink(recorder as PacketSink);
     const ready = adapter.waitFor((e) => (e.type === 'ready' ? e : e.type === 'error' ? Promise.reject(e.error) : undefined), options.initTimeoutMs ?? 10_000, 'controller initialisation');
     adapter.driver.start();
     try {
@@ -278,7 +279,7 @@ export class Adapter {
       }
     } finally {
       await this.driver.close();
-      await this.recorder?.close();
+      for (const recorder of this.recorders) await recorder.close();
       const gone: StackEvent = { type: 'error', error: new TransportError(this.closedReason()), fatal: true };
       for (const w of [...this.watchers]) w(gone);
       this.tellServers(gone);

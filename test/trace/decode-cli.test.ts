@@ -1,7 +1,7 @@
 /**
  * `btc decode` as a user meets it (issue 16 items 2, 3 and 5): times, damage named with its record
- * number and byte offset and the exit status it gives, and `--pcapng OUT` conversion that tshark
- * reads with no expert warnings. Files are built here with the project's btsnoop encoder.
+ * number and byte offset and the exit status it gives, `--pcapng OUT` conversion and `--pcapng`
+ * recording that tshark reads with no expert warnings. Files are built here with the project's btsnoop encoder.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -103,6 +103,20 @@ describe('btc decode IN --pcapng OUT', () => {
       ['2', '0x01', '1700000000.001000000'],
       ['3', '0x00', '1700000000.003000000'],
     ]);
+    const expert = execFileSync('tshark', ['-r', out, '-q', '-z', 'expert'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(expert).not.toMatch(/Warning|Error|Malformed/);
+  });
+
+  it.skipIf(skip !== undefined)('--pcapng FILE on a recording command: tshark reads every packet, Reset first and the Inquiry sent, with no expert warnings', async () => {
+    const out = join(dir, 'scan.pcapng');
+    const r = await runCli(['scan', '--duration', '1', '--pcapng', out]);
+    expect(r.code).toBe(0);
+    const opcodes = execFileSync('tshark', ['-r', out, '-T', 'fields', '-e', 'hci_h4.direction', '-e', 'bthci_cmd.opcode'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
+    expect(opcodes[0]).toEqual(['0x00', '0x0c03']);
+    expect(opcodes).toContainEqual(['0x00', '0x0401']);
     const expert = execFileSync('tshark', ['-r', out, '-q', '-z', 'expert'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     expect(expert).not.toMatch(/Warning|Error|Malformed/);
   });
