@@ -137,7 +137,7 @@ export class FuzzNet {
   private settleNode(node: Node): boolean {
     let moved = false;
     const { stack, controller } = node;
-    for (let b = call('pollTransmit', () => stack.pollTransmit()); b; b = call('pollTransmit', () => stack.pollTransmit())) {
+    for (let b = call('pollTransmit', () => stack.pollTransmit(this.now)); b; b = call('pollTransmit', () => stack.pollTransmit(this.now))) {
       moved = true;
       this.count();
       controller.receive(b, this.now);

@@ -108,7 +108,7 @@ export class VirtualBench implements TesterMedium {
     for (let moved = true, rounds = 0; moved; rounds++) {
       if (rounds > 1_000_000) throw new Error('the virtual bench does not settle');
       moved = false;
-      for (let b = this.stack.pollTransmit(); b; b = this.stack.pollTransmit()) {
+      for (let b = this.stack.pollTransmit(this.clock); b; b = this.stack.pollTransmit(this.clock)) {
         moved = true;
         this.tap.fromHost(b);
       }
@@ -120,7 +120,7 @@ export class VirtualBench implements TesterMedium {
         moved = true;
         for (const l of this.listeners) l(e);
       }
-      for (let b = this.iut.pollTransmit(); b; b = this.iut.pollTransmit()) {
+      for (let b = this.iut.pollTransmit(this.clock); b; b = this.iut.pollTransmit(this.clock)) {
         moved = true;
         const out = this.iutOutput ? this.iutOutput(b) : b;
         if (out) this.iutController.receive(out, this.clock);

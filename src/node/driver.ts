@@ -134,7 +134,8 @@ export class Driver {
       do {
         this.again = false;
         // Once the transport is gone, what the stack still has to send goes nowhere.
-        for (let b = this.stack.pollTransmit(); b; b = this.stack.pollTransmit()) if (!this.closed) this.transport.write(b);
+        const now = this.now();
+        for (let b = this.stack.pollTransmit(now); b; b = this.stack.pollTransmit(now)) if (!this.closed) this.transport.write(b);
         for (let e = this.stack.pollEvent(); e; e = this.stack.pollEvent()) this.dispatch(e);
         for (let fn = this.deferred.shift(); fn; fn = this.deferred.shift()) {
           this.again = true;

@@ -6,7 +6,7 @@
  *     PSM 3 → RfcommManager (one session per L2CAP channel) → DLC events
  *     PSM 1 → SdpServer (incoming) or an SdpClient (our queries)
  *     other → raw L2CAP channel events
- *   and the mirror image on the way down; `pollTransmit()` yields H4 packets for the controller.
+ *   and the mirror image on the way down; `pollTransmit(now)` yields H4 packets for the controller.
  *
  * The stack also does what no single layer can: it pages a device when an operation needs a link
  * that is not up, opens the RFCOMM session (L2CAP PSM 3) before a DLC, runs SDP queries on their own
@@ -14,7 +14,7 @@
  *
  * The way down is pulled, one PDU at a time (DESIGN.md rules 8 and 10). A layer with something to
  * send only asks for a turn (RFCOMM session → its L2CAP channel → that channel's link → the HCI);
- * `pollTransmit` takes the next H4 packet the controller may have, and when the HCI has none it
+ * `pollTransmit(now)` takes the next H4 packet the controller may have, and when the HCI has none it
  * gives the next link that asked and has room its turn: L2CAP writes its signaling or a queued
  * SDU, or hands the turn to the RFCOMM session on the channel, which encodes its frame straight
  * from the DLC's queue into the ACL packets that leave (AclTxPdu). Nothing is produced that the
@@ -85,8 +85,6 @@ export class Stack {
   private readonly commandTokens = new Set<number>();
   /** Ids of channels and queries, never reused within one Stack. */
   private nextId = 1;
-  /** The `now` of the latest input, for `pollTransmit`, which carries none. */
-  private lastNow = 0;
   /** Faults caught so far (`faults`). */
   private faultCount = 0;
 
@@ -142,16 +140,16 @@ export class Stack {
    * packet as a 'packet' event as it leaves, so the trace keeps the order in which packets really
    * crossed the transport.
    */
-  pollTransmit(): Uint8Array | undefined {
+  pollTransmit(now: number): Uint8Array | undefined {
     try {
       for (;;) {
         const b = this.host.pollTransmit();
         if (b) {
-          if (this.host.tracePackets) this.pump(this.lastNow);
+          if (this.host.tracePackets) this.pump(now);
           return b;
         }
-        if (!this.produce()) return undefined;
-        this.pump(this.lastNow);
+        if (!this.produce(now)) return undefined;
+        this.pump(now);
       }
     } catch (err) {
       this.fault(err, 'producing a packet for the controller');
@@ -580,7 +578,6 @@ export class Stack {
    * (DESIGN.md rule 3); without `hostEvents`, the HCI's events stay queued for the caller's pump.
    */
   private pump(now: number, hostEvents = true): void {
-    this.lastNow = now;
     for (let progress = true; progress; ) {
       progress = false;
       for (let e = hostEvents ? this.host.pollEvent() : undefined; e; e = this.host.pollEvent()) {
@@ -604,10 +601,10 @@ export class Stack {
   }
 
   /** The next link whose turn it is produces one PDU into the HCI's queue; false when no link can send now. */
-  private produce(): boolean {
+  private produce(now: number): boolean {
     for (let handle = this.host.nextSendable(); handle !== undefined; handle = this.host.nextSendable()) {
       this.turn.handle = handle;
-      const turn = this.l2cap.nextTurn(handle, this.allocatePdu, this.lastNow);
+      const turn = this.l2cap.nextTurn(handle, this.allocatePdu, now);
       const pdu = turn === undefined ? undefined : 'pdu' in turn ? turn.pdu : this.channelTurn(turn.cid);
       if (this.l2cap.wantsToSend(handle)) this.host.requestSend(handle);
       if (pdu) {

@@ -90,7 +90,7 @@ describe('the fuzz oracle', () => {
         if (b[0] === 0x02) queue.push(Uint8Array.from(b));
         receive(b, now);
       };
-      stack.pollTransmit = () => queue.shift() ?? pollTransmit();
+      stack.pollTransmit = (now) => queue.shift() ?? pollTransmit(now);
     }
     expect(verdict(world, echoRequest(world))).toBe('ping-pong');
   });

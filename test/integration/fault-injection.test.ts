@@ -110,7 +110,7 @@ class ScriptedStack {
 
   pump(): void {
     for (let round = 0; round < 1000; round++) {
-      const out = this.stack.pollTransmit();
+      const out = this.stack.pollTransmit(this.now);
       for (let e = this.stack.pollEvent(); e; e = this.stack.pollEvent()) if (e.type !== 'packet') this.events.push(e);
       if (!out) return;
       const p = decodeHciPacket(out);

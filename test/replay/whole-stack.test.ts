@@ -27,10 +27,10 @@ describe('whole-stack replays of recorded sessions', () => {
 
   it('a replay notices a packet the stack would send differently', () => {
     const log = fixture('demo', 'client');
-    const i = log.lines.findIndex((l) => l[0] === 'tx' && l[1].startsWith('02'));
+    const i = log.lines.findIndex((l) => l[0] === 'tx' && l[2].startsWith('02'));
     const changed: LogLine[] = log.lines.slice();
-    const tx = changed[i] as readonly ['tx', string];
-    changed[i] = ['tx', tx[1].slice(0, -2) + (tx[1].endsWith('00') ? '01' : '00')];
+    const tx = changed[i] as readonly ['tx', number, string];
+    changed[i] = ['tx', tx[1], tx[2].slice(0, -2) + (tx[2].endsWith('00') ? '01' : '00')];
     expect(replay({ header: log.header, lines: changed })).toMatchObject({ line: i + 2 });
   });
 

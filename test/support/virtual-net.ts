@@ -102,7 +102,7 @@ export class VirtualNet {
   /** One round for one node: true when anything moved. */
   private settleNode(node: NetNode): boolean {
     let moved = false;
-    for (let b = node.stack.pollTransmit(); b; b = node.stack.pollTransmit()) {
+    for (let b = node.stack.pollTransmit(this.now); b; b = node.stack.pollTransmit(this.now)) {
       moved = true;
       node.controller.receive(b, this.now);
     }

@@ -10,8 +10,8 @@
  *
  * A log file is JSON lines: a header `{ "session", "role", "options", "note" }`, then one array per
  * call:
- *   ["start", now] · ["rx", now, hex] · ["timeout", now] · ["tx", hex] · ["idle", n] (n
- *   `pollTransmit` calls in a row that returned nothing) · ["call", method, args, result]
+ *   ["start", now] · ["rx", now, hex] · ["timeout", now] · ["tx", now, hex] · ["idle", now, n] (n
+ *   `pollTransmit(now)` calls in a row at that time that returned nothing) · ["call", method, args, result]
  * `pollEvent` and `pollTimeout` are not recorded: they only read what the stack holds.
  * Values in `args`/`result`: a Uint8Array is `{ "$hex" }`, a Uuid `{ "$uuid": hex }`, a bigint
  * `{ "$big" }`, a Map `{ "$map": [[key, value] …] }`.
@@ -23,8 +23,8 @@ export type LogLine =
   | readonly ['start', number]
   | readonly ['rx', number, string]
   | readonly ['timeout', number]
-  | readonly ['tx', string]
-  | readonly ['idle', number]
+  | readonly ['tx', number, string]
+  | readonly ['idle', number, number]
   | readonly ['call', string, unknown[], unknown];
 
 export interface SessionHeader {
@@ -116,13 +116,14 @@ function append(log: LogLine[], name: string, args: unknown[], result: unknown):
       log.push(['timeout', args[0] as number]);
       return;
     case 'pollTransmit': {
+      const now = args[0] as number;
       if (result instanceof Uint8Array) {
-        log.push(['tx', hex(result)]);
+        log.push(['tx', now, hex(result)]);
         return;
       }
       const last = log.at(-1);
-      if (last?.[0] === 'idle') log[log.length - 1] = ['idle', last[1] + 1];
-      else log.push(['idle', 1]);
+      if (last?.[0] === 'idle' && last[1] === now) log[log.length - 1] = ['idle', now, last[2] + 1];
+      else log.push(['idle', now, 1]);
       return;
     }
     default:
@@ -150,9 +151,12 @@ export interface Divergence {
 export function replay(log: SessionLog): Divergence | undefined {
   const stack = new Stack(fromJson(log.header.options) as StackOptions);
   const calls = stack as unknown as Record<string, (...args: unknown[]) => unknown>;
+  /** The time of the latest line that carries one, for the final look at what is left to send. */
+  let now = 0;
   for (let i = 0; i < log.lines.length; i++) {
     const line = log.lines[i];
     const at = i + 2;
+    if (line[0] !== 'call') now = line[1];
     switch (line[0]) {
       case 'start':
         stack.start(line[1]);
@@ -164,13 +168,13 @@ export function replay(log: SessionLog): Divergence | undefined {
         stack.handleTimeout(line[1]);
         break;
       case 'tx': {
-        const b = stack.pollTransmit();
-        if (!b || hex(b) !== line[1]) return { line: at, expected: `tx ${line[1]}`, actual: b ? `tx ${hex(b)}` : 'nothing to send' };
+        const b = stack.pollTransmit(line[1]);
+        if (!b || hex(b) !== line[2]) return { line: at, expected: `tx ${line[2]}`, actual: b ? `tx ${hex(b)}` : 'nothing to send' };
         break;
       }
       case 'idle':
-        for (let n = 0; n < line[1]; n++) {
-          const b = stack.pollTransmit();
+        for (let n = 0; n < line[2]; n++) {
+          const b = stack.pollTransmit(line[1]);
           if (b) return { line: at, expected: 'nothing to send', actual: `tx ${hex(b)}` };
         }
         break;
@@ -182,6 +186,6 @@ export function replay(log: SessionLog): Divergence | undefined {
       }
     }
   }
-  const extra = stack.pollTransmit();
+  const extra = stack.pollTransmit(now);
   return extra ? { line: log.lines.length + 2, expected: 'the end of the session', actual: `tx ${hex(extra)}` } : undefined;
 }
