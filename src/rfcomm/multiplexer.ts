@@ -113,6 +113,8 @@ export class Multiplexer {
   aggregateOff = false;
   /** In the manager's FIFO of sessions that asked to send (the manager keeps it). */
   sendRequested = false;
+  /** Inside `produce`: the caller asks `wantsToSend` after the turn, so `markReady` need not request one. */
+  private producing = false;
   readonly stats = newSessionStats();
   /** DLCs that have a DLCI, by DLCI. */
   private readonly dlcs = new Map<number, Dlc>();
@@ -692,6 +694,15 @@ export class Multiplexer {
    * undefined when nothing can be sent now.
    */
   produce<S extends ByteSink>(allocate: (length: number) => S): S | undefined {
+    this.producing = true;
+    try {
+      return this.produceFrame(allocate);
+    } finally {
+      this.producing = false;
+    }
+  }
+
+  private produceFrame<S extends ByteSink>(allocate: (length: number) => S): S | undefined {
     const control = this.out.shift();
     if (control) {
       const sink = allocate(control.length);
@@ -739,7 +750,8 @@ export class Multiplexer {
       dlc.inRing = true;
       this.ready.push(dlc);
     }
-    this.host.requestSend(this);
+    // During a turn the caller asks `wantsToSend` when it ends: no request needed (one per frame saved).
+    if (!this.producing) this.host.requestSend(this);
   }
 
   // ── helpers ────────────────────────────────────────────────────────────────
