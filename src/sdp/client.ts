@@ -20,8 +20,8 @@
  * - Malformed responses (undecodable PDU, wrong response type, attribute lists that are not lists
  *   of ID/value pairs) fail the request with reason `malformed`. Nothing here throws on remote input.
  *
- * `now` is optional on the request methods and `receive`; when omitted the client uses the last
- * `now` it was given.
+ * Time is an argument of every input (the request methods, `receive`, `handleTimeout`): a
+ * request's timer counts from the `now` of the input that put it on the wire.
  */
 import { ArgumentError, DecodeError, InvalidStateError, TimerSet, Uuid } from '../core/index.js';
 import { decodeAttributeList, decodeAttributeLists } from './attribute-list.js';
@@ -78,7 +78,8 @@ export class SdpClient {
   private readonly timers = new TimerSet<number>();
   private nextRequestId = 1;
   private nextTid = 1;
-  private lastNow = 0;
+  /** The `now` of the input being handled. */
+  private now = 0;
   readonly stats: SdpClientStats = { sent: 0, received: 0, ignored: 0, continuations: 0 };
   private readonly maxAttributeByteCount: number;
   private readonly maxContinuations: number;
@@ -100,7 +101,7 @@ export class SdpClient {
   }
 
   /** ServiceSearchAttributeRequest: records holding every UUID of `patterns`, with the attributes in `ranges`. */
-  serviceSearchAttribute(patterns: readonly Uuid[], ranges: readonly AttributeIdItem[] = ALL_ATTRIBUTES, now?: number): number {
+  serviceSearchAttribute(patterns: readonly Uuid[], now: number, ranges: readonly AttributeIdItem[] = ALL_ATTRIBUTES): number {
     checkPattern(patterns);
     checkRanges(ranges);
     return this.enqueue(
@@ -117,7 +118,7 @@ export class SdpClient {
   }
 
   /** ServiceSearchRequest: handles of records holding every UUID of `patterns` (at most `maxRecords`). */
-  serviceSearch(patterns: readonly Uuid[], maxRecords = 0xffff, now?: number): number {
+  serviceSearch(patterns: readonly Uuid[], now: number, maxRecords = 0xffff): number {
     checkPattern(patterns);
     if (!(Number.isInteger(maxRecords) && maxRecords >= 1 && maxRecords <= 0xffff)) throw new ArgumentError(`maxRecords ${maxRecords} is outside 1..65535`);
     return this.enqueue(
@@ -127,7 +128,7 @@ export class SdpClient {
   }
 
   /** ServiceAttributeRequest: the attributes in `ranges` of the record `handle`. */
-  serviceAttribute(handle: number, ranges: readonly AttributeIdItem[] = ALL_ATTRIBUTES, now?: number): number {
+  serviceAttribute(handle: number, now: number, ranges: readonly AttributeIdItem[] = ALL_ATTRIBUTES): number {
     if (!(Number.isInteger(handle) && handle >= 0 && handle <= 0xffffffff)) throw new ArgumentError(`record handle ${handle} is not a 32-bit value`);
     checkRanges(ranges);
     return this.enqueue(
@@ -144,8 +145,8 @@ export class SdpClient {
   }
 
   /** A response PDU from the server. */
-  receive(pdu: Uint8Array, now?: number): void {
-    if (now !== undefined) this.lastNow = now;
+  receive(pdu: Uint8Array, now: number): void {
+    this.now = now;
     this.stats.received++;
     const a = this.active;
     let rsp: SdpPdu;
@@ -211,7 +212,7 @@ export class SdpClient {
   }
 
   handleTimeout(now: number): void {
-    this.lastNow = now;
+    this.now = now;
     for (const id of this.timers.expire(now)) {
       if (this.active?.id === id) this.fail('timeout', `no SDP response within ${this.requestTimeoutMs} ms`);
     }
@@ -229,8 +230,8 @@ export class SdpClient {
     return this.queue.length + (this.active ? 1 : 0);
   }
 
-  private enqueue(request: SdpRequest, now: number | undefined): number {
-    if (now !== undefined) this.lastNow = now;
+  private enqueue(request: SdpRequest, now: number): number {
+    this.now = now;
     if (this.queue.length >= this.maxQueued) throw new InvalidStateError(`${this.maxQueued} SDP requests are already queued: wait for their results`);
     const id = this.nextRequestId++;
     this.queue.push({ id, request });
@@ -250,7 +251,7 @@ export class SdpClient {
     this.nextTid = (this.nextTid + 1) & 0xffff;
     this.outbox = encodeSdpPdu({ ...a.request, transactionId: a.transactionId, continuation });
     this.stats.sent++;
-    this.timers.set(a.id, this.lastNow + this.requestTimeoutMs);
+    this.timers.set(a.id, this.now + this.requestTimeoutMs);
   }
 
   private complete(a: Active): void {

@@ -65,7 +65,7 @@ export class SdpQueries {
       return;
     }
     query.client = new SdpClient({});
-    query.client.serviceSearchAttribute(query.patterns, ALL_ATTRIBUTES, now);
+    query.client.serviceSearchAttribute(query.patterns, now);
   }
 
   /** An SDU on L2CAP channel `cid`: true when it belongs to a query (and went to its client). */

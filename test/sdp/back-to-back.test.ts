@@ -25,7 +25,7 @@ function pair(clientOpts: SdpClientOptions = {}, serverOpts: SdpServerOptions = 
     const events: SdpClientEvent[] = [];
     for (let pdu = client.pollTransmit(); pdu; pdu = client.pollTransmit()) {
       exchanges++;
-      client.receive(server.handle('cid-0x40', pdu));
+      client.receive(server.handle('cid-0x40', pdu), 0);
     }
     for (let e = client.pollEvent(); e; e = client.pollEvent()) events.push(e);
     return events;
@@ -43,7 +43,7 @@ describe('SDP client and server back to back', () => {
   it('finds SPP records by 0x1101 through many continuations (MaximumAttributeByteCount 16)', () => {
     const { db, client, pump, exchanges } = pair({ maxAttributeByteCount: 16 });
     advertise(db);
-    const id = client.serviceSearchAttribute([Uuid.from16(0x1101)]);
+    const id = client.serviceSearchAttribute([Uuid.from16(0x1101)], 0);
     const [ev] = pump();
     expect(ev).toMatchObject({ type: 'records', requestId: id });
     if (ev.type !== 'records') return;
@@ -59,7 +59,7 @@ describe('SDP client and server back to back', () => {
   it('finds a service by its custom 128-bit UUID, given as 128 bits', () => {
     const { db, client, pump } = pair({ maxAttributeByteCount: 7 });
     advertise(db);
-    client.serviceSearchAttribute([CUSTOM]);
+    client.serviceSearchAttribute([CUSTOM], 0);
     const [ev] = pump();
     if (ev.type !== 'records') throw new Error(ev.type);
     expect(parseServices(ev.records)).toMatchObject([
@@ -70,7 +70,7 @@ describe('SDP client and server back to back', () => {
   it('finds by name, PyBluez find_service style, by browsing the public root', () => {
     const { db, client, pump } = pair({ maxAttributeByteCount: 32 });
     advertise(db);
-    client.serviceSearchAttribute([Uuid.from16(0x1002)]);
+    client.serviceSearchAttribute([Uuid.from16(0x1002)], 0);
     const [ev] = pump();
     if (ev.type !== 'records') throw new Error(ev.type);
     const all = parseServices(ev.records);
@@ -84,11 +84,11 @@ describe('SDP client and server back to back', () => {
   it('ServiceSearch then ServiceAttribute, over a 48-byte MTU', () => {
     const { db, client, pump } = pair({ maxAttributeByteCount: 0xffff }, { mtu: 48 });
     for (let ch = 1; ch <= 20; ch++) db.add(serialPortRecord({ channel: ch, name: `port ${ch}` }));
-    client.serviceSearch([Uuid.from16(0x1101)]);
+    client.serviceSearch([Uuid.from16(0x1101)], 0);
     const [found] = pump();
     if (found.type !== 'handles') throw new Error(found.type);
     expect(found.handles).toHaveLength(20);
-    client.serviceAttribute(found.handles[19], [0x0100, 0x0004]);
+    client.serviceAttribute(found.handles[19], 0, [0x0100, 0x0004]);
     const [attrs] = pump();
     if (attrs.type !== 'record') throw new Error(attrs.type);
     expect(parseServices([attrs.record])).toMatchObject([{ name: 'port 20', channel: 20 }]);
@@ -96,14 +96,14 @@ describe('SDP client and server back to back', () => {
 
   it('an unknown handle comes back as error-response 0x0002', () => {
     const { client, pump } = pair();
-    client.serviceAttribute(0x00123456);
+    client.serviceAttribute(0x00123456, 0);
     expect(pump()).toEqual([{ type: 'error-response', requestId: 1, errorCode: 2, errorName: 'Invalid Service Record Handle' }]);
   });
 
   it('a server that needs too many continuations trips the client cap', () => {
     const { db, client, pump } = pair({ maxAttributeByteCount: 7, maxContinuations: 5 });
     advertise(db);
-    client.serviceSearchAttribute([Uuid.from16(0x1101)]);
+    client.serviceSearchAttribute([Uuid.from16(0x1101)], 0);
     expect(pump()).toMatchObject([{ type: 'failed', reason: 'too-many-continuations' }]);
   });
 });
