@@ -88,7 +88,11 @@ export class Stack {
   /** Faults caught so far (`faults`). */
   private faultCount = 0;
 
+  /** The options this stack was built with (what a recording needs to build the same stack again). */
+  readonly options: StackOptions;
+
   constructor(options: StackOptions = {}) {
+    this.options = options;
     const newId = (): number => this.nextId++;
     this.host = new HciHost(options.hci ?? {});
     this.security = new SecurityManager({ ioCapability: 'NoInputNoOutput', bonding: true, mitm: false, ...options.security });

@@ -1,6 +1,7 @@
 /**
  * Whole-stack replays (fixtures/README.md): each session the project recorded on the virtual
- * controller (test/replay/sessions.ts: demo, transfer, pairing; client and server) is fed to a new
+ * controller (test/replay/sessions.ts: demo, transfer, pairing) and over btvirt
+ * (test/replay/btvirt-sessions.ts: btvirt-demo), client and server, is fed to a new
  * `Stack` — the recorded controller packets, timers and application calls, at the recorded times —
  * and every packet the stack sends is compared with the recording, byte for byte and in order.
  */
@@ -8,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../support/env.js';
+import { BTVIRT_SESSIONS } from './btvirt-sessions.js';
 import { SESSIONS } from './sessions.js';
 import { type LogLine, readLog, replay, type SessionLog } from './support/session-log.js';
 
@@ -15,7 +17,7 @@ function fixture(session: string, role: string): SessionLog {
   return readLog(readFileSync(join(ROOT, 'fixtures', 'sessions', `${session}-${role}.jsonl`), 'utf8'));
 }
 
-const CASES = SESSIONS.flatMap((s) => ['client', 'server'].map((role) => [s.name, role] as const));
+const CASES = [...SESSIONS, ...BTVIRT_SESSIONS].flatMap((s) => ['client', 'server'].map((role) => [s.name, role] as const));
 
 describe('whole-stack replays of recorded sessions', () => {
   it.each(CASES)('%s, %s side: the stack sends the recorded packets, in order', (session, role) => {

@@ -72,6 +72,28 @@ export function fromJson(v: unknown): unknown {
  * they were built.
  */
 export function recordStacks(run: () => void): Map<Stack, LogLine[]> {
+  const recording = startRecording();
+  try {
+    run();
+  } finally {
+    recording.stop();
+  }
+  return recording.logs;
+}
+
+/** `recordStacks` for a session that runs on real transports (a Driver, the real clock). */
+export async function recordStacksAsync(run: () => Promise<void>): Promise<Map<Stack, LogLine[]>> {
+  const recording = startRecording();
+  try {
+    await run();
+  } finally {
+    recording.stop();
+  }
+  return recording.logs;
+}
+
+/** Wraps the methods of `Stack.prototype` so that each stack's calls are logged, until `stop()`. */
+function startRecording(): { logs: Map<Stack, LogLine[]>; stop: () => void } {
   const logs = new Map<Stack, LogLine[]>();
   const depth = new WeakMap<Stack, number>();
   const proto = Stack.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
@@ -96,12 +118,12 @@ export function recordStacks(run: () => void): Map<Stack, LogLine[]> {
       }
     };
   }
-  try {
-    run();
-  } finally {
-    for (const [name, original] of originals) proto[name] = original;
-  }
-  return logs;
+  return {
+    logs,
+    stop: () => {
+      for (const [name, original] of originals) proto[name] = original;
+    },
+  };
 }
 
 function append(log: LogLine[], name: string, args: unknown[], result: unknown): void {
