@@ -68,10 +68,16 @@ export class RfcommManager {
   private readonly timers = new TimerSet<string>();
   /** Sessions that have had something to send since they were last reported, oldest first. */
   private readonly sendRequests = new Ring<Multiplexer>();
-  private nextDlcId = 1;
   private dropped = 0;
 
-  constructor(options: RfcommOptions = {}) {
+  /**
+   * `newDlcId` numbers the DLCs (default: 1, 2, 3 …). A composer that gives channels ids of its
+   * own passes its counter, so that a DLC has one id at every layer and nothing translates them.
+   */
+  constructor(
+    options: RfcommOptions = {},
+    private readonly newDlcId: () => number = counter(),
+  ) {
     this.options = resolveRfcommOptions(options);
     this.events = new BoundedQueue(this.options.maxPendingEvents);
     this.host = this.makeHost();
@@ -142,13 +148,15 @@ export class RfcommManager {
 
   // ── DLCs ───────────────────────────────────────────────────────────────────
 
-  connect(sessionId: number, serverChannel: number, now: number): number {
+  /** Opens a DLC to `serverChannel` on the session; `id` is the id it takes (default: `newDlcId()`), which must be free. */
+  connect(sessionId: number, serverChannel: number, now: number, id = this.newDlcId()): number {
     checkChannel(serverChannel);
+    if (this.dlcs.has(id)) throw new InvalidStateError(`RFCOMM DLC id ${id} is in use`);
     const s = this.sessions.get(sessionId);
     if (!s || s.state === 'closed' || s.state === 'disconnecting') throw new InvalidStateError(`RFCOMM session ${sessionId} is not up: open an L2CAP channel on PSM 3 first`);
     if (s.dlcCount >= this.options.maxDlcsPerSession) throw new InvalidStateError(`RFCOMM session ${sessionId} already has ${s.dlcCount} DLCs (maxDlcsPerSession)`);
     if (s.hasChannel(serverChannel)) throw new InvalidStateError(`server channel ${serverChannel} is already connected on session ${sessionId}`);
-    const dlc = new Dlc(this.nextDlcId++, serverChannel, false, this.options.maxTxBytes, this.options.maxRxBytes);
+    const dlc = new Dlc(id, serverChannel, false, this.options.maxTxBytes, this.options.maxRxBytes);
     this.dlcs.set(dlc.id, { dlc, session: s });
     s.connect(dlc, now);
     return dlc.id;
@@ -336,7 +344,7 @@ export class RfcommManager {
       isServerChannel: (ch) => this.serverChannels.has(ch),
       needsAuthorization: (ch) => this.authorizedChannels.has(ch),
       newAuthorization: () => this.nextAuthorization++,
-      newDlcId: () => this.nextDlcId++,
+      newDlcId: this.newDlcId,
       adopt: (dlc, session) => {
         this.dlcs.set(dlc.id, { dlc, session });
       },
@@ -374,4 +382,10 @@ function checkChannel(channel: number): void {
   if (!Number.isInteger(channel) || channel < MIN_SERVER_CHANNEL || channel > MAX_SERVER_CHANNEL) {
     throw new ArgumentError(`an RFCOMM server channel is ${MIN_SERVER_CHANNEL}..${MAX_SERVER_CHANNEL}, got ${channel}`);
   }
+}
+
+/** Ids 1, 2, 3 … */
+function counter(): () => number {
+  let next = 1;
+  return () => next++;
 }

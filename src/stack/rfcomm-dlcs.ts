@@ -1,6 +1,7 @@
 /**
- * The RFCOMM channels (DLCs) of the stack under their stack-level ids: the map between those ids
- * and RfcommManager's dlcIds, the events RFCOMM reports about them, and the security its
+ * The RFCOMM channels (DLCs) of the stack under their ids (RfcommManager numbers its DLCs with
+ * the stack's counter, so a DLC has the same id in both and nothing translates it), the events
+ * RFCOMM reports about them, and the security its
  * authorisation requests wait for (RFCOMM 1.2 §5 and §6.5, TS 07.10 §5.4; src/stack/events.ts for
  * what the user hears).
  *
@@ -28,7 +29,8 @@ import { L2CAP_SECURITY_BLOCK, type SecurityGate } from './security-gate.js';
 
 interface DlcRecord {
   id: number;
-  dlcId?: number;
+  /** RFCOMM has the DLC (under the same id): an outgoing one once `start` ran, an incoming one from its 'dlc-open'. */
+  started: boolean;
   address: BdAddr;
   channel: number;
   handle?: number;
@@ -36,7 +38,6 @@ interface DlcRecord {
 
 export class RfcommDlcs {
   private readonly dlcs = new Map<number, DlcRecord>();
-  private readonly idsByDlcId = new Map<number, number>();
 
   constructor(
     private readonly rfcomm: RfcommManager,
@@ -50,7 +51,7 @@ export class RfcommDlcs {
   /** An outgoing DLC to `channel` on `address`: its id, answered later by 'rfcomm-open' or 'rfcomm-closed'. */
   create(address: BdAddr, channel: number): number {
     const id = this.newId();
-    this.dlcs.set(id, { id, address, channel });
+    this.dlcs.set(id, { id, started: false, address, channel });
     return id;
   }
 
@@ -71,29 +72,26 @@ export class RfcommDlcs {
 
   /** Queues bytes on an open DLC; returns how many were accepted, undefined when it is not open. */
   write(id: number, bytes: Uint8Array): number | undefined {
-    const dlcId = this.dlcs.get(id)?.dlcId;
-    if (dlcId === undefined) return undefined;
-    return this.rfcomm.write(dlcId, bytes);
+    if (!this.dlcs.get(id)?.started) return undefined;
+    return this.rfcomm.write(id, bytes);
   }
 
   /** The user consumed n received bytes; true when RFCOMM has a frame to send for it (credits, MSC FC). */
   consume(id: number, n: number, now: number): boolean {
-    const dlcId = this.dlcs.get(id)?.dlcId;
-    return dlcId !== undefined && this.rfcomm.consume(dlcId, n, now);
+    return this.dlcs.get(id)?.started === true && this.rfcomm.consume(id, n, now);
   }
 
   /** Sends our V.24 signals (and a break) on an open DLC; throws InvalidStateError when it is not open. */
   setSignals(id: number, signals: number, breakMs: number | undefined, now: number): void {
-    const dlcId = this.dlcs.get(id)?.dlcId;
-    if (dlcId === undefined) throw new InvalidStateError(`RFCOMM channel ${id} is not open`);
-    this.rfcomm.setSignals(dlcId, signals, now, breakMs);
+    if (!this.dlcs.get(id)?.started) throw new InvalidStateError(`RFCOMM channel ${id} is not open`);
+    this.rfcomm.setSignals(id, signals, now, breakMs);
   }
 
   /** Closes the DLC (DISC once open, else 'rfcomm-closed' at once); false when there is no such DLC. */
   close(id: number, now: number): boolean {
     const rec = this.dlcs.get(id);
     if (!rec) return false;
-    if (rec.dlcId !== undefined) this.rfcomm.close(rec.dlcId, now);
+    if (rec.started) this.rfcomm.close(id, now);
     else this.fail(id, 'local', 'closed before the channel opened');
     return true;
   }
@@ -103,7 +101,6 @@ export class RfcommDlcs {
     const rec = this.dlcs.get(id);
     if (!rec) return;
     this.dlcs.delete(id);
-    if (rec.dlcId !== undefined) this.idsByDlcId.delete(rec.dlcId);
     this.events.push({ type: 'rfcomm-closed', id, reason, message, unsent });
   }
 
@@ -133,49 +130,48 @@ export class RfcommDlcs {
   handleEvent(e: RfcommEvent, now: number): void {
     switch (e.type) {
       case 'dlc-open': {
-        let id = this.idsByDlcId.get(e.dlcId);
-        const session = this.sessions.get(e.sessionId);
-        const link = session ? this.links.get(session.handle) : undefined;
-        if (id === undefined) {
-          id = this.newId();
-          this.dlcs.set(id, { id, dlcId: e.dlcId, address: link?.address ?? '', channel: e.serverChannel, handle: link?.handle });
-          this.idsByDlcId.set(e.dlcId, id);
+        const id = e.dlcId;
+        let rec = this.dlcs.get(id);
+        if (!rec) {
+          const session = this.sessions.get(e.sessionId);
+          const link = session ? this.links.get(session.handle) : undefined;
+          rec = { id, started: true, address: link?.address ?? '', channel: e.serverChannel, handle: link?.handle };
+          this.dlcs.set(id, rec);
         }
-        const rec = this.dlcs.get(id)!;
         this.events.push({ type: 'rfcomm-open', id, address: rec.address, channel: e.serverChannel, incoming: e.incoming, n1: e.n1 });
         return;
       }
       case 'dlc-data': {
-        const id = this.idsByDlcId.get(e.dlcId);
-        if (id !== undefined) this.events.push({ type: 'rfcomm-data', id, data: e.data });
+        const id = e.dlcId;
+        if (this.dlcs.has(id)) this.events.push({ type: 'rfcomm-data', id, data: e.data });
         return;
       }
       case 'dlc-writable': {
-        const id = this.idsByDlcId.get(e.dlcId);
-        if (id !== undefined) this.events.push({ type: 'rfcomm-writable', id });
+        const id = e.dlcId;
+        if (this.dlcs.has(id)) this.events.push({ type: 'rfcomm-writable', id });
         return;
       }
       case 'dlc-signals': {
-        const id = this.idsByDlcId.get(e.dlcId);
-        if (id === undefined) return;
+        const id = e.dlcId;
+        if (!this.dlcs.has(id)) return;
         this.events.push(e.breakMs === undefined ? { type: 'rfcomm-signals', id, signals: e.signals } : { type: 'rfcomm-signals', id, signals: e.signals, breakMs: e.breakMs });
         return;
       }
       case 'dlc-dropped': {
-        const id = this.idsByDlcId.get(e.dlcId);
-        if (id !== undefined) this.events.push({ type: 'rfcomm-dropped', id, bytes: e.bytes, message: e.message });
+        const id = e.dlcId;
+        if (this.dlcs.has(id)) this.events.push({ type: 'rfcomm-dropped', id, bytes: e.bytes, message: e.message });
         return;
       }
       case 'session-error':
         this.events.push({ type: 'error', error: new ProtocolError(`RFCOMM session on L2CAP channel 0x${e.sessionId.toString(16)}: ${e.message}`) });
         return;
       case 'dlc-closed': {
-        const id = this.idsByDlcId.get(e.dlcId);
-        if (id === undefined) return;
+        const id = e.dlcId;
         const rec = this.dlcs.get(id);
-        const lost = rec?.handle !== undefined && (this.links.get(rec.handle)?.lost ?? true);
+        if (!rec) return;
+        const lost = rec.handle !== undefined && (this.links.get(rec.handle)?.lost ?? true);
         const reason: RfcommCloseReason = lost && e.reason === 'session-closed' ? 'link-lost' : e.reason;
-        const message = reason === 'link-lost' ? `the link to ${rec?.address} was lost${e.unsent > 0 ? `; ${e.unsent} byte(s) written were never sent` : ''}` : e.message;
+        const message = reason === 'link-lost' ? `the link to ${rec.address} was lost${e.unsent > 0 ? `; ${e.unsent} byte(s) written were never sent` : ''}` : e.message;
         this.fail(id, reason, message, e.unsent);
         return;
       }
@@ -197,15 +193,13 @@ export class RfcommDlcs {
   private start(sessionCid: number, id: number, channel: number, now: number): void {
     const rec = this.dlcs.get(id);
     if (!rec) return;
-    let dlcId: number;
     try {
-      dlcId = this.rfcomm.connect(sessionCid, channel, now);
+      this.rfcomm.connect(sessionCid, channel, now, id);
     } catch (error) {
       // One DLC per server channel and session (TS 07.10 DLCI uniqueness): a second is refused.
       this.fail(id, 'refused', (error as Error).message);
       return;
     }
-    rec.dlcId = dlcId;
-    this.idsByDlcId.set(dlcId, id);
+    rec.started = true;
   }
 }

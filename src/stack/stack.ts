@@ -26,7 +26,7 @@
  *   acl-links            links up, paging, idle disconnect
  *   security-gate        the security level a link must reach before a channel opens
  *   rfcomm-sessions      one RFCOMM session (L2CAP PSM 3) per link
- *   rfcomm-dlcs          RFCOMM channels: stack ids ↔ dlcIds, their events, SABMs held for security
+ *   rfcomm-dlcs          RFCOMM channels (one id shared with RfcommManager), their events, SABMs held for security
  *   l2cap-raw-channels   L2CAP channels on any other PSM
  *   sdp-queries          our SDP queries, each on its own PSM 1 channel
  *   sdp-server-channels  the peer's PSM 1 channels to our SDP server
@@ -100,7 +100,7 @@ export class Stack {
       ...(options.l2capSendBufferBytes !== undefined ? { sendBufferBytes: options.l2capSendBufferBytes } : {}),
       ...options.l2cap,
     });
-    this.rfcomm = new RfcommManager(options.rfcomm ?? {});
+    this.rfcomm = new RfcommManager(options.rfcomm ?? {}, newId);
     this.sdpServer = new SdpServer(this.sdpDatabase);
     this.events = new EventQueue(options.maxEvents ?? 65536);
     this.links = new AclLinks(this.host, options.linkIdleMs ?? 2000);
