@@ -1,10 +1,10 @@
 /**
  * Builders of frames exactly as asked, wrong ones included, for the conformance tester: every
- * length field, flag and check octet may be given instead of computed. Layouts: ACL Core v5.4 Vol 4
- * Part E §5.4.2; L2CAP basic frame and C-frame Vol 3 Part A §3.1, §4; RFCOMM TS 07.10 §5.2 with
+ * length field, flag and check octet may be given instead of computed. Layouts: HCI command and
+ * ACL Core v5.4 Vol 4 Part E §5.4.1, §5.4.2; L2CAP basic frame and C-frame Vol 3 Part A §3.1, §4; RFCOMM TS 07.10 §5.2 with
  * RFCOMM 1.2 §6.5.2 (credit octet); MCC TS 07.10 §5.4.6.1; SDP PDU Vol 3 Part B §4.2.
  */
-import { fromHex } from '../core/index.js';
+import { ArgumentError, fromHex } from '../core/index.js';
 import { computeFcs } from '../rfcomm/index.js';
 
 /** Hex with any spacing, or bytes. */
@@ -43,6 +43,21 @@ export function aclPacket(spec: AclSpec): Uint8Array {
   const data = bytesOf(spec.data);
   const word = (spec.handle & 0x0fff) | ((spec.pb ?? 2) & 3) << 12 | ((spec.bc ?? 0) & 3) << 14;
   return concat(Uint8Array.of(0x02), le16(word), le16(spec.length ?? data.length), data);
+}
+
+export interface HciCommandSpec {
+  /** OGF << 10 | OCF (Core v5.4 Vol 4 Part E §5.4.1); any 16-bit value, unknown and vendor ones included. */
+  opcode: number;
+  params?: Bytes;
+  /** The parameter total length field; default the parameters' length. */
+  length?: number;
+}
+
+/** One H4 HCI command packet (indicator 0x01 first): opcode, parameter total length, parameters. */
+export function hciCommand(spec: HciCommandSpec): Uint8Array {
+  if (!Number.isInteger(spec.opcode) || spec.opcode < 0 || spec.opcode > 0xffff) throw new ArgumentError(`an HCI opcode is 16 bits: ${spec.opcode}`);
+  const params = bytesOf(spec.params ?? '');
+  return concat(Uint8Array.of(0x01), le16(spec.opcode), Uint8Array.of((spec.length ?? params.length) & 0xff), params);
 }
 
 export interface L2capFrameSpec {

@@ -2,14 +2,24 @@
  * Hex patterns of the scenario format (docs/conformance.md, "Testing another stack"): octets in hex
  * separated by spaces; `??` any one octet; `*` (last only) any tail, empty included; `<name>` any
  * one octet, remembered under `name`, and the same name met again must hold the same octet;
- * `[lo-hi]` one octet from lo to hi (hex, inclusive). In
- * what is sent, `<name>` stands for the octet remembered.
+ * `[lo-hi]` one octet from lo to hi (hex, inclusive); `<name*>` (last only) the whole tail, one
+ * octet or more, remembered under `name` (an SDP continuation state, say). In what is sent,
+ * `<name>` and `<name*>` stand for the octets remembered.
  */
 import { ArgumentError } from '../core/index.js';
 
-export type Captures = Map<string, number>;
+/** Captured values: one octet (`<name>`) or a tail (`<name*>`). */
+export type Captures = Map<string, number | Uint8Array>;
 
-type Token = { kind: 'octet'; value: number } | { kind: 'any' } | { kind: 'tail' } | { kind: 'capture'; name: string } | { kind: 'range'; lo: number; hi: number };
+type Token =
+  | { kind: 'octet'; value: number }
+  | { kind: 'any' }
+  | { kind: 'tail' }
+  | { kind: 'capture'; name: string }
+  | { kind: 'tail-capture'; name: string }
+  | { kind: 'range'; lo: number; hi: number };
+
+const sameOctets = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 function tokens(pattern: string): Token[] {
   const words = pattern.trim().split(/\s+/).filter((w) => w.length > 0);
@@ -18,6 +28,11 @@ function tokens(pattern: string): Token[] {
     if (w === '*') {
       if (i !== words.length - 1) throw new ArgumentError(`pattern "${pattern}": '*' must come last`);
       return { kind: 'tail' };
+    }
+    const tailCap = /^<([A-Za-z_][\w-]*)\*>$/.exec(w);
+    if (tailCap) {
+      if (i !== words.length - 1) throw new ArgumentError(`pattern "${pattern}": '${w}' must come last`);
+      return { kind: 'tail-capture', name: tailCap[1]! };
     }
     const cap = /^<([A-Za-z_][\w-]*)>$/.exec(w);
     if (cap) return { kind: 'capture', name: cap[1]! };
@@ -36,10 +51,18 @@ export function checkPattern(pattern: string): void {
 /** Whether `bytes` match `pattern`; on a match the captures are added to `captures`. */
 export function matchPattern(pattern: string, bytes: Uint8Array, captures: Captures = new Map()): boolean {
   const ts = tokens(pattern);
-  const found = new Map<string, number>();
+  const found: Captures = new Map();
   let i = 0;
   for (const t of ts) {
     if (t.kind === 'tail') {
+      i = bytes.length;
+      break;
+    }
+    if (t.kind === 'tail-capture') {
+      const tail = bytes.slice(i);
+      const known = found.get(t.name) ?? captures.get(t.name);
+      if (tail.length === 0 || (known !== undefined && !(known instanceof Uint8Array && sameOctets(known, tail)))) return false;
+      found.set(t.name, tail);
       i = bytes.length;
       break;
     }
@@ -62,11 +85,12 @@ export function matchPattern(pattern: string, bytes: Uint8Array, captures: Captu
 export function fillPattern(hexWithNames: string, captures: Captures): Uint8Array {
   const out: number[] = [];
   for (const w of hexWithNames.trim().split(/\s+/).filter((x) => x.length > 0)) {
-    const cap = /^<([A-Za-z_][\w-]*)>$/.exec(w);
+    const cap = /^<([A-Za-z_][\w-]*)\*?>$/.exec(w);
     if (cap) {
       const v = captures.get(cap[1]!);
-      if (v === undefined) throw new ArgumentError(`"${hexWithNames}": nothing was captured as <${cap[1]}>`);
-      out.push(v);
+      if (v === undefined) throw new ArgumentError(`"${hexWithNames}": nothing was captured as ${w}`);
+      if (typeof v === 'number') out.push(v);
+      else out.push(...v);
     } else if (/^[0-9a-fA-F]{2}$/.test(w)) out.push(parseInt(w, 16));
     else if (/^([0-9a-fA-F]{2})+$/.test(w)) for (let k = 0; k < w.length; k += 2) out.push(parseInt(w.slice(k, k + 2), 16));
     else throw new ArgumentError(`"${hexWithNames}": "${w}" is neither hex nor <name>`);

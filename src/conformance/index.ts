@@ -3,7 +3,7 @@
  * write wrong frames on purpose, scenarios as data with verdicts, and the built-in suite
  * (docs/conformance.md, "Testing another stack: the conformance toolkit").
  */
-export { Tester, PSM, type FrameFilter, type TesterChannel } from './tester.js';
+export { Tester, PSM, answersCommand, type FrameFilter, type TesterChannel } from './tester.js';
 export { VirtualBench, DriverMedium, TESTER_STACK_OPTIONS, type TesterMedium } from './medium.js';
 export { LinkTap, type LinkTapHooks, type TapLink } from './link-tap.js';
 export { observedHex, type Observed, type ObservedLayer } from './observed.js';

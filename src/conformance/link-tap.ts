@@ -9,6 +9,11 @@
  * Controller buffer credits (Vol 4 Part E §4.1.1): the Number Of Completed Packets that answer the
  * tester's own packets are taken out of the event before the host sees it, so the host's count of
  * free buffers stays right.
+ *
+ * HCI commands (Vol 4 Part E §5.4.1, §4.4): the tester may inject any command. The Command Complete
+ * or Command Status that answers it (§7.7.14, §7.7.15: the event names the opcode) goes to the
+ * tester alone; the answers to the host's own commands go to the host alone. Who sent an opcode is
+ * kept in order of sending, per opcode, so that the host and the tester may both send the same one.
  */
 import { H4Framer } from '../hci/index.js';
 
@@ -26,15 +31,27 @@ export interface LinkTapHooks {
   onLinkDown(handle: number, event: Uint8Array): void;
   /** Every H4 packet crossing, for a recorder. */
   onPacket?(direction: 'tx' | 'rx', h4: Uint8Array): void;
+  /**
+   * An HCI event (event code, length, parameters) other than a successful Connection Complete or
+   * Disconnection Complete (`onLinkUp`, `onLinkDown`), Number Of Completed Packets (buffer bookkeeping) and the
+   * answers to the host's own commands.
+   */
+  onEvent?(event: Uint8Array): void;
 }
+
+/** Who sent a command still waiting for its Command Complete or Command Status. */
+type Sender = 'host' | 'tester';
 
 /** The most a frame put together from fragments may hold (DESIGN.md rule 6). */
 const MAX_FRAME = 65535 + 4;
+/** The most unanswered commands remembered per opcode (DESIGN.md rule 6): older entries go first. */
+const MAX_PENDING_COMMANDS = 64;
 
 export class LinkTap {
   private readonly framer = new H4Framer({ maxDataLength: 65535 });
   private readonly partial = new Map<number, { buf: Uint8Array; got: number }>();
   private readonly injectedPending = new Map<number, number>();
+  private readonly commandSenders = new Map<number, Sender[]>();
   readonly links = new Map<number, TapLink>();
   /** The controller's ACL data packet length (Read Buffer Size), 0 until seen. */
   aclSize = 0;
@@ -43,6 +60,7 @@ export class LinkTap {
 
   /** One H4 packet from the host. */
   fromHost(h4: Uint8Array): void {
+    this.noteCommand(h4, 'host');
     this.hooks.onPacket?.('tx', h4);
     this.hooks.toController(h4);
   }
@@ -53,8 +71,26 @@ export class LinkTap {
       const handle = (h4[1]! | (h4[2]! << 8)) & 0x0fff;
       if (this.links.has(handle)) this.injectedPending.set(handle, (this.injectedPending.get(handle) ?? 0) + 1);
     }
+    this.noteCommand(h4, 'tester');
     this.hooks.onPacket?.('tx', h4);
     this.hooks.toController(h4);
+  }
+
+  private noteCommand(h4: Uint8Array, sender: Sender): void {
+    if (h4[0] !== 0x01 || h4.length < 3) return;
+    const opcode = h4[1]! | (h4[2]! << 8);
+    const senders = this.commandSenders.get(opcode) ?? [];
+    senders.push(sender);
+    if (senders.length > MAX_PENDING_COMMANDS) senders.shift();
+    this.commandSenders.set(opcode, senders);
+  }
+
+  /** Who sent the command a Command Complete / Command Status answers (the host when nobody is waiting). */
+  private answered(opcode: number): Sender {
+    const senders = this.commandSenders.get(opcode);
+    const sender = senders?.shift() ?? 'host';
+    if (senders?.length === 0) this.commandSenders.delete(opcode);
+    return sender;
   }
 
   /** Bytes from the controller, in any chunking. */
@@ -104,11 +140,20 @@ export class LinkTap {
       this.partial.delete(handle);
       this.injectedPending.delete(handle);
       this.hooks.onLinkDown(handle, p.subarray(1));
-    } else if (code === 0x0e && params.length >= 6 && params[1] === 0x05 && params[2] === 0x10 && params[3] === 0) {
-      this.aclSize = params[4]! | (params[5]! << 8);
     } else if (code === 0x13) {
       return this.completedPackets(p);
+    } else if ((code === 0x0e && params.length >= 3) || (code === 0x0f && params.length >= 4)) {
+      const at = code === 0x0e ? 1 : 2;
+      const opcode = params[at]! | (params[at + 1]! << 8);
+      if (this.answered(opcode) === 'tester') {
+        this.hooks.onEvent?.(p.slice(1));
+        return undefined;
+      }
+      // Read Buffer Size (Vol 4 Part E §7.4.5): the ACL size the tester fragments to.
+      if (code === 0x0e && opcode === 0x1005 && params.length >= 6 && params[3] === 0) this.aclSize = params[4]! | (params[5]! << 8);
+      return p;
     }
+    if (!((code === 0x03 || code === 0x05) && params[0] === 0)) this.hooks.onEvent?.(p.slice(1));
     return p;
   }
 

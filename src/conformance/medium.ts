@@ -42,9 +42,12 @@ export class VirtualBench implements TesterMedium {
   private readonly testerController: VirtualController;
   private readonly iutController: VirtualController;
   private readonly listeners: ((e: StackEvent) => void)[] = [];
+  private readonly iutListeners: ((e: StackEvent, now: number) => void)[] = [];
   private clock = 0;
   /** Rewrites what the implementation under test sends toward its controller (a deliberately wrong peer); undefined drops it. */
   iutOutput: ((h4: Uint8Array) => Uint8Array | undefined) | undefined;
+  /** Rewrites what the implementation under test receives from its controller (a peer that misreads); undefined drops it. */
+  iutInput: ((h4: Uint8Array) => Uint8Array | undefined) | undefined;
 
   constructor(wiring: TapWiring, options: { iut?: StackOptions; controller?: VirtualControllerOptions; seed?: number } = {}) {
     this.link = new VirtualLink({ seed: options.seed ?? 1 });
@@ -67,6 +70,11 @@ export class VirtualBench implements TesterMedium {
 
   onEvent(listener: (e: StackEvent) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Events of the implementation under test as they happen (a test makes it write on 'rfcomm-open', say). */
+  onIutEvent(listener: (e: StackEvent, now: number) => void): void {
+    this.iutListeners.push(listener);
   }
 
   run<T>(fn: (now: number) => T): T {
@@ -127,11 +135,13 @@ export class VirtualBench implements TesterMedium {
       }
       for (let b = this.iutController.pollTransmit(); b; b = this.iutController.pollTransmit()) {
         moved = true;
-        this.iut.receive(b, this.clock);
+        const input = this.iutInput ? this.iutInput(b) : b;
+        if (input) this.iut.receive(input, this.clock);
       }
       for (let e = this.iut.pollEvent(); e; e = this.iut.pollEvent()) {
         moved = true;
         if (e.type !== 'packet') this.iutEvents.push(e);
+        for (const l of this.iutListeners) l(e, this.clock);
       }
       for (const [due, fire] of [
         [this.testerController.pollTimeout(), () => this.testerController.handleTimeout(this.clock)],
@@ -201,6 +211,10 @@ export class DriverMedium implements TesterMedium {
       },
       onLinkDown: (h, e) => {
         wiring.onLinkDown(h, e);
+        this.poke();
+      },
+      onEvent: (e) => {
+        wiring.onEvent?.(e);
         this.poke();
       },
       toController: (h4) => transport.write(h4),

@@ -33,8 +33,8 @@ export interface RunOptions {
   channel?: number;
   /** Default expect timeout, ms (default 3000). */
   timeoutMs?: number;
-  /** Client role: makes the device connect to the tester (called once per client scenario). */
-  trigger?: () => void;
+  /** Client role: makes the device connect to the tester (called once per client scenario, with it: see its `deviceAction`). */
+  trigger?: (scenario: Scenario) => void;
   /** Client role: how long to wait for the device's Connection Request (default 30000). */
   acceptTimeoutMs?: number;
 }
@@ -49,7 +49,8 @@ class StepFailure extends Error {
   }
 }
 
-const SETUP_CHAIN: Record<Setup, Setup[]> = {
+const SETUP_CHAIN: Record<Setup, Exclude<Setup, 'none'>[]> = {
+  none: [],
   link: ['link'],
   'sdp-channel': ['link', 'sdp-channel'],
   'rfcomm-channel': ['link', 'rfcomm-channel'],
@@ -73,6 +74,11 @@ function peerRequest(o: Observed, alternatives: string[]): boolean {
   return !alternatives.some((p) => p.trim().toLowerCase().startsWith(code.toString(16).padStart(2, '0')));
 }
 
+/** An HCI event that answers no command: it comes as the controller's life goes on, and fails no step. */
+function otherEvent(o: Observed): boolean {
+  return o.layer === 'hci' && o.bytes[0] !== 0x0e && o.bytes[0] !== 0x0f;
+}
+
 /** One run of scenarios against one implementation: the channels it opened, the values it captured. */
 class Run {
   rfcomm: TesterChannel | undefined;
@@ -87,6 +93,7 @@ class Run {
     readonly timeoutMs: number,
     /** The device started the session (the client role): it is the initiator. */
     readonly client = false,
+    readonly scenario: Scenario,
   ) {
     this.ctx = { dlci: (options.channel ?? 1) << 1 };
     this.captures.set('dlci', this.ctx.dlci);
@@ -95,9 +102,14 @@ class Run {
 
   async setup(setup: Setup | undefined): Promise<void> {
     for (const s of SETUP_CHAIN[setup ?? 'link']) await this.reach(s);
+    const link = this.tester.link;
+    if (link) {
+      this.captures.set('handle_lo', link.handle & 0xff);
+      this.captures.set('handle_hi', link.handle >>> 8);
+    }
   }
 
-  private async reach(s: Setup): Promise<void> {
+  private async reach(s: Exclude<Setup, 'none'>): Promise<void> {
     const t = this.tester;
     switch (s) {
       case 'link':
@@ -117,7 +129,7 @@ class Run {
         await this.openDlc();
         return;
       case 'accept-rfcomm-channel':
-        this.options.trigger?.();
+        this.options.trigger?.(this.scenario);
         this.rfcomm = this.channelOr(await t.acceptChannel(PSM.RFCOMM, { timeoutMs: this.options.acceptTimeoutMs ?? 30_000 }), 'RFCOMM');
         return;
       case 'accept-rfcomm-session':
@@ -171,9 +183,9 @@ class Run {
     if ('send' in step) return this.send(step);
     if ('silence' in step) {
       const layer = layerOf(step.silence);
-      const from = t.now();
       await t.idle(step.ms ?? 1000);
-      const came = t.take({ layer, match: (o) => o.at >= from && !this.ignored(o, step.ignore) });
+      // Frames still queued from before the step count too: an earlier step let them pass, nothing answered them.
+      const came = t.take({ layer, match: (o) => !this.ignored(o, step.ignore) });
       if (came.length > 0) throw new StepFailure('FAIL', `expected no ${step.silence} answer, got ${came.length}`, came.map((o) => hex(o.bytes, ' ')));
       return;
     }
@@ -192,7 +204,8 @@ class Run {
         if (!o && step.optional) return;
         if (!o) throw new StepFailure('NO-ANSWER', `no ${step.expect} answer${step.note ? ` (${step.note})` : ''}; wanted ${alternatives.join(' | ')}`);
         if (alternatives.some((p) => matchPattern(p, o.bytes, this.captures))) return;
-        if (!this.ignored(o, step.ignore) && !peerRequest(o, alternatives)) throw new StepFailure('FAIL', `wrong ${step.expect} answer (${o.summary}); wanted ${alternatives.join(' | ')}`, [hex(o.bytes, ' ')]);
+        if ((step.drop ?? []).some((p) => matchPattern(p, o.bytes, new Map(this.captures)))) continue;
+        if (!this.ignored(o, step.ignore) && !peerRequest(o, alternatives) && !otherEvent(o)) throw new StepFailure('FAIL', `wrong ${step.expect} answer (${o.summary}); wanted ${alternatives.join(' | ')}`, [hex(o.bytes, ' ')]);
         passed.push(o);
         t.putBack(o);
       }
@@ -216,6 +229,9 @@ class Run {
         : fillPattern(step.hex!, this.captures);
     const l2 = { ...(step.length === undefined ? {} : { length: step.length }), ...(step.fragments ? { fragments: step.fragments } : {}) };
     switch (step.send) {
+      case 'hci':
+        t.medium.tap.inject(Uint8Array.of(0x01, ...bytes));
+        return;
       case 'acl':
         t.medium.tap.inject(aclPacket({ handle: t.handle, pb: step.pb ?? 2, bc: step.bc ?? 0, data: bytes, ...(step.length === undefined ? {} : { length: step.length }) }));
         return;
@@ -230,6 +246,11 @@ class Run {
         t.sendL2cap(step.cid ?? this.need(this.rfcomm, 'the RFCOMM channel').remoteCid, bytes, l2);
         return;
       case 'sdp':
+        if (step.computeLength && bytes.length >= 5) {
+          // Core Vol 3 Part B §4.2: ParameterLength counts the octets after the 5-octet header, big-endian.
+          bytes[3] = (bytes.length - 5) >>> 8;
+          bytes[4] = (bytes.length - 5) & 0xff;
+        }
         t.sendL2cap(step.cid ?? this.need(this.sdp, 'the SDP channel').remoteCid, bytes, l2);
         return;
     }
@@ -297,7 +318,7 @@ class Run {
 
 /** Runs one scenario on the tester (connecting first when needed). */
 export async function runScenario(tester: Tester, scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
-  const run = new Run(tester, options, scenario.timeoutMs ?? options.timeoutMs ?? 3000, scenario.role === 'client');
+  const run = new Run(tester, options, scenario.timeoutMs ?? options.timeoutMs ?? 3000, scenario.role === 'client', scenario);
   const base = { id: scenario.id, title: scenario.title, rule: scenario.rule, spec: scenario.spec };
   let up = false;
   try {

@@ -11,11 +11,15 @@ import { MCC, RFCOMM_CONTROL, rfcommAddress } from './frames.js';
 import { checkPattern } from './hex-pattern.js';
 
 /** What a scenario needs before its steps: each implies the ones before it in its chain. */
-export type Setup = 'link' | 'sdp-channel' | 'rfcomm-channel' | 'rfcomm-session' | 'rfcomm-dlc' | 'accept-rfcomm-channel' | 'accept-rfcomm-session';
-export const SETUPS: readonly Setup[] = ['link', 'sdp-channel', 'rfcomm-channel', 'rfcomm-session', 'rfcomm-dlc', 'accept-rfcomm-channel', 'accept-rfcomm-session'];
+export type Setup = 'none' | 'link' | 'sdp-channel' | 'rfcomm-channel' | 'rfcomm-session' | 'rfcomm-dlc' | 'accept-rfcomm-channel' | 'accept-rfcomm-session';
+export const SETUPS: readonly Setup[] = ['none', 'link', 'sdp-channel', 'rfcomm-channel', 'rfcomm-session', 'rfcomm-dlc', 'accept-rfcomm-channel', 'accept-rfcomm-session'];
 
-/** The layers a step sends on or expects from. */
-export type StepLayer = 'signaling' | 'l2cap' | 'acl' | 'rfcomm' | 'mcc' | 'sdp';
+/**
+ * The layers a step sends on or expects from. 'hci': a command to the tester's own controller
+ * (opcode little-endian, parameter length, parameters; Core v5.4 Vol 4 Part E §5.4.1), and its
+ * events (event code, length, parameters).
+ */
+export type StepLayer = 'signaling' | 'l2cap' | 'acl' | 'rfcomm' | 'mcc' | 'sdp' | 'hci';
 
 /** RFCOMM frame fields; `dlci: "dlc"` is the DLC under test; `info` is a hex pattern. */
 export interface RfcommFrameFields {
@@ -56,6 +60,8 @@ export type Step =
       fragments?: number[];
       pb?: number;
       bc?: number;
+      /** SDP: write ParameterLength (octets 3–4) from the octets sent, once captures are filled in (a captured continuation state has its own length). */
+      computeLength?: boolean;
       note?: string;
     }
   | {
@@ -64,8 +70,10 @@ export type Step =
       hex?: string | string[];
       frame?: RfcommFrameFields;
       mcc?: MccFields;
-      /** Patterns of frames that may come before the answer without failing (credits, say). */
+      /** Patterns of frames that may come before the answer without failing (credits, say); they stay queued for the steps after. */
       ignore?: string[];
+      /** Patterns of frames that may come before the answer and are dropped (data the rule allows until the answer). */
+      drop?: string[];
       timeoutMs?: number;
       /** Silence passes too (the rule allows a silent drop); a wrong answer still fails. */
       optional?: boolean;
@@ -97,6 +105,8 @@ export interface Scenario {
   after?: Check[];
   /** The tester's default expect timeout (ms). */
   timeoutMs?: number;
+  /** Client role: what the device must do besides connecting (send data, say); `btc conformance --accept` shows it. */
+  deviceAction?: string;
 }
 
 export interface ScenarioContext {
@@ -114,6 +124,7 @@ export function checkScenario(s: unknown): Scenario {
   for (const k of ['id', 'title', 'rule', 'spec'] as const) if (typeof o[k] !== 'string') fail(`"${k}" must be a string`);
   if (o.setup !== undefined && !SETUPS.includes(o.setup)) fail(`"setup" must be one of ${SETUPS.join(', ')}`);
   if (o.role !== undefined && o.role !== 'server' && o.role !== 'client') fail('"role" must be server or client');
+  if (o.deviceAction !== undefined && (typeof o.deviceAction !== 'string' || o.role !== 'client')) fail('"deviceAction" is a string, for the client role');
   if ((o.role === 'client') !== (o.setup?.startsWith('accept-') ?? false)) fail('the client role goes with the accept-… set-ups, and only it');
   if (!Array.isArray(o.steps)) fail('"steps" must be an array');
   for (const step of o.steps!) {
@@ -121,9 +132,11 @@ export function checkScenario(s: unknown): Scenario {
     const st = step as Record<string, unknown>;
     const kinds = ['send', 'expect', 'silence', 'wait', 'check'].filter((k) => k in st);
     if (kinds.length !== 1) fail(`a step needs exactly one of send, expect, silence, wait, check: ${JSON.stringify(step)}`);
-    const patterns = [st.hex, st.ignore].flat().filter((p): p is string => typeof p === 'string');
+    const patterns = [st.hex, st.ignore, st.drop].flat().filter((p): p is string => typeof p === 'string');
     for (const p of patterns) checkPattern(p);
     if ('send' in st && st.hex === undefined && st.frame === undefined && st.mcc === undefined) fail(`a send step needs hex, frame or mcc: ${JSON.stringify(step)}`);
+    if (st.computeLength !== undefined && (st.computeLength !== true || st.send !== 'sdp')) fail(`"computeLength": true goes with send "sdp" only: ${JSON.stringify(step)}`);
+    if (st.send === 'hci' && (typeof st.hex !== 'string' || words(st.hex).length < 3)) fail(`an HCI command needs hex of at least 3 octets (opcode, parameter length): ${JSON.stringify(step)}`);
     if ('expect' in st && st.hex === undefined && st.frame === undefined && st.mcc === undefined) fail(`an expect step needs hex, frame or mcc: ${JSON.stringify(step)}`);
   }
   return o as Scenario;

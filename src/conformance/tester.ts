@@ -1,8 +1,9 @@
 /**
  * The conformance tester (a scriptable lower tester): on a stack that keeps the HCI side (paging,
- * security, controller buffers), it sends any ACL packet, L2CAP frame, signaling command, RFCOMM
- * frame, MCC or SDP PDU it is given, and hands every frame the implementation under test sends back,
- * decoded, to `next` and to the async iterator `frames`. The stack's own L2CAP, RFCOMM and SDP
+ * security, controller buffers), it sends any HCI command, ACL packet, L2CAP frame, signaling
+ * command, RFCOMM frame, MCC or SDP PDU it is given, and hands every frame the implementation under
+ * test sends back (and every event of its own controller), decoded, to `next` and to the async
+ * iterator `frames`. The stack's own L2CAP, RFCOMM and SDP
  * stand aside: the tester opens its L2CAP channels with its own signaling (Core v5.4 Vol 3 Part A
  * §4.2–§4.5) and speaks RFCOMM or SDP on them itself.
  *
@@ -11,7 +12,7 @@
  * tester's own channels (§4.4, §4.6). `autoAnswer = false` leaves even those to the script.
  */
 import { ArgumentError, hex } from '../core/index.js';
-import { aclPacket, l2capFrame, signalCommand, type AclSpec, type Bytes } from './frames.js';
+import { aclPacket, hciCommand, l2capFrame, signalCommand, type AclSpec, type Bytes, type HciCommandSpec } from './frames.js';
 import type { LinkTapHooks, TapLink } from './link-tap.js';
 import type { TesterMedium } from './medium.js';
 import { summarize, type Observed, type ObservedLayer } from './observed.js';
@@ -45,6 +46,12 @@ function matches(o: Observed, f: FrameFilter): boolean {
   return f.match ? f.match(o) : true;
 }
 
+/** Whether an HCI event is the Command Complete or Command Status for `opcode` (Vol 4 Part E §7.7.14, §7.7.15). */
+export function answersCommand(event: Uint8Array, opcode: number): boolean {
+  const at = event[0] === 0x0e ? 3 : event[0] === 0x0f ? 4 : -1;
+  return at > 0 && event.length >= at + 2 && (event[at]! | (event[at + 1]! << 8)) === opcode;
+}
+
 export class Tester<M extends TesterMedium = TesterMedium> {
   readonly medium: M;
   /** Frames not taken yet by `next`, `frames` or `take`. */
@@ -71,6 +78,7 @@ export class Tester<M extends TesterMedium = TesterMedium> {
         this.channels.clear();
         this.record('link', handle, 0, event);
       },
+      onEvent: (event) => this.record('hci', 0, 0, event),
     });
   }
 
@@ -117,6 +125,24 @@ export class Tester<M extends TesterMedium = TesterMedium> {
   /** Any ACL packet, as given. */
   sendAcl(spec: AclSpec): void {
     this.medium.tap.inject(aclPacket(spec));
+  }
+
+  /**
+   * Any HCI command to the tester's controller (Core v5.4 Vol 4 Part E §5.4.1): any opcode,
+   * parameters and length field. Its Command Complete or Command Status comes back on layer 'hci'
+   * (the stack beside does not see it), with the other events the command causes. A length field
+   * that differs from the parameters sent desynchronises the controller's reading of the stream: a
+   * test of the controller, not of the device under test.
+   */
+  sendHciCommand(spec: HciCommandSpec): void {
+    this.medium.tap.inject(hciCommand(spec));
+  }
+
+  /** Sends an HCI command and waits for its Command Complete or Command Status; undefined when none came. */
+  async hciCommand(spec: HciCommandSpec, timeoutMs = 5_000): Promise<Observed | undefined> {
+    this.sendHciCommand(spec);
+    const op = spec.opcode;
+    return this.next({ layer: 'hci', match: (o) => answersCommand(o.bytes, op) }, timeoutMs);
   }
 
   /** Any L2CAP frame on `cid`, fragmented to the controller's ACL size (or into `fragments` given sizes). */

@@ -9,24 +9,37 @@ import { Tester } from '../../src/conformance/tester.js';
 import { VirtualBench } from '../../src/conformance/medium.js';
 import { runScenario, runScenarios } from '../../src/conformance/runner.js';
 import { suite } from '../../src/conformance/suite/index.js';
+import type { Scenario } from '../../src/conformance/scenario.js';
 
-async function bench(): Promise<{ t: Tester<VirtualBench>; trigger: () => void }> {
+/**
+ * A bench whose trigger makes this stack connect to the tester; for a scenario with a
+ * `deviceAction` it also writes 3 × N1 + 1 octets as soon as the channel is open.
+ */
+async function bench(): Promise<{ t: Tester<VirtualBench>; trigger: (s: Scenario) => void; written: number[] }> {
   const t = new Tester((w) => new VirtualBench(w));
   await t.medium.ready();
-  const trigger = (): void => {
-    t.medium.run((now) => t.medium.iut.connectRfcomm(t.medium.stack.address, 1, now));
+  let sendOn: number | undefined;
+  const written: number[] = [];
+  t.medium.onIutEvent((e, now) => {
+    if (e.type === 'rfcomm-open' && e.id === sendOn) written.push(t.medium.iut.writeRfcomm(e.id, new Uint8Array(3 * e.n1 + 1).fill(0x5a), now));
+  });
+  const trigger = (s: Scenario): void => {
+    const id = t.medium.run((now) => t.medium.iut.connectRfcomm(t.medium.stack.address, 1, now));
+    sendOn = s.deviceAction ? id : undefined;
   };
-  return { t, trigger };
+  return { t, trigger, written };
 }
 
 describe('client role (the device connects to the tester)', () => {
   it('every client scenario passes against this stack', async () => {
-    const { t, trigger } = await bench();
+    const { t, trigger, written } = await bench();
     const results = await runScenarios(t, suite('client'), { address: '', trigger });
     expect(results.filter((r) => r.verdict !== 'PASS').map((r) => `${r.id} ${r.verdict} ${r.detail} ${r.seen.join(' / ')}`)).toEqual([]);
     const opened = t.medium.iutEvents.filter((e) => e.type === 'rfcomm-open');
-    expect(opened).toHaveLength(2);
-    expect(opened[1]?.type === 'rfcomm-open' && opened[1].n1).toBe(23);
+    // C1, C2, C5–C8 open a DLC; C3 and C4 are refused.
+    expect(opened.map((e) => e.type === 'rfcomm-open' && e.n1)).toEqual([opened[0]?.type === 'rfcomm-open' && opened[0].n1, 23, 23, expect.any(Number), expect.any(Number), expect.any(Number)]);
+    // C5–C8 had their data: more than three full frames each.
+    expect(written.map((n, i) => { const o = opened[2 + i]; return o?.type === 'rfcomm-open' && n === 3 * o.n1 + 1; })).toEqual([true, true, true, true]);
   });
 
   it('INCONCLUSIVE when the device never connects', async () => {

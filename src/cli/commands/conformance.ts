@@ -99,8 +99,8 @@ async function againstDevice(args: Parsed, address: string, scenarios: Scenario[
   const tester = new Tester((w) => new DriverMedium(transport, w, sink));
   try {
     await tester.medium.ready();
-    const trigger = (): void => {
-      process.stderr.write(`waiting: connect the device to ${tester.medium.stack.address} RFCOMM channel ${channel}\n`);
+    const trigger = (s: Scenario): void => {
+      process.stderr.write(`waiting: connect the device to ${tester.medium.stack.address} RFCOMM channel ${channel}${s.deviceAction ? `, then ${s.deviceAction}` : ''}\n`);
     };
     return await runScenarios(tester, scenarios, { address, channel, timeoutMs, trigger, acceptTimeoutMs: 120_000 }, progress);
   } finally {
@@ -113,8 +113,14 @@ async function againstSelf(scenarios: Scenario[], channel: number, timeoutMs: nu
   await tester.medium.ready();
   tester.medium.iut.listenRfcomm(channel);
   tester.medium.iut.advertise(serialPortRecord({ channel, name: 'Serial Port' }));
-  const trigger = (): void => {
-    tester.medium.run((now) => tester.medium.iut.connectRfcomm(tester.medium.stack.address, channel, now));
+  // The client scenarios with a device action want data: the own stack writes 3 × N1 + 1 octets once open.
+  let sendOn: number | undefined;
+  tester.medium.onIutEvent((e, now) => {
+    if (e.type === 'rfcomm-open' && e.id === sendOn) tester.medium.iut.writeRfcomm(e.id, new Uint8Array(3 * e.n1 + 1).fill(0x5a), now);
+  });
+  const trigger = (s: Scenario): void => {
+    const id = tester.medium.run((now) => tester.medium.iut.connectRfcomm(tester.medium.stack.address, channel, now));
+    sendOn = s.deviceAction ? id : undefined;
   };
   return runScenarios(tester, scenarios, { address: accept ? '' : tester.medium.iut.address, channel, timeoutMs, ...(accept ? { trigger } : {}) }, progress);
 }
