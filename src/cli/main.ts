@@ -24,14 +24,14 @@ export interface Command {
 }
 
 function overview(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.spec.name.length)) + 2;
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
   return [
     'btc: a Bluetooth Classic host stack in TypeScript (HCI, L2CAP, RFCOMM, SDP)',
     '',
     'Usage: btc COMMAND [options]   (btc COMMAND --help for details)',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}${c.spec.summary}`),
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
     '',
     'Transports (--transport): virtual (default, in-process), h4:unix:/tmp/bt-server-bredr (btvirt),',
     'h4:tcp:HOST:PORT (RootCanal, btproxy), hci0 or hci:N (HCI user channel),',
@@ -58,11 +58,12 @@ export async function main(argv: string[]): Promise<number> {
     (name ? console.log : console.error)(overview());
     return name ? EXIT.ok : EXIT.usage;
   }
-  const command = COMMANDS.find((c) => c.spec.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     console.error(`btc: unknown command '${name}' (btc --help lists them)`);
     return EXIT.usage;
   }
+  const command = await entry.load();
   let args: Parsed;
   try {
     args = parseArgs([...leading, ...rest], command.spec);

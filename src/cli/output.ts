@@ -8,7 +8,13 @@
  */
 import type { Writable } from 'node:stream';
 
-export const BATCH_CHARS = 64 * 1024;
+/**
+ * Small enough that a batch is written before V8's next young-generation collection or the one
+ * after: a batch still held then is moved to the old generation, which then grows until a full
+ * collection (64 Ki characters cost `btc decode` a third more CPU and more memory than 16 Ki;
+ * docs/performance.md, "Decoding captures").
+ */
+export const BATCH_CHARS = 16 * 1024;
 
 /** The reader of standard output closed it; the command should stop writing. */
 export class OutputClosed extends Error {
@@ -41,8 +47,8 @@ function writable(stream: Writable): Promise<void> {
 }
 
 export class BatchedOutput {
-  private parts: string[] = [];
-  private size = 0;
+  /** The batch: appended to piece by piece, so V8 keeps it as a rope until it is written. */
+  private batch = '';
   private closed = false;
   private error: Error | undefined;
 
@@ -59,18 +65,16 @@ export class BatchedOutput {
 
   /** Adds text; true when the batch is full and `flush()` should be awaited. */
   add(text: string): boolean {
-    this.parts.push(text);
-    this.size += text.length;
-    return this.size >= this.batchChars;
+    this.batch += text;
+    return this.batch.length >= this.batchChars;
   }
 
   /** Writes the batch; resolves once the stream can take more, rejects with OutputClosed when nobody reads. */
   async flush(): Promise<void> {
     this.check();
-    if (this.size === 0) return;
-    const text = this.parts.length === 1 ? this.parts[0] : this.parts.join('');
-    this.parts = [];
-    this.size = 0;
+    if (this.batch.length === 0) return;
+    const text = this.batch;
+    this.batch = '';
     if (!this.stream.write(text)) await writable(this.stream);
     this.check();
   }

@@ -1,19 +1,25 @@
 /**
  * Reads a capture file from disk with bounded memory: chunks of READ_CHUNK_BYTES go from a file
  * handle straight into the streaming parser's buffer (capture-parser.ts), and the events parsed
- * from each chunk come out as one batch. Memory is the parser's buffer (one record plus one chunk)
- * and one batch of events, whatever the file size.
+ * from each chunk come out as one batch, parsed as the caller iterates it. Memory is the parser's
+ * buffer (one record plus one chunk) and the event in hand, whatever the file size.
  *
  * ```ts
  * const file = await CaptureFile.open('big.log');      // DecodeError when it is not a capture
- * for await (const events of file.batches()) for (const e of events) …
+ * for await (const events of file.batches()) for (let e = events.next(); e; e = events.next()) …
  * ```
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { CaptureParser, DETECT_BYTES, type CaptureEvent } from '../trace/index.js';
-import { detectCaptureFormat, type CaptureFormat } from '../trace/index.js';
+import { detectCaptureFormat, type CaptureFormat } from '../trace/capture-format.js';
+import { CaptureParser, DETECT_BYTES, type CaptureEvent } from '../trace/capture-parser.js';
 
 export const READ_CHUNK_BYTES = 256 * 1024;
+
+/** The events of one batch, parsed one at a time. */
+export interface CaptureEvents {
+  /** The next event of the batch, or undefined at its end. */
+  next(): CaptureEvent | undefined;
+}
 
 export class CaptureFile {
   private readonly parser = new CaptureParser();
@@ -44,13 +50,15 @@ export class CaptureFile {
     }
   }
 
-  /** The events of the file, a batch per chunk read; closes the file at the end (or on `return`). */
-  async *batches(): AsyncGenerator<CaptureEvent[]> {
+  /**
+   * The events of the file, a batch per chunk read; closes the file at the end (or on `return`). A
+   * batch is parsed as it is read: `next()` gives its events one by one, then undefined. Read each
+   * batch to its end (or leave the loop) before asking for the next: no array of events is built.
+   */
+  async *batches(): AsyncGenerator<CaptureEvents> {
     try {
       for (;;) {
-        const events: CaptureEvent[] = [];
-        for (let e = this.parser.next(); e; e = this.parser.next()) events.push(e);
-        if (events.length > 0) yield events;
+        yield this.parser;
         if (this.ended) return;
         await this.readChunk();
       }

@@ -21,11 +21,12 @@
  */
 import { ArgumentError, concat, DecodeError, putU32be, u32be } from '../core/index.js';
 import { damage, MAX_PACKET_BYTES, nearInTime, need, STEP, type Framer, type StepCode, type StepOut } from './framer.js';
-import { H4_INDICATOR } from '../hci/index.js';
+import { H4_INDICATOR } from '../hci/wire/packet.js';
 import {
   h4Item,
   impliedDirection,
   kindOfH4,
+  copyOf,
   withIndicator,
   type CaptureDirection,
   type CaptureItem,
@@ -130,7 +131,7 @@ export class BtsnoopFramer implements Framer {
     const timestampUs = timestampAt(bytes, at + 16);
     this.lastTimestampUs = timestampUs;
     out.next = start + includedLength;
-    out.item = btsnoopItem(this.datalink, frame, u32be(bytes, at + 8), bytes.slice(start, out.next), timestampUs, includedLength < originalLength);
+    out.item = btsnoopItem(this.datalink, frame, u32be(bytes, at + 8), copyOf(bytes, start, out.next), timestampUs, includedLength < originalLength);
     return STEP.ITEM;
   }
 

@@ -6,7 +6,8 @@
  * Format readers yield `CaptureItem`s: a record, a skipped non-HCI record (notes, power, index
  * changes…), or the end of a truncated file. `readCapture` turns those into records and statistics.
  */
-import { H4_INDICATOR } from '../hci/index.js';
+import { Slab } from '../core/index.js';
+import { H4_INDICATOR } from '../hci/wire/packet.js';
 
 /** `vendor` is any H4 indicator outside 0x01–0x05 (e.g. the 0x07 frames in the bluffs captures). */
 export type CaptureKind = 'command' | 'acl' | 'sco' | 'event' | 'iso' | 'vendor';
@@ -17,7 +18,8 @@ export type CaptureDirection = 'tx' | 'rx';
 
 export interface CaptureRecord {
   readonly direction: CaptureDirection;
-  /** The HCI packet, H4 indicator first. A copy: callers may keep or change it. */
+  /** The HCI packet, H4 indicator first. A copy: callers may keep or change it (it is cut from a
+   * 64 KiB slab shared with the records around it, which stays in memory while any of them is kept). */
   readonly h4: Uint8Array;
   readonly kind: CaptureKind;
   /** Microseconds since the Unix epoch, when the format carries a time. */
@@ -68,20 +70,32 @@ export function h4Item(
   cut: boolean,
 ): CaptureItem {
   if (h4.length === 0) return { type: 'skipped', frame, what: 'empty packet' };
-  const record: CaptureRecord = {
-    direction,
-    h4,
-    kind: kindOfH4(h4[0]),
-    frame,
-    ...(timestampUs === undefined ? {} : { timestampUs }),
-    ...(cut ? { cut: true } : {}),
-  };
+  const record: { -readonly [K in keyof CaptureRecord]: CaptureRecord[K] } = { direction, h4, kind: kindOfH4(h4[0]), frame };
+  if (timestampUs !== undefined) record.timestampUs = timestampUs;
+  if (cut) record.cut = true;
   return { type: 'record', record };
+}
+
+/**
+ * Where every reader's copies of packets are carved from: a copy of its own per record (callers may
+ * keep or change it), cut from a 64 KiB slab rather than allocated alone. A small array allocated
+ * alone lives on V8's heap and gets a backing store of its own the first time a decoder takes a
+ * view of it (`subarray`, `.buffer`); one cut from a slab already has one, so the views the
+ * decoders take per layer cost an object each (docs/performance.md, "Decoding captures").
+ */
+const copies = new Slab();
+
+/** A copy of `bytes[start, end)`. */
+export function copyOf(bytes: Uint8Array, start = 0, end = bytes.length): Uint8Array {
+  const out = copies.alloc(end - start);
+  // A loop: most packets are a few dozen bytes, less than what a view for `set` costs.
+  for (let i = start; i < end; i++) out[i - start] = bytes[i];
+  return out;
 }
 
 /** Prepends the H4 indicator to a bare HCI packet. */
 export function withIndicator(indicator: number, packet: Uint8Array): Uint8Array {
-  const out = new Uint8Array(packet.length + 1);
+  const out = copies.alloc(packet.length + 1);
   out[0] = indicator;
   out.set(packet, 1);
   return out;

@@ -13,9 +13,7 @@
  */
 import { ByteReader, bdAddrFromBytes, DecodeError, hex } from '../core/index.js';
 import type { HciCommand, HciEvent, HciPacket } from '../hci/index.js';
-import { hciFields, type Field } from '../hci/index.js';
-
-const { BDADDR, bytes, decodeAll, describeFields, field, STATUS, U16, U16X, U8, U8X } = hciFields;
+import { BDADDR, bytes, decodeAll, describeFields, field, STATUS, U16, U16X, U8, U8X, type Field } from '../hci/wire/fields.js';
 
 export const LE_META_EVENT_CODE = 0x3e;
 export const VENDOR_EVENT_CODE = 0xff;

@@ -24,25 +24,21 @@
  *
  * JSON carries every L2CAP PDU's payload as `l2cap.payload`; the layers above it carry their
  * headers only, not the payload bytes again.
+ *
+ * Each layer's codecs are imported from their own files, not from the layer's index, so that
+ * decoding a capture loads no state machine (docs/performance.md, "Decoding captures").
  */
-import { concat, DecodeError, hex, Uuid } from '../core/index.js';
-import { AclReassembler, decodeHciPacket, describeHciPacket, type HciPacket } from '../hci/index.js';
-import { decodeBasicFrame, decodeSignalingFrame, describeSignal, type L2capSignal } from '../l2cap/index.js';
-import { decodeMcc, decodeRfcommFrame, describeMcc, describeRfcommFrame, type Mcc, type RfcommFrame } from '../rfcomm/index.js';
-import {
-  ATTRIBUTE_ID,
-  decodeAttributeList,
-  decodeAttributeLists,
-  decodeSdpPdu,
-  describeDataElement,
-  describeSdpPdu,
-  LANGUAGE_OFFSET,
-  PRIMARY_LANGUAGE_BASE,
-  type DataElement,
-  type SdpPdu,
-  parseService,
-  type ServiceRecord,
-} from '../sdp/index.js';
+import { concat, DecodeError, fromUtf8, hex, Uuid } from '../core/index.js';
+import { AclReassembler } from '../hci/acl-reassembler.js';
+import { decodeHciPacket, describeHciPacket, type HciPacket } from '../hci/wire/packet.js';
+import { decodeBasicFrame, decodeSignalingFrame, describeSignal, type L2capSignal } from '../l2cap/wire/index.js';
+import { decodeMcc, decodeRfcommFrame, describeMcc, describeRfcommFrame, type Mcc, type RfcommFrame } from '../rfcomm/wire/index.js';
+import { decodeAttributeList, decodeAttributeLists } from '../sdp/attribute-list.js';
+import { parseService } from '../sdp/parse-services.js';
+import type { ServiceRecord } from '../sdp/service-record.js';
+import { ATTRIBUTE_ID, LANGUAGE_OFFSET, PRIMARY_LANGUAGE_BASE } from '../sdp/wire/constants.js';
+import { describeDataElement, type DataElement } from '../sdp/wire/data-element.js';
+import { decodeSdpPdu, describeSdpPdu, type SdpPdu } from '../sdp/wire/pdu.js';
 import { describeLeMeta, describeVendor, leMetaEvent, type LeMetaEvent } from './describe-hci.js';
 import { decodeAtLines, type AtLine } from './profiles/at.js';
 import { decodeAvctp, describeAvctp, type AvctpPacket } from './profiles/avctp.js';
@@ -98,14 +94,14 @@ export interface DecodedPacket {
 
 export class PacketDecoder {
   private readonly reassemblers = { tx: new AclReassembler(), rx: new AclReassembler() };
-  /** `handle:cid` as seen in frames of one direction → PSM. */
-  private readonly psmByCid = { tx: new Map<string, number>(), rx: new Map<string, number>() };
+  /** Channel (`channelKey`) as seen in frames of one direction → PSM. */
+  private readonly psmByCid = { tx: new Map<number, number>(), rx: new Map<number, number>() };
   /** Pending Connection Requests: `handle:direction:identifier` → { psm, scid }. */
   private readonly requests = new Map<string, { psm: number; scid: number; role?: 'signaling' | 'media' }>();
-  /** Fragments of an SDP attribute byte stream still continuing: `handle:cid` per direction. */
-  private readonly sdpFragments = { tx: new Map<string, Uint8Array[]>(), rx: new Map<string, Uint8Array[]>() };
-  /** AVDTP channels: `handle:cid` per direction → signaling or media (the PSM alone does not tell). */
-  private readonly avdtpRole = { tx: new Map<string, 'signaling' | 'media'>(), rx: new Map<string, 'signaling' | 'media'>() };
+  /** Fragments of an SDP attribute byte stream still continuing, per channel (`channelKey`) and direction. */
+  private readonly sdpFragments = { tx: new Map<number, Uint8Array[]>(), rx: new Map<number, Uint8Array[]>() };
+  /** AVDTP channels (`channelKey`) per direction → signaling or media (the PSM alone does not tell). */
+  private readonly avdtpRole = { tx: new Map<number, 'signaling' | 'media'>(), rx: new Map<number, 'signaling' | 'media'>() };
   /** Links whose AVDTP signaling channel is requested or open. */
   private readonly avdtpSignaling = new Set<number>();
   /** RFCOMM server channels per link that an SDP record names as Hands-Free or Headset. */
@@ -172,8 +168,9 @@ export class PacketDecoder {
       out.l2cap = { error: message(error) };
       return;
     }
-    const psm = this.psmByCid[direction].get(`${handle}:${frame.cid}`);
-    out.l2cap = { cid: frame.cid, length: frame.payload.length, ...(psm !== undefined ? { psm } : {}), payload: frame.payload };
+    const psm = this.psmByCid[direction].get(channelKey(handle, frame.cid));
+    const { cid, payload } = frame;
+    out.l2cap = psm === undefined ? { cid, length: payload.length, payload } : { cid, length: payload.length, psm, payload };
     if (frame.cid === CID_SIGNALING) {
       out.l2cap.signals = this.decodeSignals(direction, handle, frame.payload);
     } else if (psm === PSM_SDP) {
@@ -190,7 +187,7 @@ export class PacketDecoder {
     } else if (psm === PSM_RFCOMM) {
       out.rfcomm = decodeRfcomm(frame.payload, this.atChannels.get(handle));
     } else if (psm === PSM_AVDTP) {
-      out.avdtp = decodeAvdtp(frame.payload, this.avdtpRole[direction].get(`${handle}:${frame.cid}`) ?? 'signaling');
+      out.avdtp = decodeAvdtp(frame.payload, this.avdtpRole[direction].get(channelKey(handle, frame.cid)) ?? 'signaling');
     } else if (psm === PSM_AVCTP || psm === PSM_AVCTP_BROWSING) {
       out.avctp = decodeAvctpHeader(frame.payload, psm === PSM_AVCTP ? 'control' : 'browsing');
     }
@@ -243,13 +240,13 @@ export class PacketDecoder {
   private sdpAttributes(direction: 'tx' | 'rx', handle: number, cid: number, pdu: SdpPdu): SdpAttributeLists | undefined {
     if ((pdu.type === 'service-attribute-request' || pdu.type === 'service-search-attribute-request') && pdu.continuation.length === 0) {
       const answers = this.sdpFragments[direction === 'tx' ? 'rx' : 'tx'];
-      for (const key of [...answers.keys()]) if (key.startsWith(`${handle}:`)) answers.delete(key);
+      for (const key of [...answers.keys()]) if (key >>> 16 === handle) answers.delete(key);
       return undefined;
     }
     if (pdu.type !== 'service-attribute-response' && pdu.type !== 'service-search-attribute-response') return undefined;
     const bytes = pdu.type === 'service-attribute-response' ? pdu.attributeList : pdu.attributeLists;
     const fragments = this.sdpFragments[direction];
-    const key = `${handle}:${cid}`;
+    const key = channelKey(handle, cid);
     const parts = [...(fragments.get(key) ?? []), bytes];
     const size = parts.reduce((n, p) => n + p.length, 0);
     if (pdu.continuation.length > 0) {
@@ -277,8 +274,8 @@ export class PacketDecoder {
       const role = s.psm === PSM_AVDTP ? this.avdtpRoleOfNewChannel(handle) : undefined;
       this.requests.set(`${handle}:${direction}:${s.identifier}`, { psm: s.psm, scid: s.scid, ...(role ? { role } : {}) });
       // The requester receives on its SCID.
-      this.psmByCid[other].set(`${handle}:${s.scid}`, s.psm);
-      if (role) this.avdtpRole[other].set(`${handle}:${s.scid}`, role);
+      this.psmByCid[other].set(channelKey(handle, s.scid), s.psm);
+      if (role) this.avdtpRole[other].set(channelKey(handle, s.scid), role);
     } else if (s.type === 'connection-response') {
       const req = this.requests.get(`${handle}:${other}:${s.identifier}`);
       if (!req) return;
@@ -288,8 +285,8 @@ export class PacketDecoder {
         return;
       }
       // The responder receives on its DCID: frames the requester sends.
-      if (s.dcid !== 0) this.psmByCid[other].set(`${handle}:${s.dcid}`, req.psm);
-      if (s.dcid !== 0 && req.role) this.avdtpRole[other].set(`${handle}:${s.dcid}`, req.role);
+      if (s.dcid !== 0) this.psmByCid[other].set(channelKey(handle, s.dcid), req.psm);
+      if (s.dcid !== 0 && req.role) this.avdtpRole[other].set(channelKey(handle, s.dcid), req.role);
       if (s.result === 0x0000) this.requests.delete(`${handle}:${other}:${s.identifier}`);
     } else if (s.type === 'disconnection-request') {
       // Vol 3 Part A §4.6: once the request is sent, data in transit on the channel is discarded,
@@ -306,12 +303,17 @@ export class PacketDecoder {
   /** Forgets a closed channel's PSM and AVDTP role; if it was AVDTP signaling, the next AVDTP channel is again. */
   private close(handle: number, ...ends: (readonly ['tx' | 'rx', number])[]): void {
     for (const [direction, cid] of ends) {
-      const key = `${handle}:${cid}`;
+      const key = channelKey(handle, cid);
       if (this.avdtpRole[direction].get(key) === 'signaling') this.avdtpSignaling.delete(handle);
       this.avdtpRole[direction].delete(key);
       this.psmByCid[direction].delete(key);
     }
   }
+}
+
+/** A channel of a link as one number: the connection handle (12 bits) above the CID (16 bits). */
+function channelKey(handle: number, cid: number): number {
+  return (handle << 16) | cid;
 }
 
 function decodeRfcomm(payload: Uint8Array, atChannels: ReadonlySet<number> | undefined): (RfcommFrame & { mcc?: Mcc; at?: AtLine[] }) | { error: string } {
@@ -395,15 +397,14 @@ function psmName(psm: number): string {
 
 /** Data as text when it is printable (ASCII 0x20–0x7E, CR, LF, tab), else hex; at most 48 bytes shown. */
 function printable(b: Uint8Array): string {
-  const shown = b.subarray(0, 48);
+  const shown = b.length > 48 ? b.subarray(0, 48) : b;
   const more = b.length > shown.length ? ` … (${b.length} bytes)` : '';
-  let text = '';
   for (let i = 0; i < shown.length; i++) {
     const c = shown[i];
     if ((c < 0x20 || c > 0x7e) && c !== 0x0d && c !== 0x0a && c !== 0x09) return hex(shown, ' ') + more;
-    text += String.fromCharCode(c);
   }
-  return JSON.stringify(text) + more;
+  // Printable ASCII reads the same as UTF-8.
+  return JSON.stringify(fromUtf8(shown)) + more;
 }
 
 function message(error: unknown): string {

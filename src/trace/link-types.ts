@@ -9,7 +9,7 @@
  * Pure: bytes in, one capture item out.
  */
 import { u16be, u32be } from '../core/index.js';
-import { h4Item, impliedDirection, kindOfH4, withIndicator, type CaptureItem } from './capture-record.js';
+import { copyOf, h4Item, impliedDirection, kindOfH4, withIndicator, type CaptureItem } from './capture-record.js';
 import { monitorOpcodeName, monitorPacket } from './monitor-opcodes.js';
 
 export const LINKTYPE = {
@@ -28,10 +28,10 @@ export function linktypeItem(linktype: number, frame: number, data: Uint8Array, 
     case LINKTYPE.BLUETOOTH_HCI_H4_WITH_PHDR: {
       if (data.length < 4) return { type: 'skipped', frame, what: 'packet shorter than its direction header' };
       const direction = u32be(data, 0) & 1 ? 'rx' : 'tx';
-      return h4Item(frame, direction, data.slice(4), timestampUs, cut);
+      return h4Item(frame, direction, copyOf(data, 4), timestampUs, cut);
     }
     case LINKTYPE.BLUETOOTH_HCI_H4: {
-      const item = h4Item(frame, 'rx', data.slice(), timestampUs, cut);
+      const item = h4Item(frame, 'rx', copyOf(data), timestampUs, cut);
       if (item.type !== 'record') return item;
       const implied = impliedDirection(kindOfH4(data[0]));
       const record = implied ? { ...item.record, direction: implied } : { ...item.record, directionInferred: true };

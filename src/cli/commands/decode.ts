@@ -15,8 +15,12 @@
  * Options are read once into `DecodeOptions`; each output is a `TraceSink` fed the file's events.
  */
 import { DecodeError, hex } from '../../core/index.js';
-import { CaptureFile, PcapngFileWriter } from '../../node/index.js';
-import { isTimeMode, PacketDecoder, TimeColumn, TIME_MODES, type CaptureEvent, type CaptureRecord, type TimeMode } from '../../trace/index.js';
+import type { PcapngFileWriter } from '../../node/capture-files.js';
+import { CaptureFile } from '../../node/read-capture-file.js';
+import type { CaptureEvent } from '../../trace/capture-parser.js';
+import type { CaptureRecord } from '../../trace/capture-record.js';
+import { PacketDecoder } from '../../trace/describe.js';
+import { isTimeMode, TimeColumn, TIME_MODES, type TimeMode } from '../../trace/timestamps.js';
 import { flag, int, str, UsageError, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
 import { fileToWrite } from '../paths.js';
@@ -82,14 +86,14 @@ export const decode: Command = {
       if (error instanceof DecodeError) throw new Error(`${options.file}: ${error.message}`);
       throw new UsageError(`cannot read ${options.file}: ${(error as Error).message}`);
     }
-    // The chart's code is loaded only when a chart is asked for.
-    const chart = html !== undefined ? new (await import('../../node/index.js')).SequenceChartFile(html, options.file) : undefined;
+    // The chart's and the pcapng writer's code are loaded only when they are asked for.
+    const chart = html !== undefined ? new (await import('../../node/chart-file.js')).SequenceChartFile(html, options.file) : undefined;
     const sink: TraceSink = chart ?? (options.pcapng ? await PcapngSink.create(options.pcapng) : new PrintSink(options));
     const damage = new DamageReport(options.file, capture.size);
     let packets = 0;
     try {
       read: for await (const events of capture.batches()) {
-        for (const event of events) {
+        for (let event = events.next(); event; event = events.next()) {
           if (event.type === 'record') {
             if (packets >= options.limit) break read;
             packets++;
@@ -160,11 +164,11 @@ class PrintSink implements TraceSink {
   private readonly out = new BatchedOutput();
   private readonly decoder = new PacketDecoder();
   private readonly time: TimeColumn | undefined;
-  private readonly indent: string;
+  /** Between the lines of a packet without --time: a newline and the width of the frame and direction. */
+  private readonly newline = '\n' + ' '.repeat(9);
 
   constructor(private readonly options: DecodeOptions) {
     this.time = options.time ? new TimeColumn(options.time) : undefined;
-    this.indent = ' '.repeat(9);
   }
 
   record(r: CaptureRecord): Promise<void> | undefined {
@@ -176,7 +180,7 @@ class PrintSink implements TraceSink {
     } else {
       const lines = this.decoder.describe(r.direction, r.h4);
       const prefix = `${String(r.frame).padStart(6)} ${r.direction === 'tx' ? '<' : '>'} ${time === undefined ? '' : time + ' '}`;
-      text = prefix + (lines.length === 1 ? lines[0] : lines.join('\n' + (time === undefined ? this.indent : ' '.repeat(prefix.length)))) + '\n';
+      text = prefix + (lines.length === 1 ? lines[0] : lines.join(time === undefined ? this.newline : '\n' + ' '.repeat(prefix.length))) + '\n';
     }
     return this.out.add(text) ? this.out.flush() : undefined;
   }
@@ -213,6 +217,7 @@ class PcapngSink implements TraceSink {
   private constructor(private readonly writer: PcapngFileWriter) {}
 
   static async create(path: string): Promise<PcapngSink> {
+    const { PcapngFileWriter } = await import('../../node/capture-files.js');
     return new PcapngSink(await PcapngFileWriter.create(path));
   }
 
@@ -233,12 +238,16 @@ class PcapngSink implements TraceSink {
 }
 
 /**
- * Bytes as hex, UUIDs and bigints as strings, in JSON output. The replacer reads the holder's own
- * value: JSON.stringify has already turned a Buffer into `{ type: 'Buffer', data }` by its toJSON.
+ * Bytes as hex, UUIDs and bigints as strings, in JSON output. For an object the replacer reads the
+ * holder's own value: JSON.stringify has already turned a Buffer into `{ type: 'Buffer', data }` by
+ * its toJSON.
  */
 function jsonBytes(this: Record<string, unknown>, key: string, value: unknown): unknown {
-  const raw = this[key];
-  if (raw instanceof Uint8Array) return hex(raw);
+  if (value instanceof Uint8Array) return hex(value);
   if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'object' && value !== null) {
+    const raw = this[key];
+    if (raw instanceof Uint8Array) return hex(raw);
+  }
   return value;
 }
