@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { hex } from '../../src/core/index.js';
 import { readCapture } from '../../src/trace/index.js';
 import { runCli } from '../support/cli.js';
 
@@ -30,5 +31,18 @@ describe('btc demo', () => {
     expect(summary[6]).toMatch(/^ {2}time {7}\d+\.\d s$/);
     expect(summary.slice(7)).toEqual(['  result     OK', '']);
     expect(r.stdout.split('\n').length).toBeLessThanOrEqual(24);
+  });
+
+  it('--pcapng records the same packets as the btsnoop file, with their directions, and says so in the summary', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'btc-demo-'));
+    const [btsnoop, pcapng] = [join(dir, 'demo.btsnoop'), join(dir, 'demo.pcapng')];
+    const r = await runCli(['demo', '--btsnoop', btsnoop, '--pcapng', pcapng]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const fromBtsnoop = [...readCapture(readFileSync(btsnoop))];
+    const fromPcapng = [...readCapture(readFileSync(pcapng))];
+    expect(fromBtsnoop.length).toBeGreaterThan(20);
+    expect(fromPcapng.map((p) => [p.direction, hex(p.h4)])).toEqual(fromBtsnoop.map((p) => [p.direction, hex(p.h4)]));
+    expect(r.stdout).toContain(`  trace      ${fromBtsnoop.length} HCI packets in ${btsnoop} and ${pcapng} (`);
   });
 });

@@ -2,7 +2,7 @@
  * `btc demo` (what `npm start` runs): the PyBluez post's story on two virtual controllers, with no
  * hardware. A server advertises a Serial Port service and echoes; a client discovers it, finds its
  * channel by SDP, connects over RFCOMM, sends "Hello, world!", receives the echo and closes. Every
- * HCI packet the client's controller sees is saved as btsnoop and, with --trace, decoded layer by
+ * HCI packet the client's controller sees is saved as btsnoop (and pcapng with --pcapng) and, with --trace, decoded layer by
  * layer on stderr as it passes; a short summary ends the output, so the result fits one screen.
  */
 import { readFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ import {
 } from '../../socket/index.js';
 import { readCapture } from '../../trace/index.js';
 import { closeOnSignal } from '../adapter-from-args.js';
-import { BTSNOOP_OPTION, flag, str, TRACE_OPTION, TRANSPORT_OPTION, type Parsed } from '../args.js';
+import { BTSNOOP_OPTION, flag, PCAPNG_OPTION, str, TRACE_OPTION, TRANSPORT_OPTION, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
 import { fileToWrite } from '../paths.js';
 import { printTrace } from '../trace-printer.js';
@@ -30,17 +30,19 @@ const SERVICE_ID = '94f39d29-7d6d-437d-973b-fba39e49d4ee';
 export const demo: Command = {
   spec: {
     name: 'demo',
-    usage: 'demo [--trace] [--btsnoop FILE]',
+    usage: 'demo [--trace] [--btsnoop FILE] [--pcapng FILE]',
     summary: 'two virtual controllers: SPP echo service, discovery, SDP, RFCOMM "Hello, world!"',
-    options: [TRACE_OPTION, TRANSPORT_OPTION, BTSNOOP_OPTION],
-    details: 'The client side trace is saved to --btsnoop (default btc-demo.btsnoop); open it with Wireshark, `btmon -r` or `btc decode`.',
+    options: [TRACE_OPTION, TRANSPORT_OPTION, BTSNOOP_OPTION, PCAPNG_OPTION],
+    details: 'The client side trace is saved to --btsnoop (default btc-demo.btsnoop), and to --pcapng too when given; open them with Wireshark, `btmon -r` (btsnoop) or `btc decode`.',
   },
   async run(args: Parsed): Promise<number> {
     const started = performance.now();
     const transport = str(args, 'transport') ?? 'virtual';
     const btsnoop = fileToWrite(str(args, 'btsnoop') ?? 'btc-demo.btsnoop', '--btsnoop');
+    const pcapngArg = str(args, 'pcapng');
+    const pcapng = pcapngArg === undefined ? undefined : fileToWrite(pcapngArg, '--pcapng');
     const server = await Adapter.open(transport, { name: 'btc echo server' });
-    const client = await Adapter.open(transport, { name: 'btc client', btsnoop });
+    const client = await Adapter.open(transport, { name: 'btc client', btsnoop, ...(pcapng ? { pcapng } : {}) });
     const releases = [closeOnSignal(client), closeOnSignal(server)];
     let story: Story;
     try {
@@ -65,7 +67,7 @@ export const demo: Command = {
         `  SDP        "${story.service}" on RFCOMM channel ${story.channel}`,
         `  RFCOMM     sent "Hello, world!" (13 bytes), ${echoed ? `${Buffer.byteLength(story.received)} bytes echoed back` : `got ${JSON.stringify(story.received)} back`}`,
         `  close      ${story.servedWell ? 'in order (DISC), link down' : 'NOT in order'}`,
-        `  trace      ${packets} HCI packets in ${btsnoop} (btc decode ${btsnoop}; Wireshark; btmon -r)${flag(args, 'trace') ? '' : '; btc demo --trace prints them decoded'}`,
+        `  trace      ${packets} HCI packets in ${btsnoop}${pcapng ? ` and ${pcapng}` : ''} (btc decode ${btsnoop}; Wireshark; btmon -r)${flag(args, 'trace') ? '' : '; btc demo --trace prints them decoded'}`,
         `  time       ${seconds} s`,
         `  result     ${ok ? 'OK' : 'FAILED'}`,
       ].join('\n'),
