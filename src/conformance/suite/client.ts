@@ -41,6 +41,14 @@ function dataUpTo(n: number): string[] {
 }
 
 /** What the device must do in the scenarios that watch its data. */
+/** The device's PN answered with CL 0 (no credit-based flow control), its SABM with UA. */
+const OPEN_WITHOUT_CREDITS: Step[] = [
+  theirPn,
+  { send: 'mcc', mcc: { type: 'PN', cr: 0, value: '<dlci> 00 <prio> 00 <n0> <n1> 00 00' }, note: 'CL 0: no credit-based flow control' },
+  theirSabm,
+  { send: 'rfcomm', frame: { dlci: 'dlc', control: 'UA', pf: 1 } },
+];
+
 const SENDS_DATA = 'send at least 3 × N1 + 1 octets (more than three full frames) as soon as the channel is open';
 
 export const CLIENT_SUITE: Scenario[] = [
@@ -150,10 +158,7 @@ export const CLIENT_SUITE: Scenario[] = [
     setup: 'accept-rfcomm-session',
     deviceAction: SENDS_DATA,
     steps: [
-      theirPn,
-      { send: 'mcc', mcc: { type: 'PN', cr: 0, value: '<dlci> 00 <prio> 00 <n0> <n1> 00 00' }, note: 'CL 0: no credit-based flow control' },
-      theirSabm,
-      { send: 'rfcomm', frame: { dlci: 'dlc', control: 'UA', pf: 1 } },
+      ...OPEN_WITHOUT_CREDITS,
       { send: 'mcc', mcc: { type: 'MSC', value: '<dlci_msc> 8f' }, note: 'FC = 1' },
       { expect: 'mcc', mcc: { type: 'MSC', cr: 0, value: '<dlci_msc> 8f' }, ignore: [THEIR_MSC], drop: DATA_NO_CREDITS },
       { expect: 'mcc', mcc: { type: 'MSC', value: '<dlci_msc> <v24>' } },
@@ -173,10 +178,7 @@ export const CLIENT_SUITE: Scenario[] = [
     setup: 'accept-rfcomm-session',
     deviceAction: SENDS_DATA,
     steps: [
-      theirPn,
-      { send: 'mcc', mcc: { type: 'PN', cr: 0, value: '<dlci> 00 <prio> 00 <n0> <n1> 00 00' }, note: 'CL 0: no credit-based flow control' },
-      theirSabm,
-      { send: 'rfcomm', frame: { dlci: 'dlc', control: 'UA', pf: 1 } },
+      ...OPEN_WITHOUT_CREDITS,
       { send: 'mcc', mcc: { type: 'FCOFF' } },
       { expect: 'mcc', mcc: { type: 'FCOFF', cr: 0 }, ignore: [THEIR_MSC], drop: DATA_NO_CREDITS },
       ...mscExchange(),
