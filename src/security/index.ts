@@ -27,3 +27,4 @@ export {
   type Side,
 } from './association-model.js';
 export { failureReason, mitmReason } from './failure-reasons.js';
+export { newPairingMachine, PAIRING_EVENT, PAIRING_STATE, PAIRING_TRANSITIONS, type PairingEvent, type PairingState } from './pairing-state.js';

@@ -21,6 +21,10 @@
  *                               the Authentication Complete after a failed pairing fails the
  *                               requests with the pairing's reason (the user said no, no answer).
  *   Link Key Notification     → `paired`; stored (`key-stored`) when bonding.
+ *   The order of the pairing events is the pairing machine's table (pairing-state.ts): an event
+ *   out of order becomes a `pairing-error` event, and a request for a confirmation, a passkey or a
+ *   PIN out of order gets the negative reply; a link key notified with no pairing under way is
+ *   not taken.
  *   Authentication Complete 0x05/0x06 after a stored key was offered → the key is deleted (`key-removed`).
  *   Encryption Change         → `encryption-changed`; a link encrypted is also authenticated.
  *                               Enabled: the key size is checked (KNOB, CVE-2019-9506, §7.5.7):
@@ -54,6 +58,7 @@ import { associationModel, authenticationRequirements, ioCapabilityName, IO_CAPA
 import { failureReason, keySizeReadReason, keySizeReason, type LocalCause, mitmReason, STATUS } from './failure-reasons.js';
 import { type KeyStore, MemoryKeyStore, type StoredKey } from './key-store.js';
 import { isAuthenticatedKeyType, LINK_KEY_TYPE } from './key-types.js';
+import { newPairingMachine, PAIRING_EVENT, PAIRING_STATE, type PairingEvent, type PairingState } from './pairing-state.js';
 import { checkSecurityLevel, type LinkSecurity, type SecurityEvent, type SecurityLevel, type SecurityManagerOptions, type SecurityStats } from './security-types.js';
 
 /** Remote OOB Data Request Negative Reply (Vol 4 Part E §7.1.35), OGF 0x01 OCF 0x0033: not in the HCI command table, sent raw. */
@@ -89,6 +94,10 @@ interface Pairing {
 }
 
 interface Peer {
+  /** The peer's number in the pairing machine's history. */
+  readonly id: number;
+  /** Written only by the pairing machine; IDLE exactly when `pairing` is undefined. */
+  state: PairingState;
   pairing: Pairing | undefined;
   /** Why the last pairing failed (Simple Pairing Complete ≠ 0), kept for the Authentication
    * Complete that follows it; cleared when a new authentication starts (Link Key Request). */
@@ -152,7 +161,11 @@ export class SecurityManager {
   private readonly prompts = new Map<number, Prompt>();
   private readonly promptTimers = new TimerSet<number>();
   private readonly requestTimers = new TimerSet<number>();
+  /** The pairing machine of every peer (pairing-state.ts): its table and their history. */
+  readonly pairingMachine = newPairingMachine();
   private nextId = 1;
+  private nextPeerId = 1;
+  private now = 0;
 
   constructor(private readonly options: SecurityManagerOptions) {
     if (!(options.ioCapability in IO_CAPABILITY)) {
@@ -209,12 +222,13 @@ export class SecurityManager {
     const peer = this.peers.get(link.address);
     if (!peer) return;
     this.cancelPrompt(peer, 'the link went down');
-    if (peer.pairing) this.pairingFailed(link.address, peer, reason, `the link went down during pairing (${statusName(reason)})`);
+    if (peer.pairing && this.pairingStep(link.address, PAIRING_EVENT.LINK_DOWN)) this.pairingFailed(link.address, peer, reason, `the link went down during pairing (${statusName(reason)})`);
     this.peers.delete(link.address);
   }
 
   /** A security event from `HciHost` (`{ type: 'security', event }`). Never throws. */
   handleEvent(ev: HciEvent, now: number): void {
+    this.now = now;
     switch (ev.name) {
       case 'Link Key Request':
         return this.onLinkKeyRequest(ev.bdaddr);
@@ -225,12 +239,15 @@ export class SecurityManager {
       case 'User Confirmation Request':
         return this.onUserConfirmationRequest(ev.bdaddr, ev.numericValue, now);
       case 'User Passkey Request':
+        if (!this.pairingStep(ev.bdaddr, PAIRING_EVENT.USER_PASSKEY_REQUEST)) return this.send({ name: 'User Passkey Request Negative Reply', bdaddr: ev.bdaddr });
         return this.openPrompt('passkey', ev.bdaddr, now);
       case 'User Passkey Notification':
+        if (!this.pairingStep(ev.bdaddr, PAIRING_EVENT.USER_PASSKEY_NOTIFICATION)) return;
         return this.emit({ type: 'passkey-display', address: ev.bdaddr, passkey: ev.passkey });
       case 'PIN Code Request':
         return this.onPinCodeRequest(ev.bdaddr, now);
       case 'Remote OOB Data Request':
+        this.pairingStep(ev.bdaddr, PAIRING_EVENT.REMOTE_OOB_DATA_REQUEST);
         return this.send({ name: 'Unknown Command', opcode: REMOTE_OOB_DATA_REQUEST_NEGATIVE_REPLY, params: bdAddrToBytes(ev.bdaddr) });
       case 'Simple Pairing Complete':
         return this.onSimplePairingComplete(ev.status, ev.bdaddr);
@@ -382,7 +399,8 @@ export class SecurityManager {
 
   private onIoCapabilityRequest(address: BdAddr): void {
     const peer = this.peer(address);
-    if (!peer.pairing || peer.pairing.localReplied) peer.pairing = newPairing(false);
+    if (!this.pairingStep(address, PAIRING_EVENT.IO_CAPABILITY_REQUEST)) return;
+    if (peer.state === PAIRING_STATE.IO_CAP_LOCAL_DONE || !peer.pairing) peer.pairing = newPairing(false);
     const pairing = peer.pairing;
     pairing.initiator = pairing.remoteIo === undefined;
     pairing.localReplied = true;
@@ -404,14 +422,19 @@ export class SecurityManager {
 
   private onIoCapabilityResponse(address: BdAddr, ioCapability: number, authReq: number): void {
     const peer = this.peer(address);
-    if (!peer.pairing || peer.pairing.remoteIo !== undefined) peer.pairing = newPairing(false);
+    if (!this.pairingStep(address, PAIRING_EVENT.IO_CAPABILITY_RESPONSE)) return;
+    if (peer.state === PAIRING_STATE.IO_CAP_REMOTE_DONE || !peer.pairing) peer.pairing = newPairing(false);
     peer.pairing.remoteIo = ioCapability;
     peer.pairing.remoteAuthReq = authReq;
   }
 
   private onUserConfirmationRequest(address: BdAddr, numericValue: number, now: number): void {
     const peer = this.peer(address);
-    const pairing = (peer.pairing ??= newPairing(false));
+    if (!this.pairingStep(address, PAIRING_EVENT.USER_CONFIRMATION_REQUEST) || !peer.pairing) {
+      this.send({ name: 'User Confirmation Request Negative Reply', bdaddr: address });
+      return;
+    }
+    const pairing = peer.pairing;
     const local = this.options.ioCapability;
     const remote = ioCapabilityName(pairing.remoteIo ?? IO_CAPABILITY.NoInputNoOutput);
     const initiator = pairing.initiator ?? true;
@@ -428,6 +451,10 @@ export class SecurityManager {
 
   private onPinCodeRequest(address: BdAddr, now: number): void {
     const peer = this.peer(address);
+    if (!this.pairingStep(address, PAIRING_EVENT.PIN_CODE_REQUEST)) {
+      this.send({ name: 'PIN Code Request Negative Reply', bdaddr: address });
+      return;
+    }
     if (!peer.pairing || !peer.pairing.legacy) peer.pairing = newPairing(true);
     if (this.options.pairable === false) {
       peer.pairing.cause = 'not-pairable';
@@ -439,16 +466,18 @@ export class SecurityManager {
 
   private onSimplePairingComplete(status: number, address: BdAddr): void {
     const peer = this.peers.get(address);
-    if (status === STATUS.SUCCESS || !peer) {
-      if (!peer) this.stats.ignoredEvents++;
+    if (!peer) {
+      this.stats.ignoredEvents++;
       return;
     }
+    if (!this.pairingStep(address, status === STATUS.SUCCESS ? PAIRING_EVENT.SIMPLE_PAIRING_COMPLETE : PAIRING_EVENT.SIMPLE_PAIRING_FAILED) || status === STATUS.SUCCESS) return;
     this.cancelPrompt(peer, 'pairing ended');
     peer.failure = this.pairingFailed(address, peer, status);
   }
 
   private onLinkKeyNotification(address: BdAddr, linkKey: Uint8Array, keyType: number): void {
     const peer = this.peer(address);
+    if (!this.pairingStep(address, PAIRING_EVENT.LINK_KEY_NOTIFICATION)) return;
     const pairing = peer.pairing;
     peer.pairing = undefined;
     peer.keyType = keyType;
@@ -487,7 +516,7 @@ export class SecurityManager {
       peer.keyType = undefined;
       if (this.storeCall(link.address, () => (this.keyStore.delete(link.address), true))) this.emit({ type: 'key-removed', address: link.address, reason });
     }
-    if (peer.pairing) {
+    if (peer.pairing && this.pairingStep(link.address, PAIRING_EVENT.AUTHENTICATION_FAILED)) {
       this.cancelPrompt(peer, 'pairing ended');
       this.pairingFailed(link.address, peer, status, reason);
     }
@@ -665,6 +694,20 @@ export class SecurityManager {
   // ── helpers ───────────────────────────────────────────────────────────────────────────────
 
   /** Ends the peer's pairing with `pairing-failed`; returns the reason given. */
+  /**
+   * Moves the peer's pairing along `event` (pairing-state.ts). False when the table does not define
+   * it in the peer's state: the state stays, and a `pairing-error` says what came out of order.
+   */
+  private pairingStep(address: BdAddr, event: PairingEvent): boolean {
+    const peer = this.peer(address);
+    const fault = this.pairingMachine.transition(peer, peer.id, event, this.now);
+    if (fault) {
+      this.emit({ type: 'pairing-error', address, state: fault.state, event, message: `${address}: ${event.replace(/_/g, ' ')} while the pairing is ${fault.state}: out of order (Core Vol 3 Part C §5.2.2)` });
+      return false;
+    }
+    return true;
+  }
+
   private pairingFailed(address: BdAddr, peer: Peer, status: number, reason?: string): string {
     const pairing = peer.pairing;
     peer.pairing = undefined;
@@ -681,7 +724,7 @@ export class SecurityManager {
       this.cancelPrompt(oldest[1], 'too many peers pairing at once');
       this.peers.delete(oldest[0]);
     }
-    peer = { pairing: undefined, failure: undefined, keyType: undefined, storedKeyOffered: false, promptId: undefined };
+    peer = { id: this.nextPeerId++, state: PAIRING_STATE.IDLE, pairing: undefined, failure: undefined, keyType: undefined, storedKeyOffered: false, promptId: undefined };
     this.peers.set(address, peer);
     return peer;
   }

@@ -77,6 +77,8 @@ export type SecurityEvent =
   | { readonly type: 'prompt-cancelled'; readonly id: number; readonly address: BdAddr; readonly reason: string }
   | { readonly type: 'paired'; readonly address: BdAddr; readonly keyType: number }
   | { readonly type: 'pairing-failed'; readonly address: BdAddr; readonly status: number; readonly reason: string }
+  /** A pairing event the pairing machine does not define in the peer's pairing state (pairing-state.ts): it was refused or not taken. */
+  | { readonly type: 'pairing-error'; readonly address: BdAddr; readonly state: string; readonly event: string; readonly message: string }
   | { readonly type: 'key-stored'; readonly address: BdAddr; readonly keyType: number }
   | { readonly type: 'key-removed'; readonly address: BdAddr; readonly reason: string }
   /** The key store threw (for a file store: a disk error); the key was not read, written or deleted. */

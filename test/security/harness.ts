@@ -91,3 +91,8 @@ export const ev = {
   authComplete: (status: number, handle = HANDLE): HciEvent => ({ name: 'Authentication Complete', status, handle }),
   encChange: (status: number, encryptionEnabled: number, handle = HANDLE): HciEvent => ({ name: 'Encryption Change', status, handle, encryptionEnabled }),
 };
+
+/** The IO capability exchange of a pairing the peer started (its response, then our reply): what must come before a prompt. */
+export function ioCapabilityExchange(ioCapability: number, bdaddr = PEER): HciEvent[] {
+  return [ev.ioCapResponse(ioCapability, 0x04, bdaddr), ev.ioCapRequest(bdaddr)];
+}

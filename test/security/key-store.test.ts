@@ -108,6 +108,8 @@ describe('JsonFileKeyStore', () => {
 
   it('works as the manager store: a Link Key Notification reaches the file', () => {
     const sm = new SecurityManager({ ioCapability: 'NoInputNoOutput', bonding: true, mitm: false, keyStore: new JsonFileKeyStore(path) });
+    sm.handleEvent({ name: 'IO Capability Response', bdaddr: PEER, ioCapability: 3, oobDataPresent: 0, authenticationRequirements: 0x04 }, 0);
+    sm.handleEvent({ name: 'IO Capability Request', bdaddr: PEER }, 0);
     sm.handleEvent({ name: 'Link Key Notification', bdaddr: PEER, linkKey: KEY, keyType: 4 }, 0);
     expect(new JsonFileKeyStore(path).get(PEER)).toEqual({ linkKey: KEY, keyType: 4 });
   });

@@ -165,6 +165,8 @@ function replay(file: string, minEncryptionKeySize?: number): Replayed {
     for (let e = sm.pollEvent(); e; e = sm.pollEvent()) {
       if (e.type === 'confirm-request') sm.answerConfirm(e.id, true, now);
       if (e.type === 'passkey-request' || e.type === 'pin-request') throw new Error(`${file}: a ${e.type} the replay cannot answer`);
+      // The pairing machine's table (src/security/pairing-state.ts) takes the order real controllers send.
+      if (e.type === 'pairing-error') throw new Error(`${file}: ${e.message}`);
       if (e.type === 'encryption-key-size') keySizes.push({ keySize: e.keySize, ...(e.ok ? {} : { refused: e.reason }) });
     }
     for (let c = sm.pollCommand(); c; c = sm.pollCommand()) issue(c);

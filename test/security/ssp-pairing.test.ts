@@ -1,7 +1,7 @@
 /** Scripted Secure Simple Pairing: every IO capability pair, both roles, through the manager. */
 import { describe, expect, it } from 'vitest';
 import { associationModel, IO_CAPABILITIES, IO_CAPABILITY, type IoCapability } from '../../src/security/index.js';
-import { ev, HANDLE, Harness, PEER } from './harness.js';
+import { ev, HANDLE, Harness, ioCapabilityExchange, PEER } from './harness.js';
 
 const PAIRS = IO_CAPABILITIES.flatMap((a) => IO_CAPABILITIES.map((b) => [a, b] as [IoCapability, IoCapability]));
 
@@ -139,8 +139,10 @@ describe('SSP prompts', () => {
   it('passkey and PIN prompts time out with their own negative replies', () => {
     const h = new Harness({ userTimeoutMs: 10 });
     h.sm.linkUp(HANDLE, PEER);
+    for (const e of ioCapabilityExchange(IO_CAPABILITY.KeyboardOnly)) h.feed(e);
     h.feed(ev.passkeyRequest());
     expect(h.names(h.advance(10).commands)).toEqual(['User Passkey Request Negative Reply']);
+    h.feed(ev.sspComplete(0x05));
     h.feed(ev.pinRequest());
     expect(h.names(h.advance(20).commands)).toEqual(['PIN Code Request Negative Reply']);
   });
@@ -188,6 +190,7 @@ describe('SSP prompts', () => {
 
   it('too many open prompts: the next request gets the negative reply at once', () => {
     const h = new Harness({ maxPrompts: 1 });
+    for (const address of ['00:00:00:00:00:01', '00:00:00:00:00:02']) for (const e of ioCapabilityExchange(IO_CAPABILITY.KeyboardOnly, address)) h.feed(e);
     h.feed(ev.passkeyRequest('00:00:00:00:00:01'));
     expect(h.names(h.feed(ev.passkeyRequest('00:00:00:00:00:02')).commands)).toEqual(['User Passkey Request Negative Reply']);
     expect(h.sm.stats.promptOverflows).toBe(1);
