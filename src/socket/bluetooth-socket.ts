@@ -372,7 +372,8 @@ export class BluetoothSocket extends Duplex {
       this.adapterRef?.disown(e.id);
       this.channelGone();
       // Closed here first (close, destroy, a connect timeout): everything is settled already.
-      if (this.state !== 'closed') this.finish(new SocketError(errnoForClose(e.reason), this.closeMessage(e.reason, e.message), { reason: e.reason }), e.reason);
+      const l2capResult = e.type === 'l2cap-closed' ? e.result : undefined;
+      if (this.state !== 'closed') this.finish(new SocketError(errnoForClose(e.reason), this.closeMessage(e.reason, e.message), { reason: e.reason, ...(l2capResult === undefined ? {} : { l2capResult }) }), e.reason);
       return;
     }
     // Until the stack confirms a local close, late data and open events have no reader left.

@@ -36,6 +36,8 @@ export interface SocketErrorOptions {
   reason?: CloseReason;
   /** A non-blocking `sendall` that ran out of room: how many bytes did go out. */
   bytesSent?: number;
+  /** An L2CAP connect the peer refused: its Connection Response result (0x0002 PSM not supported, 0x0003 security block …). */
+  l2capResult?: number;
 }
 
 export class SocketError extends BluetoothError {
@@ -43,12 +45,14 @@ export class SocketError extends BluetoothError {
   readonly errno: number;
   readonly reason: CloseReason | undefined;
   readonly bytesSent: number | undefined;
+  readonly l2capResult: number | undefined;
   constructor(code: ErrnoName, message: string, options: SocketErrorOptions = {}) {
     super(`${code}: ${message}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.errno = ERRNO[code];
     this.reason = options.reason;
     this.bytesSent = options.bytesSent;
+    this.l2capResult = options.l2capResult;
   }
 }
 

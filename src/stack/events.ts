@@ -34,7 +34,8 @@ export type StackEvent =
   | { type: 'l2cap-data'; id: number; sdu: Uint8Array }
   /** A raw L2CAP channel whose `sendL2cap` was refused may send again. */
   | { type: 'l2cap-writable'; id: number }
-  | { type: 'l2cap-closed'; id: number; reason: L2capCloseReason; message: string }
+  /** `result`: the peer's Connection Response result when it refused the channel (Core v5.4 Vol 3 Part A §4.3; 0x0002 PSM not supported, 0x0003 security block …). */
+  | { type: 'l2cap-closed'; id: number; reason: L2capCloseReason; message: string; result?: number }
   | { type: 'sdp-result'; id: number; address: BdAddr; services: ServiceInfo[] }
   | { type: 'sdp-failed'; id: number; address: BdAddr; reason: L2capCloseReason; message: string }
   /** Pairing prompts and outcomes (src/security): prompts are answered with stack.answerConfirm/Passkey/Pin. */

@@ -82,12 +82,12 @@ export class L2capRawChannels {
   }
 
   /** Ends the channel: forgets it and reports 'l2cap-closed'. */
-  fail(id: number, reason: L2capCloseReason, message: string): void {
+  fail(id: number, reason: L2capCloseReason, message: string, result?: number): void {
     const raw = this.byId.get(id);
     if (!raw) return;
     this.byId.delete(id);
     if (raw.cid !== undefined) this.idsByCid.delete(raw.cid);
-    this.events.push({ type: 'l2cap-closed', id, reason, message });
+    this.events.push(result === undefined ? { type: 'l2cap-closed', id, reason, message } : { type: 'l2cap-closed', id, reason, message, result });
   }
 
   /** A channel on a raw PSM opened (ours, or the peer's, which gets its id here). */
@@ -108,8 +108,8 @@ export class L2capRawChannels {
   }
 
   /** The L2CAP channel `cid` closed or never opened: ends the raw channel on it, if any. */
-  closed(cid: number, reason: L2capCloseReason, message: string): void {
+  closed(cid: number, reason: L2capCloseReason, message: string, result?: number): void {
     const id = this.idsByCid.get(cid);
-    if (id !== undefined) this.fail(id, reason, message);
+    if (id !== undefined) this.fail(id, reason, message, result);
   }
 }

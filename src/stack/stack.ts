@@ -452,7 +452,7 @@ export class Stack {
     this.dlcs.sessionClosed(cid, kind, message, lost, result, now);
     this.sdpServerChannels.closed(cid);
     this.sdpQueries.closed(cid, lost ? 'link-lost' : kind, message);
-    this.raw.closed(cid, lost ? 'link-lost' : result === L2CAP_SECURITY_BLOCK ? 'security' : kind, message);
+    this.raw.closed(cid, lost ? 'link-lost' : result === L2CAP_SECURITY_BLOCK ? 'security' : kind, message, result);
     if (link && !link.lost) this.links.armIdle(link, now);
   }
 

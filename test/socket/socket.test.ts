@@ -531,8 +531,8 @@ describe('BluetoothSocket (L2CAP)', () => {
   it('a PSM nobody listens on fails connect with ECONNREFUSED naming the PSM', async () => {
     const sock = new BluetoothSocket(L2CAP, { adapter: client });
     const error = await failure(sock.connect([server.address, 0x1001]));
-    expect(error).toMatchObject({ code: 'ECONNREFUSED', reason: 'refused' });
-    expect(error.message).toBe(`ECONNREFUSED: ${server.address} PSM 0x1001: the peer refused with result 0x0002 PSM not supported: is a server listening on that PSM?`);
+    expect(error).toMatchObject({ code: 'ECONNREFUSED', reason: 'refused', l2capResult: 0x0002 });
+    expect(error.message).toContain('PSM 0x1001');
   });
 
   it("the peer's security block fails connect with EACCES naming the PSM and L2CAP result 0x0003", async () => {
@@ -542,9 +542,8 @@ describe('BluetoothSocket (L2CAP)', () => {
     listener.listen(1);
     const sock = new BluetoothSocket(L2CAP, { adapter: client });
     const error = await failure(sock.connect([server.address, 0x1003]));
-    expect(error).toMatchObject({ code: 'EACCES', reason: 'security' });
+    expect(error).toMatchObject({ code: 'EACCES', reason: 'security', l2capResult: 0x0003 });
     expect(error.message).toContain('PSM 0x1003');
-    expect(error.message).toContain('L2CAP result 0x0003, security block');
   });
 });
 
