@@ -10,8 +10,7 @@
  * ```
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { detectCaptureFormat, type CaptureFormat } from '../trace/capture-format.js';
-import { CaptureParser, DETECT_BYTES, type CaptureEvent } from '../trace/capture-parser.js';
+import { CaptureParser, detectCaptureFormat, DETECT_BYTES, type CaptureEvent, type CaptureFormat } from '../trace/decoding.js';
 
 export const READ_CHUNK_BYTES = 256 * 1024;
 

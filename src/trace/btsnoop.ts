@@ -21,7 +21,7 @@
  */
 import { ArgumentError, concat, DecodeError, putU32be, u32be } from '../core/index.js';
 import { damage, MAX_PACKET_BYTES, nearInTime, need, STEP, type Framer, type StepCode, type StepOut } from './framer.js';
-import { H4_INDICATOR } from '../hci/wire/packet.js';
+import { H4_INDICATOR } from '../hci/decoding.js';
 import {
   h4Item,
   impliedDirection,

@@ -7,7 +7,7 @@
  * changes…), or the end of a truncated file. `readCapture` turns those into records and statistics.
  */
 import { Slab } from '../core/index.js';
-import { H4_INDICATOR } from '../hci/wire/packet.js';
+import { H4_INDICATOR } from '../hci/decoding.js';
 
 /** `vendor` is any H4 indicator outside 0x01–0x05 (e.g. the 0x07 frames in the bluffs captures). */
 export type CaptureKind = 'command' | 'acl' | 'sco' | 'event' | 'iso' | 'vendor';

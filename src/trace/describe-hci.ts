@@ -12,8 +12,10 @@
  * subevent not in the table, or whose bytes do not match it, keeps its parameters raw.
  */
 import { ByteReader, bdAddrFromBytes, DecodeError, hex } from '../core/index.js';
-import type { HciCommand, HciEvent, HciPacket } from '../hci/index.js';
-import { BDADDR, bytes, decodeAll, describeFields, field, STATUS, U16, U16X, U8, U8X, type Field } from '../hci/wire/fields.js';
+import { hciFields, type HciCommand, type HciEvent, type HciPacket } from '../hci/decoding.js';
+
+type Field = hciFields.Field;
+const { BDADDR, bytes, decodeAll, describeFields, field, STATUS, U16, U16X, U8, U8X } = hciFields;
 
 export const LE_META_EVENT_CODE = 0x3e;
 export const VENDOR_EVENT_CODE = 0xff;

@@ -29,16 +29,23 @@
  * decoding a capture loads no state machine (docs/performance.md, "Decoding captures").
  */
 import { concat, DecodeError, fromUtf8, hex, Uuid } from '../core/index.js';
-import { AclReassembler } from '../hci/acl-reassembler.js';
-import { decodeHciPacket, describeHciPacket, type HciPacket } from '../hci/wire/packet.js';
-import { decodeBasicFrame, decodeSignalingFrame, describeSignal, type L2capSignal } from '../l2cap/wire/index.js';
-import { decodeMcc, decodeRfcommFrame, describeMcc, describeRfcommFrame, type Mcc, type RfcommFrame } from '../rfcomm/wire/index.js';
-import { decodeAttributeList, decodeAttributeLists } from '../sdp/attribute-list.js';
-import { parseService } from '../sdp/parse-services.js';
-import type { ServiceRecord } from '../sdp/service-record.js';
-import { ATTRIBUTE_ID, LANGUAGE_OFFSET, PRIMARY_LANGUAGE_BASE } from '../sdp/wire/constants.js';
-import { describeDataElement, type DataElement } from '../sdp/wire/data-element.js';
-import { decodeSdpPdu, describeSdpPdu, type SdpPdu } from '../sdp/wire/pdu.js';
+import { AclReassembler, decodeHciPacket, describeHciPacket, type HciPacket } from '../hci/decoding.js';
+import { decodeBasicFrame, decodeSignalingFrame, describeSignal, type L2capSignal } from '../l2cap/decoding.js';
+import { decodeMcc, decodeRfcommFrame, describeMcc, describeRfcommFrame, type Mcc, type RfcommFrame } from '../rfcomm/decoding.js';
+import {
+  ATTRIBUTE_ID,
+  decodeAttributeList,
+  decodeAttributeLists,
+  decodeSdpPdu,
+  describeDataElement,
+  describeSdpPdu,
+  LANGUAGE_OFFSET,
+  PRIMARY_LANGUAGE_BASE,
+  type DataElement,
+  type SdpPdu,
+  parseService,
+  type ServiceRecord,
+} from '../sdp/decoding.js';
 import { describeLeMeta, describeVendor, leMetaEvent, type LeMetaEvent } from './describe-hci.js';
 import { decodeAtLines, type AtLine } from './profiles/at.js';
 import { decodeAvctp, describeAvctp, type AvctpPacket } from './profiles/avctp.js';

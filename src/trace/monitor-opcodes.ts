@@ -5,7 +5,7 @@
  * Only the packet opcodes carry HCI; the others (index added/removed, notes, logging, management
  * channel) are not HCI and readers skip them.
  */
-import { H4_INDICATOR } from '../hci/wire/packet.js';
+import { H4_INDICATOR } from '../hci/decoding.js';
 import type { CaptureDirection } from './capture-record.js';
 
 export const MONITOR_OPCODE = {

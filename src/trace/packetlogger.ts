@@ -18,7 +18,7 @@
  */
 import { hex, u32be, u32le } from '../core/index.js';
 import { damage, MAX_PACKET_BYTES, nearInTime, need, STEP, type Framer, type StepCode, type StepOut } from './framer.js';
-import { H4_INDICATOR } from '../hci/wire/packet.js';
+import { H4_INDICATOR } from '../hci/decoding.js';
 import { h4Item, withIndicator, type CaptureDirection } from './capture-record.js';
 
 export const PACKETLOGGER_TYPE = {

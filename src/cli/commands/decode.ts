@@ -15,12 +15,9 @@
  * Options are read once into `DecodeOptions`; each output is a `TraceSink` fed the file's events.
  */
 import { DecodeError, hex } from '../../core/index.js';
-import type { PcapngFileWriter } from '../../node/capture-files.js';
-import { CaptureFile } from '../../node/read-capture-file.js';
-import type { CaptureEvent } from '../../trace/capture-parser.js';
-import type { CaptureRecord } from '../../trace/capture-record.js';
-import { PacketDecoder } from '../../trace/describe.js';
-import { isTimeMode, TimeColumn, TIME_MODES, type TimeMode } from '../../trace/timestamps.js';
+import type { PcapngFileWriter } from '../../node/index.js';
+import { CaptureFile } from '../../node/decoding.js';
+import { isTimeMode, PacketDecoder, TimeColumn, TIME_MODES, type CaptureEvent, type CaptureRecord, type TimeMode } from '../../trace/decoding.js';
 import { flag, int, str, UsageError, type Parsed } from '../args.js';
 import type { Command } from '../main.js';
 import { fileToWrite } from '../paths.js';
@@ -87,7 +84,7 @@ export const decode: Command = {
       throw new UsageError(`cannot read ${options.file}: ${(error as Error).message}`);
     }
     // The chart's and the pcapng writer's code are loaded only when they are asked for.
-    const chart = html !== undefined ? new (await import('../../node/chart-file.js')).SequenceChartFile(html, options.file) : undefined;
+    const chart = html !== undefined ? new (await import('../../node/index.js')).SequenceChartFile(html, options.file) : undefined;
     const sink: TraceSink = chart ?? (options.pcapng ? await PcapngSink.create(options.pcapng) : new PrintSink(options));
     const damage = new DamageReport(options.file, capture.size);
     let packets = 0;
@@ -217,7 +214,7 @@ class PcapngSink implements TraceSink {
   private constructor(private readonly writer: PcapngFileWriter) {}
 
   static async create(path: string): Promise<PcapngSink> {
-    const { PcapngFileWriter } = await import('../../node/capture-files.js');
+    const { PcapngFileWriter } = await import('../../node/index.js');
     return new PcapngSink(await PcapngFileWriter.create(path));
   }
 
