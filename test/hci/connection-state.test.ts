@@ -4,32 +4,15 @@
  * HciHost by the scripted controller, checked against the recorded history.
  */
 import { describe, expect, it } from 'vitest';
-import { StateMachine, tableEdges } from '../../src/core/index.js';
+import { describeTableCells } from '../support/state-table-cells.js';
+import { tableEdges } from '../../src/core/index.js';
 import { CONNECTION_EVENT, CONNECTION_STATE, CONNECTION_TRANSITIONS, type ConnectionEvent, type ConnectionState, HciHost } from '../../src/hci/index.js';
 import { ScriptedController } from './scripted-controller.js';
 
 const PEER = '00:11:22:33:44:55';
 const OTHER = '00:11:22:33:44:66';
 
-describe('HCI connection table, cell by cell', () => {
-  it.each(tableEdges(CONNECTION_TRANSITIONS))('$from × $event → $to', ({ from, event, to }) => {
-    const m = new StateMachine<ConnectionState, ConnectionEvent>('HCI connection', CONNECTION_TRANSITIONS);
-    const link = { state: from };
-    expect(m.transition(link, 0x0b, event, 4)).toBeUndefined();
-    expect(link.state).toBe(to);
-    expect(m.history()).toEqual([{ kind: 'change', machine: 'HCI connection', subject: 0x0b, from, event, to, at: 4 }]);
-  });
-
-  const undefinedCells = Object.values(CONNECTION_STATE)
-    .flatMap((state) => Object.values(CONNECTION_EVENT).map((event) => ({ state, event })))
-    .filter(({ state, event }) => CONNECTION_TRANSITIONS[state][event] === undefined);
-  it.each(undefinedCells)('$state × $event is undefined: a fault, the state kept', ({ state, event }) => {
-    const m = new StateMachine<ConnectionState, ConnectionEvent>('HCI connection', CONNECTION_TRANSITIONS);
-    const link = { state };
-    expect(m.transition(link, 0x0b, event, 4)).toMatchObject({ kind: 'fault', state, event });
-    expect(link.state).toBe(state);
-  });
-});
+describeTableCells('HCI connection table', 'HCI connection', CONNECTION_TRANSITIONS, Object.values(CONNECTION_STATE), Object.values(CONNECTION_EVENT));
 
 function connected(): ScriptedController {
   const c = ScriptedController.ready(new HciHost());

@@ -4,32 +4,17 @@
  * L2capManager by a scripted lower tester, each scenario checked against the history it records.
  */
 import { describe, expect, it } from 'vitest';
+import { describeTableCells } from '../support/state-table-cells.js';
 import { ArgumentError, StateMachine, tableEdges } from '../../src/core/index.js';
 import { CHANNEL_EVENT, CHANNEL_STATE, CHANNEL_TRANSITIONS, type ChannelEvent, type ChannelState, PSM, configSubstate } from '../../src/l2cap/index.js';
 import { HANDLE, LowerTester } from './support/lower-tester.js';
 
 const STATES = Object.values(CHANNEL_STATE);
 const EVENTS = Object.values(CHANNEL_EVENT);
-const CELLS = STATES.flatMap((state) => EVENTS.map((event) => ({ state, event })));
 
-describe('L2CAP channel table, cell by cell', () => {
-  it.each(tableEdges(CHANNEL_TRANSITIONS))('$from × $event → $to', ({ from, event, to }) => {
-    const m = new StateMachine<ChannelState, ChannelEvent>('L2CAP channel', CHANNEL_TRANSITIONS);
-    const ch = { state: from };
-    expect(m.transition(ch, 0x40, event, 5)).toBeUndefined();
-    expect(ch.state).toBe(to);
-    expect(m.history()).toEqual([{ kind: 'change', machine: 'L2CAP channel', subject: 0x40, from, event, to, at: 5 }]);
-  });
+describeTableCells('L2CAP channel table', 'L2CAP channel', CHANNEL_TRANSITIONS, STATES, EVENTS);
 
-  it.each(CELLS.filter(({ state, event }) => CHANNEL_TRANSITIONS[state][event] === undefined))('$state × $event is undefined: a fault, the state kept', ({ state, event }) => {
-    const m = new StateMachine<ChannelState, ChannelEvent>('L2CAP channel', CHANNEL_TRANSITIONS);
-    const ch = { state };
-    const fault = m.transition(ch, 0x41, event, 9);
-    expect(fault).toMatchObject({ kind: 'fault', subject: 0x41, state, event, at: 9 });
-    expect(ch.state).toBe(state);
-    expect(m.history()).toEqual([fault]);
-  });
-
+describe('L2CAP channel table, its shape', () => {
   it('CLOSED is left only by opening, and every state but CLOSED reaches CLOSED on Link_Down', () => {
     expect(Object.values(CHANNEL_TRANSITIONS[CHANNEL_STATE.CLOSED])).not.toContain(CHANNEL_STATE.CLOSED);
     for (const s of STATES.filter((s) => s !== CHANNEL_STATE.CLOSED)) expect(CHANNEL_TRANSITIONS[s][CHANNEL_EVENT.LINK_DOWN]).toBe(CHANNEL_STATE.CLOSED);

@@ -4,32 +4,15 @@
  * driven through an RfcommManager by the scripted lower tester, checked against the recorded history.
  */
 import { describe, expect, it } from 'vitest';
-import { StateMachine, tableEdges } from '../../src/core/index.js';
+import { describeTableCells } from '../support/state-table-cells.js';
+import { tableEdges } from '../../src/core/index.js';
 import { DLC_EVENT, DLC_STATE, DLC_TRANSITIONS, type DlcEvent, type DlcState } from '../../src/rfcomm/index.js';
 import { LowerTester, SID, fcs } from './support/lower-tester.js';
 
 const STATES = Object.values(DLC_STATE);
 const EVENTS = Object.values(DLC_EVENT);
 
-describe('RFCOMM DLC table, cell by cell', () => {
-  it.each(tableEdges(DLC_TRANSITIONS))('$from × $event → $to', ({ from, event, to }) => {
-    const m = new StateMachine<DlcState, DlcEvent>('RFCOMM DLC', DLC_TRANSITIONS);
-    const dlc = { state: from };
-    expect(m.transition(dlc, 3, event, 7)).toBeUndefined();
-    expect(dlc.state).toBe(to);
-    expect(m.history()).toEqual([{ kind: 'change', machine: 'RFCOMM DLC', subject: 3, from, event, to, at: 7 }]);
-  });
-
-  const undefinedCells = STATES.flatMap((state) => EVENTS.map((event) => ({ state, event }))).filter(({ state, event }) => DLC_TRANSITIONS[state][event] === undefined);
-  it.each(undefinedCells)('$state × $event is undefined: a fault, the state kept', ({ state, event }) => {
-    const m = new StateMachine<DlcState, DlcEvent>('RFCOMM DLC', DLC_TRANSITIONS);
-    const dlc = { state };
-    const fault = m.transition(dlc, 4, event, 1);
-    expect(fault).toMatchObject({ kind: 'fault', machine: 'RFCOMM DLC', subject: 4, state, event, at: 1 });
-    expect(dlc.state).toBe(state);
-    expect(m.history()).toEqual([fault]);
-  });
-});
+describeTableCells('RFCOMM DLC table', 'RFCOMM DLC', DLC_TRANSITIONS, STATES, EVENTS);
 
 /** A DLC brought to one state, and the frames the peer would end it with. */
 interface Setup {

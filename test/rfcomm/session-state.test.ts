@@ -4,30 +4,12 @@
  * RfcommManager by the scripted lower tester, checked against the recorded history.
  */
 import { describe, expect, it } from 'vitest';
-import { StateMachine, tableEdges } from '../../src/core/index.js';
+import { describeTableCells } from '../support/state-table-cells.js';
+import { tableEdges } from '../../src/core/index.js';
 import { SESSION_EVENT, SESSION_STATE, SESSION_TRANSITIONS, type RfcommOptions, type SessionEvent, type SessionState } from '../../src/rfcomm/index.js';
 import { LowerTester, SID, fcs } from './support/lower-tester.js';
 
-describe('RFCOMM session table, cell by cell', () => {
-  it.each(tableEdges(SESSION_TRANSITIONS))('$from × $event → $to', ({ from, event, to }) => {
-    const m = new StateMachine<SessionState, SessionEvent>('RFCOMM session', SESSION_TRANSITIONS);
-    const session = { state: from };
-    expect(m.transition(session, SID, event, 2)).toBeUndefined();
-    expect(session.state).toBe(to);
-    expect(m.history()).toEqual([{ kind: 'change', machine: 'RFCOMM session', subject: SID, from, event, to, at: 2 }]);
-  });
-
-  const undefinedCells = Object.values(SESSION_STATE)
-    .flatMap((state) => Object.values(SESSION_EVENT).map((event) => ({ state, event })))
-    .filter(({ state, event }) => SESSION_TRANSITIONS[state][event] === undefined);
-  it.each(undefinedCells)('$state × $event is undefined: a fault, the state kept', ({ state, event }) => {
-    const m = new StateMachine<SessionState, SessionEvent>('RFCOMM session', SESSION_TRANSITIONS);
-    const session = { state };
-    const fault = m.transition(session, SID, event, 3);
-    expect(fault).toMatchObject({ kind: 'fault', state, event, at: 3 });
-    expect(session.state).toBe(state);
-  });
-});
+describeTableCells('RFCOMM session table', 'RFCOMM session', SESSION_TRANSITIONS, Object.values(SESSION_STATE), Object.values(SESSION_EVENT));
 
 /** A session brought to one state, and the address octet of the peer's commands and responses on DLCI 0. */
 interface Setup {

@@ -5,29 +5,12 @@
  * history, then events out of order and the answers they get.
  */
 import { describe, expect, it } from 'vitest';
-import { StateMachine, tableEdges } from '../../src/core/index.js';
+import { describeTableCells } from '../support/state-table-cells.js';
+import { tableEdges } from '../../src/core/index.js';
 import { IO_CAPABILITY, PAIRING_EVENT, PAIRING_STATE, PAIRING_TRANSITIONS, type PairingEvent, type PairingState } from '../../src/security/index.js';
 import { ev, HANDLE, Harness, ioCapabilityExchange, PEER } from './harness.js';
 
-describe('pairing table, cell by cell', () => {
-  it.each(tableEdges(PAIRING_TRANSITIONS))('$from × $event → $to', ({ from, event, to }) => {
-    const m = new StateMachine<PairingState, PairingEvent>('pairing', PAIRING_TRANSITIONS);
-    const peer = { state: from };
-    expect(m.transition(peer, 1, event, 4)).toBeUndefined();
-    expect(peer.state).toBe(to);
-    expect(m.history()).toEqual([{ kind: 'change', machine: 'pairing', subject: 1, from, event, to, at: 4 }]);
-  });
-
-  const undefinedCells = Object.values(PAIRING_STATE)
-    .flatMap((state) => Object.values(PAIRING_EVENT).map((event) => ({ state, event })))
-    .filter(({ state, event }) => PAIRING_TRANSITIONS[state][event] === undefined);
-  it.each(undefinedCells)('$state × $event is undefined: a fault, the state kept', ({ state, event }) => {
-    const m = new StateMachine<PairingState, PairingEvent>('pairing', PAIRING_TRANSITIONS);
-    const peer = { state };
-    expect(m.transition(peer, 1, event, 4)).toMatchObject({ kind: 'fault', state, event });
-    expect(peer.state).toBe(state);
-  });
-});
+describeTableCells('pairing table', 'pairing', PAIRING_TRANSITIONS, Object.values(PAIRING_STATE), Object.values(PAIRING_EVENT));
 
 /** A manager with a link to PEER, brought to `state` by the controller's events. */
 function inState(state: PairingState): Harness {
