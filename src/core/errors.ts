@@ -68,6 +68,21 @@ export class TimeoutError extends BluetoothError {
   }
 }
 
+/**
+ * The controller reported a fault of its own (Core v5.4 Vol 4 Part E): a Hardware Error event
+ * (§7.7.16; `hardwareCode` is vendor-defined) or a Data Buffer Overflow event (§7.7.26; `linkType`).
+ */
+export class ControllerError extends BluetoothError {
+  override readonly code = 'BT_CONTROLLER';
+  constructor(
+    readonly event: 'Hardware Error' | 'Data Buffer Overflow',
+    readonly value: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The transport under the stack failed: it could not open, or it broke. */
 export class TransportError extends BluetoothError {
   override readonly code = 'BT_TRANSPORT';

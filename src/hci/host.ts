@@ -35,7 +35,7 @@
  *     the host sent itself → 'error'
  *   Any other event, or a malformed one → ignored and counted (H5)
  */
-import { ArgumentError, type BdAddr, bdAddrFromBytes, BluetoothError, DecodeError, earliest, fromUtf8, InvalidStateError, parseBdAddr, ProtocolError, type StateRecord, TimeoutError, utf8, view } from '../core/index.js';
+import { ArgumentError, type BdAddr, bdAddrFromBytes, BluetoothError, ControllerError, DecodeError, earliest, fromUtf8, InvalidStateError, parseBdAddr, ProtocolError, type StateRecord, TimeoutError, utf8, view } from '../core/index.js';
 import { AclReassembler } from './acl-reassembler.js';
 import { AclScheduler } from './acl-scheduler.js';
 import { CommandFlow, type QueuedCommand } from './command-flow.js';
@@ -634,10 +634,10 @@ export class HciHost {
         this.emit({ type: 'remote-name', address: ev.bdaddr, status: ev.status, name: ev.remoteName });
         return;
       case 'Hardware Error':
-        this.emit({ type: 'error', error: new BluetoothError(`controller reported Hardware Error 0x${ev.hardwareCode.toString(16).padStart(2, '0')}: reset the controller (restart the stack)`) });
+        this.emit({ type: 'error', error: new ControllerError(ev.name, ev.hardwareCode, `controller reported Hardware Error 0x${ev.hardwareCode.toString(16).padStart(2, '0')}: reset the controller (restart the stack)`) });
         return;
       case 'Data Buffer Overflow':
-        this.emit({ type: 'error', error: new BluetoothError(`controller reported ${ev.name} (link type ${ev.linkType}): the host sent more packets than the controller has buffers`) });
+        this.emit({ type: 'error', error: new ControllerError(ev.name, ev.linkType, `controller reported ${ev.name} (link type ${ev.linkType}): the host sent more packets than the controller has buffers`) });
         return;
       case 'Unknown Event':
         this.unknownEvent(ev.code, ev.params);

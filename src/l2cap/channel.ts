@@ -14,6 +14,7 @@ import type { Ring } from '../core/index.js';
 import type { ConfigOption } from './wire/config-option.js';
 import type { TrafficStats } from './stats.js';
 import type { ChannelState } from './channel-state.js';
+import type { L2capTimer } from './events.js';
 
 export interface Channel {
   readonly localCid: number;
@@ -46,6 +47,8 @@ export interface Channel {
   closeReason: string;
   /** The `connect-failed` result when a channel we initiated closes before it opened (events.ts). */
   closeResult: number;
+  /** The timer behind `closeResult` when it is CONNECT_RESULT_TIMEOUT. */
+  closeTimer: L2capTimer | undefined;
   /** Whether the application has heard of this channel (open or incoming-pending). */
   announced: boolean;
   readonly stats: TrafficStats;

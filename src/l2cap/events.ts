@@ -9,11 +9,15 @@ export const CONNECT_RESULT_NO_RESPONSE = -1;
 /** `result` of a `connect-failed` event when the peer never answered: RTX/ERTX on the Connection Request, or the configuration timer. */
 export const CONNECT_RESULT_TIMEOUT = -2;
 
+/** The timer that ended a channel that never opened: RTX on one of our requests (its ERTX included), or the configuration timer (Core v5.4 Vol 3 Part A §6.2). */
+export type L2capTimer = 'RTX' | 'configuration';
+
 export type L2capEvent =
   | { type: 'channel-open'; cid: number; handle: number; psm: number; localMtu: number; remoteMtu: number; initiator: boolean }
   | { type: 'channel-data'; cid: number; sdu: Uint8Array }
   | { type: 'channel-closed'; cid: number; reason: string }
-  | { type: 'connect-failed'; cid: number; handle: number; psm: number; result: number; reason: string }
+  /** `timer`: set when `result` is CONNECT_RESULT_TIMEOUT, naming the timer that expired. */
+  | { type: 'connect-failed'; cid: number; handle: number; psm: number; result: number; reason: string; timer?: L2capTimer }
   | { type: 'echo-response'; handle: number; data: Uint8Array }
   | { type: 'info-response'; handle: number; infoType: number; result: number; data: Uint8Array }
   /** An incoming connection answered pending on a PSM set by `holdIncoming`: answer with `acceptPending` or `refusePending`. */

@@ -41,7 +41,7 @@ import { ArgumentError, type BdAddr, BoundedQueue, type ByteSink, ByteWriter, In
 import type { Channel } from './channel.js';
 import { CHANNEL_EVENT, CHANNEL_STATE, type ChannelEvent, type ChannelState, newChannelMachine } from './channel-state.js';
 import { adjustAfterUnacceptable, evaluateConfigRequest, ourConfigOptions } from './configuration.js';
-import { CONNECT_RESULT_NO_RESPONSE, CONNECT_RESULT_TIMEOUT, type L2capEvent, type L2capOptions, type ResolvedL2capOptions, resolveOptions } from './events.js';
+import { CONNECT_RESULT_NO_RESPONSE, CONNECT_RESULT_TIMEOUT, type L2capEvent, type L2capTimer, type L2capOptions, type ResolvedL2capOptions, resolveOptions } from './events.js';
 import { PsmRegistry, checkMtu, isValidPsm } from './psm.js';
 import { type PendingRequest, SignalingLink, isResponse } from './signaling.js';
 import { type DropReason, type LinkStats, type TrafficStats, newLinkStats, newTrafficStats, snapshot } from './stats.js';
@@ -765,7 +765,7 @@ export class L2capManager {
     this.settle(link, p);
     switch (s.type) {
       case 'disconnection-response':
-        if (ch) this.closeChannel(ch, CHANNEL_EVENT.DISCONNECT_RSP, now, ch.closeReason, ch.closeResult);
+        if (ch) this.closeChannel(ch, CHANNEL_EVENT.DISCONNECT_RSP, now, ch.closeReason, ch.closeResult, ch.closeTimer);
         return;
       case 'echo-response':
         this.emit(link, { type: 'echo-response', handle: link.handle, data: s.data });
@@ -864,7 +864,7 @@ export class L2capManager {
 
   private onConfigTimeout(cid: number, now: number): void {
     const ch = this.channels.get(cid);
-    if (ch && ch.state === CHANNEL_STATE.CONFIG) this.startDisconnect(ch, CHANNEL_EVENT.TIMEOUT, 'configuration timeout', now, CONNECT_RESULT_TIMEOUT);
+    if (ch && ch.state === CHANNEL_STATE.CONFIG) this.startDisconnect(ch, CHANNEL_EVENT.TIMEOUT, 'configuration timeout', now, CONNECT_RESULT_TIMEOUT, 'configuration');
   }
 
   /** A request of ours got a Command Reject or no answer. */
@@ -873,13 +873,13 @@ export class L2capManager {
     const event = why === 'timeout' ? CHANNEL_EVENT.TIMEOUT : CHANNEL_EVENT.COMMAND_REJECT;
     switch (p.code) {
       case SIGNAL_CODE.CONNECTION_REQUEST:
-        if (ch) this.closeChannel(ch, event, now, why === 'timeout' ? 'no response to the connection request' : 'connection request rejected', why === 'timeout' ? CONNECT_RESULT_TIMEOUT : CONNECT_RESULT_NO_RESPONSE);
+        if (ch) this.closeChannel(ch, event, now, why === 'timeout' ? 'no response to the connection request' : 'connection request rejected', why === 'timeout' ? CONNECT_RESULT_TIMEOUT : CONNECT_RESULT_NO_RESPONSE, why === 'timeout' ? 'RTX' : undefined);
         return;
       case SIGNAL_CODE.CONFIGURATION_REQUEST:
-        if (ch) this.startDisconnect(ch, why === 'timeout' ? CHANNEL_EVENT.TIMEOUT : CHANNEL_EVENT.CONFIG_RSP_NEG, why === 'timeout' ? 'configuration timeout' : 'configuration rejected', now, why === 'timeout' ? CONNECT_RESULT_TIMEOUT : CONNECT_RESULT_NO_RESPONSE);
+        if (ch) this.startDisconnect(ch, why === 'timeout' ? CHANNEL_EVENT.TIMEOUT : CHANNEL_EVENT.CONFIG_RSP_NEG, why === 'timeout' ? 'configuration timeout' : 'configuration rejected', now, why === 'timeout' ? CONNECT_RESULT_TIMEOUT : CONNECT_RESULT_NO_RESPONSE, why === 'timeout' ? 'RTX' : undefined);
         return;
       case SIGNAL_CODE.DISCONNECTION_REQUEST:
-        if (ch) this.closeChannel(ch, event, now, ch.closeReason, ch.closeResult);
+        if (ch) this.closeChannel(ch, event, now, ch.closeReason, ch.closeResult, ch.closeTimer);
         return;
       default:
         this.failSimpleRequest(link, p, why);
@@ -917,6 +917,7 @@ export class L2capManager {
       closeRequested: false,
       closeReason: '',
       closeResult: CONNECT_RESULT_NO_RESPONSE,
+      closeTimer: undefined,
       announced: false,
       stats: newTrafficStats(),
       sendQueue: new Ring<Uint8Array>(),
@@ -931,25 +932,26 @@ export class L2capManager {
     return ch;
   }
 
-  private startDisconnect(ch: Channel, event: ChannelEvent, reason: string, now: number, result: number = CONNECT_RESULT_NO_RESPONSE): void {
+  private startDisconnect(ch: Channel, event: ChannelEvent, reason: string, now: number, result: number = CONNECT_RESULT_NO_RESPONSE, timer?: L2capTimer): void {
     const link = this.links.get(ch.handle)!;
     this.timers.clear(`cfg:${ch.localCid}`);
     for (const p of link.signaling.forChannel(ch.localCid)) this.settle(link, p);
     this.transition(ch, event, now);
     ch.closeReason = reason;
     ch.closeResult = result;
+    ch.closeTimer = timer;
     const sent = this.sendRequest(link, ch.localCid, now, (identifier) => ({ type: 'disconnection-request', identifier, dcid: ch.remoteCid, scid: ch.localCid }));
-    if (!sent) this.closeChannel(ch, CHANNEL_EVENT.NO_IDENTIFIER, now, reason, result);
+    if (!sent) this.closeChannel(ch, CHANNEL_EVENT.NO_IDENTIFIER, now, reason, result, timer);
   }
 
   /** Removes the channel and tells the application: connect-failed when it never opened as initiator, else channel-closed. */
-  private closeChannel(ch: Channel, event: ChannelEvent, now: number, reason: string, result: number = CONNECT_RESULT_NO_RESPONSE): void {
+  private closeChannel(ch: Channel, event: ChannelEvent, now: number, reason: string, result: number = CONNECT_RESULT_NO_RESPONSE, timer?: L2capTimer): void {
     const link = this.links.get(ch.handle);
     if (link) for (const p of link.signaling.forChannel(ch.localCid)) this.settle(link, p);
     this.forgetChannel(ch);
     this.transition(ch, event, now);
     if (ch.initiator && !ch.announced) {
-      this.emit(link, { type: 'connect-failed', cid: ch.localCid, handle: ch.handle, psm: ch.psm, result, reason });
+      this.emit(link, timer === undefined ? { type: 'connect-failed', cid: ch.localCid, handle: ch.handle, psm: ch.psm, result, reason } : { type: 'connect-failed', cid: ch.localCid, handle: ch.handle, psm: ch.psm, result, reason, timer });
     } else if (ch.announced) {
       this.emit(link, { type: 'channel-closed', cid: ch.localCid, reason });
     }

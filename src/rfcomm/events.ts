@@ -3,6 +3,16 @@ import type { Mcc } from './wire/index.js';
 
 export type RfcommCloseReason = 'refused' | 'disconnected' | 'session-closed' | 'timeout';
 
+/**
+ * What ended a DLC, as codes beside its reason: the timer that expired (RFCOMM 1.2 §5.3: T1 waits
+ * for the answer to a SABM or DISC, T2 for the answer to a multiplexer command), or the peer's frame
+ * that refused or closed it (TS 07.10 §5.3.3 DISC, §5.3.4 DM), on its own DLCI or on DLCI 0.
+ */
+export interface DlcCloseCause {
+  timer?: 'T1' | 'T2';
+  frame?: 'DM' | 'DISC';
+}
+
 export type RfcommEvent =
   | { type: 'dlc-open'; dlcId: number; sessionId: number; serverChannel: number; dlci: number; n1: number; incoming: boolean }
   | { type: 'dlc-data'; dlcId: number; data: Uint8Array }
@@ -13,7 +23,7 @@ export type RfcommEvent =
    */
   | { type: 'dlc-signals'; dlcId: number; signals: number; breakMs?: number }
   /** `unsent`: bytes written on the DLC that were never sent (its queue when it closed). */
-  | { type: 'dlc-closed'; dlcId: number; reason: RfcommCloseReason; message: string; unsent: number }
+  | ({ type: 'dlc-closed'; dlcId: number; reason: RfcommCloseReason; message: string; unsent: number } & DlcCloseCause)
   /** The peer broke flow control or N1 and its data was dropped: the receive stream has a gap of `bytes`. */
   | { type: 'dlc-dropped'; dlcId: number; bytes: number; message: string }
   /**

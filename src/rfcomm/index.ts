@@ -1,7 +1,7 @@
 /** The RFCOMM layer's public surface (docs/layers.md "RFCOMM"). */
 export * from './wire/index.js';
 export { RfcommManager, MIN_SERVER_CHANNEL, MAX_SERVER_CHANNEL, type DlcInfo, type SessionInfo } from './manager.js';
-export type { RfcommEvent, RfcommCloseReason } from './events.js';
+export type { DlcCloseCause, RfcommEvent, RfcommCloseReason } from './events.js';
 export { RFCOMM_DEFAULTS, type RfcommOptions, type ResolvedRfcommOptions } from './options.js';
 export type { DlcStats, SessionStats } from './stats.js';
 export { DEFAULT_N1, TX_CREDIT_CAP, RX_CREDIT_WINDOW_CAP } from './dlc.js';

@@ -49,7 +49,7 @@ import { SESSION_EVENT, SESSION_STATE, type SessionEvent, type SessionState } fr
 import type { SessionTimers } from './session-timers.js';
 import { acceptPnResponse, answerPn, currentPn, maxN1For, pnOffer, type PnLimits, type PnMcc, type PnOffer } from './pn-negotiation.js';
 import { applyRpn } from './rpn.js';
-import type { RfcommEvent, RfcommCloseReason } from './events.js';
+import type { DlcCloseCause, RfcommEvent, RfcommCloseReason } from './events.js';
 import type { ResolvedRfcommOptions } from './options.js';
 import { newSessionStats } from './stats.js';
 import {
@@ -359,15 +359,15 @@ export class Multiplexer {
         } else this.unexpected('UA on DLCI 0');
         return;
       case 'DM':
-        if (this.state === 'connecting') this.closeSession(SESSION_EVENT.DM, 'refused', 'the peer refused the RFCOMM session (DM on DLCI 0)', true);
-        else if (this.state === 'open' || this.state === 'disconnecting') this.closeSession(SESSION_EVENT.DM, 'session-closed', 'the peer closed the RFCOMM session (DM on DLCI 0)', true);
+        if (this.state === 'connecting') this.closeSession(SESSION_EVENT.DM, 'refused', 'the peer refused the RFCOMM session (DM on DLCI 0)', true, { frame: 'DM' });
+        else if (this.state === 'open' || this.state === 'disconnecting') this.closeSession(SESSION_EVENT.DM, 'session-closed', 'the peer closed the RFCOMM session (DM on DLCI 0)', true, { frame: 'DM' });
         else this.unexpected('DM on DLCI 0');
         return;
       case 'DISC':
         if (!f.pf) return this.dropPfZero(f);
         if (this.state === 'listening' || this.state === 'closed') return this.sendDm(0, true, 'DISC on DLCI 0 with no session');
         this.out.frame('UA', 0, true);
-        this.closeSession(SESSION_EVENT.DISC, 'session-closed', 'the peer closed the RFCOMM session', true);
+        this.closeSession(SESSION_EVENT.DISC, 'session-closed', 'the peer closed the RFCOMM session', true, { frame: 'DISC' });
         return;
       case 'UIH':
         if (this.state !== 'open' && this.state !== 'disconnecting') return this.unexpected('UIH on DLCI 0 before the session is open');
@@ -404,15 +404,15 @@ export class Multiplexer {
       case 'DM':
         this.forgetPending(f.dlci);
         if (!dlc) return this.unexpected(`DM on DLCI ${f.dlci}`);
-        if (dlc.state === DLC_STATE.WAIT_PN_RSP || dlc.state === DLC_STATE.WAIT_UA) this.finish(dlc, DLC_EVENT.DM, 'refused', `the peer refused server channel ${dlc.serverChannel} (DM)`);
-        else this.finish(dlc, DLC_EVENT.DM, 'disconnected', 'the peer closed the DLC (DM)');
+        if (dlc.state === DLC_STATE.WAIT_PN_RSP || dlc.state === DLC_STATE.WAIT_UA) this.finish(dlc, DLC_EVENT.DM, 'refused', `the peer refused server channel ${dlc.serverChannel} (DM)`, { frame: 'DM' });
+        else this.finish(dlc, DLC_EVENT.DM, 'disconnected', 'the peer closed the DLC (DM)', { frame: 'DM' });
         return;
       case 'DISC':
         this.forgetPending(f.dlci);
         this.held.delete(f.dlci);
         if (!dlc) return this.sendDm(f.dlci, true, `DISC on DLCI ${f.dlci} that is not open`);
         this.out.frame('UA', f.dlci, true);
-        this.finish(dlc, DLC_EVENT.DISC, dlc.state === DLC_STATE.WAIT_PN_RSP || dlc.state === DLC_STATE.WAIT_UA ? 'refused' : 'disconnected', 'the peer closed the DLC');
+        this.finish(dlc, DLC_EVENT.DISC, dlc.state === DLC_STATE.WAIT_PN_RSP || dlc.state === DLC_STATE.WAIT_UA ? 'refused' : 'disconnected', 'the peer closed the DLC', { frame: 'DISC' });
         return;
       case 'UIH':
         if (!dlc || !dlc.live) return this.sendDm(f.dlci, f.pf, `UIH on DLCI ${f.dlci} that is not open`);
@@ -655,8 +655,8 @@ export class Multiplexer {
     this.timers.expired(key);
     const [kind, a, b] = key.split(':');
     if (key === 'T1') {
-      if (this.state === 'connecting') this.closeSession(SESSION_EVENT.T1, 'timeout', 'no answer to SABM on DLCI 0 (T1)', true);
-      else if (this.state === 'disconnecting') this.closeSession(SESSION_EVENT.T1, 'session-closed', 'no answer to DISC on DLCI 0 (T1)', true);
+      if (this.state === 'connecting') this.closeSession(SESSION_EVENT.T1, 'timeout', 'no answer to SABM on DLCI 0 (T1)', true, { timer: 'T1' });
+      else if (this.state === 'disconnecting') this.closeSession(SESSION_EVENT.T1, 'session-closed', 'no answer to DISC on DLCI 0 (T1)', true, { timer: 'T1' });
     } else if (key === 'idle') {
       if (this.state === 'open' && this.dlcCount === 0 && this.pendingPn.size === 0) {
         this.moveSession(SESSION_EVENT.IDLE_TIMEOUT);
@@ -665,8 +665,8 @@ export class Multiplexer {
       }
     } else if (kind === 'T1') {
       const dlc = this.dlcs.get(Number(a));
-      if (dlc?.state === DLC_STATE.WAIT_UA) this.finish(dlc, DLC_EVENT.T1, 'timeout', 'no answer to SABM (T1)');
-      else if (dlc?.state === DLC_STATE.DISCONNECTING) this.finish(dlc, DLC_EVENT.T1, 'timeout', 'no answer to DISC (T1)');
+      if (dlc?.state === DLC_STATE.WAIT_UA) this.finish(dlc, DLC_EVENT.T1, 'timeout', 'no answer to SABM (T1)', { timer: 'T1' });
+      else if (dlc?.state === DLC_STATE.DISCONNECTING) this.finish(dlc, DLC_EVENT.T1, 'timeout', 'no answer to DISC (T1)', { timer: 'T1' });
     } else if (kind === 'pending') {
       if (this.pendingPn.has(Number(a))) this.diagnose(`PN for DLCI ${a} forgotten: no SABM followed within dlcAckTimeoutMs`);
       this.forgetPending(Number(a));
@@ -679,7 +679,7 @@ export class Multiplexer {
       }
     } else if (kind === 'T2' && a === 'PN') {
       const dlc = this.dlcs.get(Number(b));
-      if (dlc?.state === DLC_STATE.WAIT_PN_RSP) this.finish(dlc, DLC_EVENT.T2, 'timeout', 'no answer to PN (T2)');
+      if (dlc?.state === DLC_STATE.WAIT_PN_RSP) this.finish(dlc, DLC_EVENT.T2, 'timeout', 'no answer to PN (T2)', { timer: 'T2' });
     } else if (kind === 'T2' && a === 'MSC') {
       const dlc = this.dlcs.get(Number(b));
       if (dlc) this.maybeOpen(dlc, true);
@@ -783,11 +783,11 @@ export class Multiplexer {
     this.timers.set(`T1:${dlc.dlci}`, now + this.o.dlcAckTimeoutMs);
   }
 
-  private finish(dlc: Dlc, event: DlcEvent, reason: RfcommCloseReason, message: string): void {
+  private finish(dlc: Dlc, event: DlcEvent, reason: RfcommCloseReason, message: string, cause: DlcCloseCause = {}): void {
     this.dlcs.delete(dlc.dlci);
     this.offers.delete(dlc.dlci);
     for (const k of ['T1', 'T2:PN', 'T2:MSC', 'linger']) this.timers.clear(`${k}:${dlc.dlci}`);
-    this.finishUnlisted(dlc, event, reason, message);
+    this.finishUnlisted(dlc, event, reason, message, cause);
     this.armIdleIfUnused();
   }
 
@@ -806,20 +806,20 @@ export class Multiplexer {
     }
   }
 
-  private finishUnlisted(dlc: Dlc, event: DlcEvent, reason: RfcommCloseReason, message: string): void {
+  private finishUnlisted(dlc: Dlc, event: DlcEvent, reason: RfcommCloseReason, message: string, cause: DlcCloseCause = {}): void {
     this.moveDlc(dlc, event);
     const unsent = dlc.undelivered + dlc.txQueue.length;
     dlc.txQueue.clear();
     this.host.release(dlc);
     const lost = unsent > 0 ? `; ${unsent} byte(s) written were never sent` : '';
-    this.host.emit({ type: 'dlc-closed', dlcId: dlc.id, reason, message: message + lost, unsent });
+    this.host.emit({ type: 'dlc-closed', dlcId: dlc.id, reason, message: message + lost, unsent, ...cause });
   }
 
-  private closeAll(reason: RfcommCloseReason, message: string): void {
-    for (const dlc of this.waiting.splice(0)) this.finishUnlisted(dlc, DLC_EVENT.SESSION_DOWN, reason, message);
+  private closeAll(reason: RfcommCloseReason, message: string, cause: DlcCloseCause = {}): void {
+    for (const dlc of this.waiting.splice(0)) this.finishUnlisted(dlc, DLC_EVENT.SESSION_DOWN, reason, message, cause);
     for (const dlc of [...this.dlcs.values()]) {
       this.dlcs.delete(dlc.dlci);
-      this.finishUnlisted(dlc, DLC_EVENT.SESSION_DOWN, reason, message);
+      this.finishUnlisted(dlc, DLC_EVENT.SESSION_DOWN, reason, message, cause);
     }
     this.pendingPn.clear();
     this.pendingRpn.clear();
@@ -827,11 +827,11 @@ export class Multiplexer {
     this.held.clear();
   }
 
-  private closeSession(event: SessionEvent, reason: RfcommCloseReason, message: string, report: boolean): void {
+  private closeSession(event: SessionEvent, reason: RfcommCloseReason, message: string, report: boolean, cause: DlcCloseCause = {}): void {
     this.moveSession(event);
     this.timers.clearAll();
     this.ready.clear();
-    this.closeAll(reason, message);
+    this.closeAll(reason, message, cause);
     if (!report) return;
     // The frame that ends the session (UA, DM or DISC) leaves before the L2CAP channel closes.
     this.closeReported = false;

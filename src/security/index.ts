@@ -26,5 +26,5 @@ export {
   type IoCapability,
   type Side,
 } from './association-model.js';
-export { failureReason, mitmReason } from './failure-reasons.js';
+export { mitmFailure, pairingFailure, type SecurityFailure, type SecurityFailureInfo } from './failure-reasons.js';
 export { newPairingMachine, PAIRING_EVENT, PAIRING_STATE, PAIRING_TRANSITIONS, type PairingEvent, type PairingState } from './pairing-state.js';

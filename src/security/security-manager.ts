@@ -55,7 +55,7 @@
 import { ArgumentError, type BdAddr, bdAddrToBytes, BoundedQueue, earliest, InvalidStateError, TimerSet, utf8 } from '../core/index.js';
 import { commandReturns, type HciCommand, type HciEvent, isCommandSupported, statusName } from '../hci/index.js';
 import { associationModel, authenticationRequirements, ioCapabilityName, IO_CAPABILITY, requiresBonding, requiresMitm } from './association-model.js';
-import { failureReason, keySizeReadReason, keySizeReason, type LocalCause, mitmReason, STATUS } from './failure-reasons.js';
+import { type SecurityFailureInfo, keySizeFailure, keySizeReadFailure, type LocalCause, mitmFailure, pairingFailure, STATUS, statusFailure } from './failure-reasons.js';
 import { type KeyStore, MemoryKeyStore, type StoredKey } from './key-store.js';
 import { isAuthenticatedKeyType, LINK_KEY_TYPE } from './key-types.js';
 import { newPairingMachine, PAIRING_EVENT, PAIRING_STATE, type PairingEvent, type PairingState } from './pairing-state.js';
@@ -101,7 +101,7 @@ interface Peer {
   pairing: Pairing | undefined;
   /** Why the last pairing failed (Simple Pairing Complete ≠ 0), kept for the Authentication
    * Complete that follows it; cleared when a new authentication starts (Link Key Request). */
-  failure: string | undefined;
+  failure: SecurityFailureInfo | undefined;
   /** The key the controller was given for this peer (stored key) or told us about (new key). */
   keyType: number | undefined;
   /** A stored key was offered since the last authentication outcome. */
@@ -132,7 +132,7 @@ interface Link {
   /** Read Encryption Key Size commands sent and not answered yet: the answer to the last one decides. */
   keySizeReads: number;
   /** Why the encryption does not count (`refused`). */
-  refusal: string | undefined;
+  refusal: SecurityFailureInfo | undefined;
   keyType: number | undefined;
   authInFlight: boolean;
   encInFlight: boolean;
@@ -216,13 +216,13 @@ export class SecurityManager {
     const link = this.links.get(handle);
     if (!link) return;
     this.links.delete(handle);
-    for (const req of link.requests) this.finish(link, req, false, `the link went down (${statusName(reason)})`);
+    for (const req of link.requests) this.finish(link, req, false, { failure: 'link-down', reason: `the link went down (${statusName(reason)})`, status: reason });
     link.requests = [];
     if ([...this.links.values()].some((l) => l.address === link.address)) return;
     const peer = this.peers.get(link.address);
     if (!peer) return;
     this.cancelPrompt(peer, 'the link went down');
-    if (peer.pairing && this.pairingStep(link.address, PAIRING_EVENT.LINK_DOWN)) this.pairingFailed(link.address, peer, reason, `the link went down during pairing (${statusName(reason)})`);
+    if (peer.pairing && this.pairingStep(link.address, PAIRING_EVENT.LINK_DOWN)) this.pairingFailed(link.address, peer, reason, { failure: 'link-down', reason: `the link went down during pairing (${statusName(reason)})`, status: reason });
     this.peers.delete(link.address);
   }
 
@@ -279,7 +279,7 @@ export class SecurityManager {
     else link.encInFlight = false;
     const what = auth ? 'Authentication Requested' : 'Set Connection Encryption';
     for (const req of [...link.requests]) {
-      if (auth ? this.needsAuth(link, req) : this.needsEncryption(link, req)) this.finish(link, req, false, `the controller refused ${what}: ${statusName(status)} (0x${status.toString(16).padStart(2, '0')})`);
+      if (auth ? this.needsAuth(link, req) : this.needsEncryption(link, req)) this.finish(link, req, false, statusFailure('controller-refused', status, `the controller refused ${what}`));
     }
     this.advance(link, now);
   }
@@ -371,7 +371,7 @@ export class SecurityManager {
       for (const link of this.links.values()) {
         const req = link.requests.find((r) => r.id === id);
         if (!req) continue;
-        this.finish(link, req, false, `timeout: the link did not reach '${req.level}' within ${this.requestTimeoutMs} ms`);
+        this.finish(link, req, false, { failure: 'timeout', reason: `timeout: the link did not reach '${req.level}' within ${this.requestTimeoutMs} ms` });
         if (link.requests.length === 0) {
           link.authInFlight = false;
           link.encInFlight = false;
@@ -511,10 +511,10 @@ export class SecurityManager {
       this.advance(link, now);
       return;
     }
-    const reason = failure ?? failureReason(status, { legacy: peer.pairing?.legacy, storedKey: storedKey && !peer.pairing, cause: peer.pairing?.cause });
+    const reason = failure ?? pairingFailure(status, { legacy: peer.pairing?.legacy, storedKey: storedKey && !peer.pairing, cause: peer.pairing?.cause });
     if (storedKey && (status === STATUS.AUTHENTICATION_FAILURE || status === STATUS.PIN_OR_KEY_MISSING)) {
       peer.keyType = undefined;
-      if (this.storeCall(link.address, () => (this.keyStore.delete(link.address), true))) this.emit({ type: 'key-removed', address: link.address, reason });
+      if (this.storeCall(link.address, () => (this.keyStore.delete(link.address), true))) this.emit({ type: 'key-removed', address: link.address, reason: reason.reason });
     }
     if (peer.pairing && this.pairingStep(link.address, PAIRING_EVENT.AUTHENTICATION_FAILED)) {
       this.cancelPrompt(peer, 'pairing ended');
@@ -544,7 +544,7 @@ export class SecurityManager {
     this.emit({ type: 'encryption-changed', handle, address: link.address, status, enabled: link.encryption !== 'off' });
     if (on) this.checkKeySize(link);
     if (status !== STATUS.SUCCESS) {
-      const reason = `encryption failed: ${statusName(status)} (0x${status.toString(16).padStart(2, '0')})`;
+      const reason = statusFailure('encryption-failed', status, 'encryption failed');
       for (const req of [...link.requests]) if (this.needsEncryption(link, req)) this.finish(link, req, false, reason);
     }
     this.advance(link, now);
@@ -567,11 +567,11 @@ export class SecurityManager {
     if (link.keySizeReads > 0) link.keySizeReads--;
     if (link.keySizeReads > 0 || link.encryption !== 'checking') return;
     const keySize = status === STATUS.SUCCESS && event ? commandReturns(event, 'Read Encryption Key Size')?.keySize : undefined;
-    const refusal = keySize === undefined ? keySizeReadReason(status) : keySize < this.minKeySize ? keySizeReason(keySize, this.minKeySize) : undefined;
+    const refusal = keySize === undefined ? keySizeReadFailure(status) : keySize < this.minKeySize ? keySizeFailure(keySize, this.minKeySize) : undefined;
     link.keySize = keySize;
     link.refusal = refusal;
     link.encryption = refusal === undefined ? 'on' : 'refused';
-    this.emit({ type: 'encryption-key-size', handle, address: link.address, keySize, ok: refusal === undefined, ...(refusal === undefined ? {} : { reason: refusal }) });
+    this.emit({ type: 'encryption-key-size', handle, address: link.address, keySize, ok: refusal === undefined, ...(refusal === undefined ? {} : { reason: refusal.reason }) });
     this.advance(link, now);
   }
 
@@ -607,7 +607,7 @@ export class SecurityManager {
       } else if (this.needsAuth(link, req)) {
         if (link.authInFlight) continue;
         if (req.authTried) {
-          this.finish(link, req, false, req.level === 'mitm' && link.authenticated ? mitmReason(link.keyType) : 'authentication did not complete');
+          this.finish(link, req, false, req.level === 'mitm' && link.authenticated ? mitmFailure(link.keyType) : { failure: 'not-authenticated', reason: 'authentication did not complete' });
           continue;
         }
         link.authInFlight = true;
@@ -620,7 +620,7 @@ export class SecurityManager {
       } else {
         if (link.encInFlight) continue;
         if (req.encTried) {
-          this.finish(link, req, false, 'encryption was not enabled');
+          this.finish(link, req, false, { failure: 'not-encrypted', reason: 'encryption was not enabled' });
           continue;
         }
         link.encInFlight = true;
@@ -630,11 +630,11 @@ export class SecurityManager {
     }
   }
 
-  private finish(link: Link, req: Request, ok: boolean, reason?: string): void {
+  private finish(link: Link, req: Request, ok: boolean, failure?: SecurityFailureInfo): void {
     const i = link.requests.indexOf(req);
     if (i >= 0) link.requests.splice(i, 1);
     this.requestTimers.clear(req.id);
-    this.emit({ type: 'security-complete', id: req.id, handle: link.handle, ok, level: req.level, ...(ok ? {} : { reason }) });
+    this.emit({ type: 'security-complete', id: req.id, handle: link.handle, ok, level: req.level, ...(ok || !failure ? {} : failure) });
   }
 
   private markAuthenticated(link: Link): void {
@@ -693,7 +693,6 @@ export class SecurityManager {
 
   // ── helpers ───────────────────────────────────────────────────────────────────────────────
 
-  /** Ends the peer's pairing with `pairing-failed`; returns the reason given. */
   /**
    * Moves the peer's pairing along `event` (pairing-state.ts). False when the table does not define
    * it in the peer's state: the state stays, and a `pairing-error` says what came out of order.
@@ -708,11 +707,12 @@ export class SecurityManager {
     return true;
   }
 
-  private pairingFailed(address: BdAddr, peer: Peer, status: number, reason?: string): string {
+  /** Ends the peer's pairing with `pairing-failed`; returns the failure given. */
+  private pairingFailed(address: BdAddr, peer: Peer, status: number, given?: SecurityFailureInfo): SecurityFailureInfo {
     const pairing = peer.pairing;
     peer.pairing = undefined;
-    const why = reason ?? failureReason(status, { legacy: pairing?.legacy, cause: pairing?.cause });
-    this.emit({ type: 'pairing-failed', address, status, reason: why });
+    const why = given ?? pairingFailure(status, { legacy: pairing?.legacy, cause: pairing?.cause });
+    this.emit({ type: 'pairing-failed', address, status, reason: why.reason, failure: why.failure });
     return why;
   }
 

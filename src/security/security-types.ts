@@ -6,6 +6,7 @@
 import { ArgumentError, type BdAddr } from '../core/index.js';
 import type { AssociationModelName, IoCapability } from './association-model.js';
 import type { KeyStore } from './key-store.js';
+import type { SecurityFailure } from './failure-reasons.js';
 
 /**
  * What a link must have, weakest first: `authenticated` (a link key was checked), `encrypted`
@@ -76,7 +77,8 @@ export type SecurityEvent =
   /** A prompt that no longer needs an answer (the link went down, or the controller asked again). */
   | { readonly type: 'prompt-cancelled'; readonly id: number; readonly address: BdAddr; readonly reason: string }
   | { readonly type: 'paired'; readonly address: BdAddr; readonly keyType: number }
-  | { readonly type: 'pairing-failed'; readonly address: BdAddr; readonly status: number; readonly reason: string }
+  /** `failure`: the reason as a code (failure-reasons.ts). */
+  | { readonly type: 'pairing-failed'; readonly address: BdAddr; readonly status: number; readonly reason: string; readonly failure: SecurityFailure }
   /** A pairing event the pairing machine does not define in the peer's pairing state (pairing-state.ts): it was refused or not taken. */
   | { readonly type: 'pairing-error'; readonly address: BdAddr; readonly state: string; readonly event: string; readonly message: string }
   | { readonly type: 'key-stored'; readonly address: BdAddr; readonly keyType: number }
@@ -104,7 +106,10 @@ export type SecurityEvent =
       readonly handle: number;
       readonly ok: boolean;
       readonly level: SecurityLevel;
+      /** When not `ok`: why, in words and as a code, and the HCI status behind it when a controller event reported one. */
       readonly reason?: string;
+      readonly failure?: SecurityFailure;
+      readonly status?: number;
     };
 
 export interface SecurityStats {

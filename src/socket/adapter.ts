@@ -6,7 +6,7 @@
  */
 import { ArgumentError, parseBdAddr, TimeoutError, TransportError, type BdAddr, type BluetoothError } from '../core/index.js';
 import { hciStatusError, type HciCommand } from '../hci/index.js';
-import { Stack, type StackOptions } from '../stack/index.js';
+import { closeDetailOf, Stack, type StackOptions } from '../stack/index.js';
 import { Driver, type PacketSink } from '../node/index.js';
 import type { StackEvent } from '../stack/index.js';
 import { IO_CAPABILITIES, pinOctets, type SecurityLevel } from '../security/index.js';
@@ -342,7 +342,12 @@ export class Adapter {
   /** The reason to report for a failed pairing with `address`: `message`, unless this adapter
    * itself refused the peer's PIN request because it had no PIN to give. */
   securityFailure(address: BdAddr, message: string): string {
-    return this.pinRefused.has(address) ? `${address} asked for a legacy PIN: ${NO_PIN}` : message;
+    return this.refusedPin(address) ? `${address} asked for a legacy PIN: ${NO_PIN}` : message;
+  }
+
+  /** True when this adapter refused `address`'s legacy PIN request for want of a PIN (`pin`, `onPinRequest`). */
+  refusedPin(address: BdAddr): boolean {
+    return this.pinRefused.has(address);
   }
 
   /**
@@ -369,7 +374,7 @@ export class Adapter {
       this.driver.run((now) =>
         this.stack.requestSecurity(peer, options.security ?? 'authenticated', now, (outcome) => {
           if (outcome.ok) resolve(keyType === undefined ? {} : { keyType });
-          else reject(new SocketError('EACCES', `pairing with ${peer} failed: ${this.securityFailure(peer, outcome.reason)}`));
+          else reject(new SocketError('EACCES', `pairing with ${peer} failed: ${this.securityFailure(peer, outcome.reason)}`, { ...closeDetailOf(outcome), ...(this.refusedPin(peer) ? { securityFailure: 'no-pin' } : {}) }));
         }),
       );
     }).finally(() => {

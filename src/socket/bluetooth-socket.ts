@@ -20,7 +20,7 @@
  */
 import { Duplex } from 'node:stream';
 import { ArgumentError, BDADDR_ANY, parseBdAddr, type BdAddr } from '../core/index.js';
-import type { StackEvent } from '../stack/index.js';
+import { closeDetailOf, type StackEvent } from '../stack/index.js';
 import { checkSecurityLevel, type SecurityLevel } from '../security/index.js';
 import type { Adapter } from './adapter.js';
 import { errnoForClose, SocketError, type CloseReason } from './errors.js';
@@ -32,6 +32,9 @@ export const L2CAP = 0;
 export const PORT_ANY = 0;
 
 export type Protocol = typeof RFCOMM | typeof L2CAP;
+
+/** L2CAP Connection Response result 0x0002: connection refused, PSM not supported (Core v5.4 Vol 3 Part A §4.3). */
+const L2CAP_PSM_NOT_SUPPORTED = 0x0002;
 export type SocketAddress = [BdAddr, number];
 
 export interface SocketOptions {
@@ -372,8 +375,7 @@ export class BluetoothSocket extends Duplex {
       this.adapterRef?.disown(e.id);
       this.channelGone();
       // Closed here first (close, destroy, a connect timeout): everything is settled already.
-      const l2capResult = e.type === 'l2cap-closed' ? e.result : undefined;
-      if (this.state !== 'closed') this.finish(new SocketError(errnoForClose(e.reason), this.closeMessage(e.reason, e.message), { reason: e.reason, ...(l2capResult === undefined ? {} : { l2capResult }) }), e.reason);
+      if (this.state !== 'closed') this.finish(new SocketError(errnoForClose(e.reason), this.closeMessage(e), { reason: e.reason, ...closeDetailOf(e), ...this.pinDetail(e.reason) }), e.reason);
       return;
     }
     // Until the stack confirms a local close, late data and open events have no reader left.
@@ -411,7 +413,13 @@ export class BluetoothSocket extends Duplex {
   }
 
   /** What went wrong, for the error message; L2CAP refusals name the PSM (the stack's message does not). */
-  private closeMessage(reason: CloseReason, message: string): string {
+  /** Our adapter had no PIN for the peer's legacy PIN request: that, not a refusal by a user, failed the channel. */
+  private pinDetail(reason: CloseReason): { securityFailure?: 'no-pin' } {
+    return reason === 'security' && this.adapterRef?.refusedPin(this.peer?.[0] ?? '') ? { securityFailure: 'no-pin' } : {};
+  }
+
+  private closeMessage(e: StackEvent & { type: 'rfcomm-closed' | 'l2cap-closed' }): string {
+    const { reason, message } = e;
     const [addr, port] = this.peer ?? ['', 0];
     const where = `${addr} ${this.portName(port)}`;
     // Without a level of its own the socket never paired: 'security' is the peer's L2CAP answer.
@@ -419,7 +427,7 @@ export class BluetoothSocket extends Duplex {
       return `${where}: the peer requires a secured link (L2CAP result 0x0003, security block): connect with { security: 'authenticated' } or higher`;
     }
     if (reason === 'security') return this.adapterRef?.securityFailure(addr, message) ?? message;
-    if (this.proto === L2CAP && reason === 'refused') return `${where}: the peer ${message}${/PSM not supported/.test(message) ? ': is a server listening on that PSM?' : ''}`;
+    if (this.proto === L2CAP && reason === 'refused') return `${where}: the peer ${message}${e.l2capResult === L2CAP_PSM_NOT_SUPPORTED ? ': is a server listening on that PSM?' : ''}`;
     return message;
   }
 

@@ -4,7 +4,7 @@
  * with a message saying what happened and what to do.
  */
 import { BluetoothError } from '../core/index.js';
-import type { L2capCloseReason, RfcommCloseReason } from '../stack/index.js';
+import type { CloseDetail, L2capCloseReason, RfcommCloseReason } from '../stack/index.js';
 
 export const ERRNO = {
   ECONNREFUSED: 111,
@@ -29,15 +29,17 @@ export type ErrnoName = keyof typeof ERRNO;
 /** Why a channel closed or never opened, as the stack tells it (src/stack/events.ts). */
 export type CloseReason = RfcommCloseReason | L2capCloseReason;
 
-export interface SocketErrorOptions {
+/**
+ * `timer`, `frame`, `hciStatus`, `l2capResult`, `securityFailure`: the codes of why the channel
+ * ended, as the stack gave them (src/stack/events.ts CloseDetail); each only when it applies.
+ */
+export interface SocketErrorOptions extends CloseDetail {
   cause?: unknown;
   /** The stack's reason when the error ends a channel: 'disconnected' is the peer's orderly
    * close (RFCOMM DISC; on an L2CAP socket, its Disconnection Request), 'link-lost' the ACL link going down. */
   reason?: CloseReason;
   /** A non-blocking `sendall` that ran out of room: how many bytes did go out. */
   bytesSent?: number;
-  /** An L2CAP connect the peer refused: its Connection Response result (0x0002 PSM not supported, 0x0003 security block …). */
-  l2capResult?: number;
 }
 
 export class SocketError extends BluetoothError {
@@ -45,14 +47,22 @@ export class SocketError extends BluetoothError {
   readonly errno: number;
   readonly reason: CloseReason | undefined;
   readonly bytesSent: number | undefined;
+  readonly timer: CloseDetail['timer'];
+  readonly frame: CloseDetail['frame'];
+  readonly hciStatus: number | undefined;
   readonly l2capResult: number | undefined;
+  readonly securityFailure: CloseDetail['securityFailure'];
   constructor(code: ErrnoName, message: string, options: SocketErrorOptions = {}) {
     super(`${code}: ${message}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.errno = ERRNO[code];
     this.reason = options.reason;
     this.bytesSent = options.bytesSent;
+    this.timer = options.timer;
+    this.frame = options.frame;
+    this.hciStatus = options.hciStatus;
     this.l2capResult = options.l2capResult;
+    this.securityFailure = options.securityFailure;
   }
 }
 

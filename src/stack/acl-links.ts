@@ -15,6 +15,7 @@
  */
 import { TimerSet, type BdAddr } from '../core/index.js';
 import type { HciHost } from '../hci/index.js';
+import type { CloseDetail } from './events.js';
 
 export interface Link {
   handle: number;
@@ -29,7 +30,8 @@ export interface Link {
 interface LinkWaiter {
   address: BdAddr;
   up(link: Link, now: number): void;
-  fail(reason: 'page-failed', message: string): void;
+  /** The page failed (`detail.hciStatus`: the controller's status, when it gave one). */
+  fail(message: string, detail: CloseDetail): void;
 }
 
 /** HCI Disconnect reasons (Core v5.4 Vol 1 Part F §1.3). */
@@ -57,7 +59,7 @@ export class AclLinks {
   }
 
   /** Runs `up` on a link to `address`, paging it first if none is up; `fail` if the page fails. */
-  withLink(address: BdAddr, now: number, up: (link: Link, now: number) => void, fail: (reason: 'page-failed', message: string) => void): void {
+  withLink(address: BdAddr, now: number, up: (link: Link, now: number) => void, fail: (message: string, detail: CloseDetail) => void): void {
     for (const link of this.links.values()) {
       if (link.address === address && !link.lost) {
         this.idleTimers.clear(link.handle);
@@ -93,7 +95,7 @@ export class AclLinks {
     const failed = this.waiters.filter((w) => w.address === address);
     this.waiters = this.waiters.filter((w) => w.address !== address);
     const message = `could not connect to ${address}: controller status 0x${status.toString(16).padStart(2, '0')} (${hciStatusHint(status)})`;
-    for (const w of failed) w.fail('page-failed', message);
+    for (const w of failed) w.fail(message, { hciStatus: status });
   }
 
   /** Handles of the links up now (a copy, safe to iterate while links go down). */
@@ -106,7 +108,7 @@ export class AclLinks {
     const failed = this.waiters;
     this.waiters = [];
     this.paging.clear();
-    for (const w of failed) w.fail('page-failed', message);
+    for (const w of failed) w.fail(message, {});
   }
 
   /** The link is gone: marks it lost (it stays listed until `remove`). */

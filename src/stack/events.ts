@@ -4,7 +4,7 @@
  */
 import type { BdAddr, BluetoothError } from '../core/index.js';
 import type { ServiceInfo } from '../sdp/index.js';
-import type { SecurityEvent } from '../security/index.js';
+import type { SecurityEvent, SecurityFailure } from '../security/index.js';
 
 export type StackEvent =
   | { type: 'ready'; address: BdAddr }
@@ -27,19 +27,54 @@ export type StackEvent =
   /** The peer's MSC command on an open RFCOMM channel: V.24 signals (`V24` bits) and a break's length in ms. */
   | { type: 'rfcomm-signals'; id: number; signals: number; breakMs?: number }
   /** `unsent`: bytes written on the channel that never left (it closed with them queued). */
-  | { type: 'rfcomm-closed'; id: number; reason: RfcommCloseReason; message: string; unsent: number }
+  | ({ type: 'rfcomm-closed'; id: number; reason: RfcommCloseReason; message: string; unsent: number } & CloseDetail)
   /** The peer broke RFCOMM flow control (or N1): `bytes` of its data were dropped, a gap in what the channel received. */
   | { type: 'rfcomm-dropped'; id: number; bytes: number; message: string }
   | { type: 'l2cap-open'; id: number; address: BdAddr; psm: number; incoming: boolean; remoteMtu: number; localMtu: number }
   | { type: 'l2cap-data'; id: number; sdu: Uint8Array }
   /** A raw L2CAP channel whose `sendL2cap` was refused may send again. */
   | { type: 'l2cap-writable'; id: number }
-  /** `result`: the peer's Connection Response result when it refused the channel (Core v5.4 Vol 3 Part A §4.3; 0x0002 PSM not supported, 0x0003 security block …). */
-  | { type: 'l2cap-closed'; id: number; reason: L2capCloseReason; message: string; result?: number }
+  | ({ type: 'l2cap-closed'; id: number; reason: L2capCloseReason; message: string } & CloseDetail)
   | { type: 'sdp-result'; id: number; address: BdAddr; services: ServiceInfo[] }
-  | { type: 'sdp-failed'; id: number; address: BdAddr; reason: L2capCloseReason; message: string }
+  | ({ type: 'sdp-failed'; id: number; address: BdAddr; reason: L2capCloseReason; message: string } & CloseDetail)
   /** Pairing prompts and outcomes (src/security): prompts are answered with stack.answerConfirm/Passkey/Pin. */
   | { type: 'security'; event: SecurityEvent };
+
+/**
+ * Why a channel ended, as codes beside its `reason` and the words of its `message`; each field is
+ * there only when it applies, so a program (or a test) reads the cause without parsing English.
+ */
+export interface CloseDetail {
+  /**
+   * The timer that expired: RFCOMM 'T1' (no answer to a SABM or DISC) or 'T2' (to a multiplexer
+   * command; RFCOMM 1.2 §5.3), L2CAP 'RTX' (to a signaling request, ERTX included) or
+   * 'configuration' (Core v5.4 Vol 3 Part A §6.2).
+   */
+  timer?: 'T1' | 'T2' | 'RTX' | 'configuration';
+  /** The peer's RFCOMM frame that refused or closed it: 'DM' or 'DISC' (TS 07.10 §5.3.3–5.3.4), on the channel's DLCI or on DLCI 0. */
+  frame?: 'DM' | 'DISC';
+  /**
+   * The HCI status behind it (Core v5.4 Vol 1 Part F): the page's (Connection Complete or the
+   * Command Status of Create Connection; 0x04 Page Timeout, 0x09 Connection Limit Exceeded …), or
+   * the security procedure's (Authentication Complete, Simple Pairing Complete, Encryption Change).
+   */
+  hciStatus?: number;
+  /** The peer's L2CAP Connection Response result when it refused (Core v5.4 Vol 3 Part A §4.3; 0x0002 PSM not supported, 0x0003 security block …). */
+  l2capResult?: number;
+  /** Why the link did not reach the security level the channel needs (src/security failure-reasons.ts). */
+  securityFailure?: SecurityFailure;
+}
+
+/** The CloseDetail fields of `from` (an event, say) that are set, and nothing else. */
+export function closeDetailOf(from: CloseDetail): CloseDetail {
+  const detail: CloseDetail = {};
+  if (from.timer !== undefined) detail.timer = from.timer;
+  if (from.frame !== undefined) detail.frame = from.frame;
+  if (from.hciStatus !== undefined) detail.hciStatus = from.hciStatus;
+  if (from.l2capResult !== undefined) detail.l2capResult = from.l2capResult;
+  if (from.securityFailure !== undefined) detail.securityFailure = from.securityFailure;
+  return detail;
+}
 
 /** Why an RFCOMM channel closed or never opened. */
 export type RfcommCloseReason = 'refused' | 'security' | 'disconnected' | 'session-closed' | 'timeout' | 'link-lost' | 'page-failed' | 'local';

@@ -8,11 +8,11 @@
  * (l2cap/output.ts); `send` refuses (false, nothing queued) while the channel holds
  * `l2capSendBufferBytes` or more, and 'l2cap-writable' follows once it drained to half.
  */
-import { BluetoothError, type BdAddr } from '../core/index.js';
+import { InvalidStateError, type BdAddr } from '../core/index.js';
 import type { L2capManager } from '../l2cap/index.js';
 import type { Link } from './acl-links.js';
 import type { EventQueue } from './event-queue.js';
-import type { L2capCloseReason } from './events.js';
+import type { CloseDetail, L2capCloseReason } from './events.js';
 
 interface RawChannel {
   cid?: number;
@@ -62,7 +62,7 @@ export class L2capRawChannels {
   /** Queues one SDU; false (nothing queued, 'l2cap-writable' to follow) while the channel's queue is full. */
   send(id: number, sdu: Uint8Array): boolean {
     const raw = this.byId.get(id);
-    if (raw?.cid === undefined || raw.handle === undefined) throw new BluetoothError(`L2CAP channel ${id} is not open`);
+    if (raw?.cid === undefined || raw.handle === undefined) throw new InvalidStateError(`L2CAP channel ${id} is not open`);
     return this.l2cap.send(raw.cid, sdu);
   }
 
@@ -82,12 +82,12 @@ export class L2capRawChannels {
   }
 
   /** Ends the channel: forgets it and reports 'l2cap-closed'. */
-  fail(id: number, reason: L2capCloseReason, message: string, result?: number): void {
+  fail(id: number, reason: L2capCloseReason, message: string, detail: CloseDetail = {}): void {
     const raw = this.byId.get(id);
     if (!raw) return;
     this.byId.delete(id);
     if (raw.cid !== undefined) this.idsByCid.delete(raw.cid);
-    this.events.push(result === undefined ? { type: 'l2cap-closed', id, reason, message } : { type: 'l2cap-closed', id, reason, message, result });
+    this.events.push({ type: 'l2cap-closed', id, reason, message, ...detail });
   }
 
   /** A channel on a raw PSM opened (ours, or the peer's, which gets its id here). */
@@ -108,8 +108,8 @@ export class L2capRawChannels {
   }
 
   /** The L2CAP channel `cid` closed or never opened: ends the raw channel on it, if any. */
-  closed(cid: number, reason: L2capCloseReason, message: string, result?: number): void {
+  closed(cid: number, reason: L2capCloseReason, message: string, detail: CloseDetail): void {
     const id = this.idsByCid.get(cid);
-    if (id !== undefined) this.fail(id, reason, message, result);
+    if (id !== undefined) this.fail(id, reason, message, detail);
   }
 }

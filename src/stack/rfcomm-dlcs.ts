@@ -19,11 +19,10 @@
  *   down under it.
  */
 import { InvalidStateError, ProtocolError, type BdAddr } from '../core/index.js';
-import { CONNECT_RESULT_NO_RESPONSE } from '../l2cap/index.js';
 import type { RfcommEvent, RfcommManager } from '../rfcomm/index.js';
 import type { AclLinks, Link } from './acl-links.js';
 import type { EventQueue } from './event-queue.js';
-import type { RfcommCloseReason } from './events.js';
+import type { CloseDetail, RfcommCloseReason } from './events.js';
 import type { RfcommSessions } from './rfcomm-sessions.js';
 import { L2CAP_SECURITY_BLOCK, type SecurityGate } from './security-gate.js';
 
@@ -97,11 +96,11 @@ export class RfcommDlcs {
   }
 
   /** Ends the DLC: forgets it and reports 'rfcomm-closed' (with the bytes written that never left). */
-  fail(id: number, reason: RfcommCloseReason, message: string, unsent = 0): void {
+  fail(id: number, reason: RfcommCloseReason, message: string, unsent = 0, detail: CloseDetail = {}): void {
     const rec = this.dlcs.get(id);
     if (!rec) return;
     this.dlcs.delete(id);
-    this.events.push({ type: 'rfcomm-closed', id, reason, message, unsent });
+    this.events.push({ type: 'rfcomm-closed', id, reason, message, unsent, ...detail });
   }
 
   /** A session's L2CAP channel opened (`l2capMtu`: the smaller of its two MTUs): starts the DLCs that waited for it. */
@@ -110,21 +109,22 @@ export class RfcommDlcs {
   }
 
   /** A session's L2CAP channel closed or was refused: the DLCs still waiting for it fail with why. */
-  sessionClosed(cid: number, kind: 'disconnected' | 'refused' | 'timeout', message: string, lost: boolean, result: number | undefined, now: number): void {
+  sessionClosed(cid: number, kind: 'disconnected' | 'refused' | 'timeout', message: string, lost: boolean, detail: CloseDetail, now: number): void {
     const session = this.sessions.closed(cid, now);
     if (!session) return;
+    const result = detail.l2capResult;
     const security = kind === 'refused' && result === L2CAP_SECURITY_BLOCK;
     const why = security
       ? `the peer requires a security level this link did not reach (L2CAP result 0x0003, security block): ${message}`
       : kind === 'timeout'
         ? `the L2CAP channel for RFCOMM was not set up: the peer did not answer (${message})`
-        : kind === 'refused' && result === CONNECT_RESULT_NO_RESPONSE
+        : kind === 'refused' && result === undefined
           ? `the L2CAP channel for RFCOMM was not set up (the peer rejected the request): ${message}`
           : kind === 'refused'
             ? `RFCOMM refused by the peer (L2CAP result ${result}): ${message}`
             : message;
     const reason: RfcommCloseReason = lost ? 'link-lost' : security ? 'security' : kind === 'disconnected' ? 'session-closed' : kind;
-    for (const w of session.waiting) this.fail(w.id, reason, why);
+    for (const w of session.waiting) this.fail(w.id, reason, why, 0, lost ? {} : detail);
   }
 
   handleEvent(e: RfcommEvent, now: number): void {
@@ -172,7 +172,7 @@ export class RfcommDlcs {
         const lost = rec.handle !== undefined && (this.links.get(rec.handle)?.lost ?? true);
         const reason: RfcommCloseReason = lost && e.reason === 'session-closed' ? 'link-lost' : e.reason;
         const message = reason === 'link-lost' ? `the link to ${rec.address} was lost${e.unsent > 0 ? `; ${e.unsent} byte(s) written were never sent` : ''}` : e.message;
-        this.fail(id, reason, message, e.unsent);
+        this.fail(id, reason, message, e.unsent, reason === 'link-lost' ? {} : { ...(e.timer === undefined ? {} : { timer: e.timer }), ...(e.frame === undefined ? {} : { frame: e.frame }) });
         return;
       }
       case 'dlc-authorize': {
@@ -181,7 +181,7 @@ export class RfcommDlcs {
         const answer = (granted: boolean, t: number): void => {
           this.rfcomm.authorize(e.sessionId, e.request, granted, t);
         };
-        this.gate.secure(session.handle, this.gate.channelLevel(e.serverChannel), now, (t) => answer(true, t), (_reason, t) => answer(false, t));
+        this.gate.secure(session.handle, this.gate.channelLevel(e.serverChannel), now, (t) => answer(true, t), (_reason, _detail, t) => answer(false, t));
         return;
       }
       case 'session-closed':

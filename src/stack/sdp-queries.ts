@@ -12,7 +12,7 @@ import type { L2capManager } from '../l2cap/index.js';
 import { ALL_ATTRIBUTES, SdpClient, parseServices } from '../sdp/index.js';
 import type { Link } from './acl-links.js';
 import type { EventQueue } from './event-queue.js';
-import type { L2capCloseReason, StackEvent } from './events.js';
+import type { CloseDetail, L2capCloseReason, StackEvent } from './events.js';
 import { PSM_SDP } from './psm.js';
 
 interface SdpQuery {
@@ -52,9 +52,9 @@ export class SdpQueries {
   }
 
   /** The query failed before its channel opened. */
-  fail(id: number, reason: L2capCloseReason, message: string): void {
+  fail(id: number, reason: L2capCloseReason, message: string, detail: CloseDetail = {}): void {
     const query = this.queries.get(id);
-    if (query) this.finish(query, { type: 'sdp-failed', id, address: query.address, reason, message });
+    if (query) this.finish(query, { type: 'sdp-failed', id, address: query.address, reason, message, ...detail });
   }
 
   /** Our SDP channel `cid` opened: sends the request (a channel no query owns is disconnected). */
@@ -77,13 +77,13 @@ export class SdpQueries {
   }
 
   /** The query's channel closed or never opened: the query fails unless it was answered. */
-  closed(cid: number, reason: L2capCloseReason, message: string): void {
+  closed(cid: number, reason: L2capCloseReason, message: string, detail: CloseDetail): void {
     const query = this.byCid.get(cid);
     if (!query) return;
     this.byCid.delete(cid);
     query.client?.close();
     this.queries.delete(query.id);
-    this.finish(query, { type: 'sdp-failed', id: query.id, address: query.address, reason, message: `SDP channel closed before an answer: ${message}` });
+    this.finish(query, { type: 'sdp-failed', id: query.id, address: query.address, reason, message: `SDP channel closed before an answer: ${message}`, ...detail });
   }
 
   pollTimeout(): number | undefined {

@@ -23,15 +23,19 @@ import type { HciCommand, HciEvent, HciHost } from '../hci/index.js';
 import type { L2capManager } from '../l2cap/index.js';
 import type { SecurityLevel, SecurityManager } from '../security/index.js';
 import type { EventQueue } from './event-queue.js';
+import type { CloseDetail } from './events.js';
 
 /** L2CAP Connection Response result 0x0003: connection refused, security block (Vol 3 Part A §4.3). */
 export const L2CAP_SECURITY_BLOCK = 0x0003;
 /** L2CAP Connection Response status 0x0001: authentication pending (Vol 3 Part A §4.3). */
 const AUTHENTICATION_PENDING = 0x0001;
 
+/** Why a link did not reach its level, in words and as codes (`securityFailure`, `hciStatus`). */
+export type SecurityFail = (reason: string, detail: CloseDetail, now: number) => void;
+
 interface SecurityWait {
   ok(now: number): void;
-  fail(reason: string, now: number): void;
+  fail: SecurityFail;
 }
 
 export class SecurityGate {
@@ -50,7 +54,7 @@ export class SecurityGate {
   ) {}
 
   /** Runs `ok` once the link meets `level` (at once for 'none'), else `fail` with the reason. */
-  secure(handle: number, level: SecurityLevel, now: number, ok: (now: number) => void, fail: (reason: string, now: number) => void): void {
+  secure(handle: number, level: SecurityLevel, now: number, ok: (now: number) => void, fail: SecurityFail): void {
     if (level === 'none') {
       ok(now);
       return;
@@ -59,7 +63,7 @@ export class SecurityGate {
     try {
       id = this.security.requestSecurity(handle, level, now);
     } catch (error) {
-      fail((error as Error).message, now);
+      fail((error as Error).message, { securityFailure: 'refused' }, now);
       return;
     }
     this.waits.set(id, { ok, fail });
@@ -95,7 +99,7 @@ export class SecurityGate {
       this.psmLevels.get(psm) ?? 'none',
       now,
       (t) => this.l2cap.acceptPending(cid, t),
-      (_reason, t) => this.l2cap.refusePending(cid, L2CAP_SECURITY_BLOCK, t),
+      (_reason, _detail, t) => this.l2cap.refusePending(cid, L2CAP_SECURITY_BLOCK, t),
     );
   }
 
@@ -120,7 +124,7 @@ export class SecurityGate {
         const wait = this.waits.get(e.id);
         this.waits.delete(e.id);
         if (wait && e.ok) wait.ok(now);
-        else if (wait) wait.fail(e.reason ?? `the link did not reach security level ${e.level}`, now);
+        else if (wait) wait.fail(e.reason ?? `the link did not reach security level ${e.level}`, { ...(e.failure === undefined ? {} : { securityFailure: e.failure }), ...(e.status === undefined ? {} : { hciStatus: e.status }) }, now);
       }
       events.push({ type: 'security', event: e });
     }

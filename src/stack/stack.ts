@@ -42,7 +42,7 @@ import { SdpDatabase, SdpServer } from '../sdp/index.js';
 import { checkSecurityLevel, SecurityManager, type SecurityLevel } from '../security/index.js';
 import { AclLinks } from './acl-links.js';
 import { EventQueue } from './event-queue.js';
-import type { StackEvent } from './events.js';
+import type { CloseDetail, StackEvent } from './events.js';
 import { L2capRawChannels } from './l2cap-raw-channels.js';
 import type { SdpRecord, StackOptions } from './options.js';
 import { PSM_RFCOMM, PSM_SDP } from './psm.js';
@@ -58,7 +58,7 @@ export { PSM_SDP, PSM_RFCOMM } from './psm.js';
 export type { SdpRecord, StackOptions } from './options.js';
 
 /** What `requestSecurity` reports to its `done`: the level reached, or why not. */
-export type SecurityOutcome = { ok: true } | { ok: false; reason: string };
+export type SecurityOutcome = { ok: true } | ({ ok: false; reason: string } & Pick<CloseDetail, 'hciStatus' | 'securityFailure'>);
 
 /** HCI reason 0x08, connection timeout (Core v5.4 Vol 1 Part F §1.3): a link the transport took down. */
 const CONNECTION_TIMEOUT = 0x08;
@@ -268,8 +268,8 @@ export class Stack {
       addr,
       now,
       (link, t) =>
-        this.gate.secure(link.handle, level, t, (t2) => this.dlcs.open(link, id, channel, t2), (reason) => this.dlcs.fail(id, 'security', reason)),
-      (reason, message) => this.dlcs.fail(id, reason, message),
+        this.gate.secure(link.handle, level, t, (t2) => this.dlcs.open(link, id, channel, t2), (reason, detail) => this.dlcs.fail(id, 'security', reason, 0, detail)),
+      (message, detail) => this.dlcs.fail(id, 'page-failed', message, 0, detail),
     );
     this.pump(now);
     return id;
@@ -327,8 +327,8 @@ export class Stack {
       addr,
       now,
       (link, t) =>
-        this.gate.secure(link.handle, level, t, (t2) => this.raw.open(link, id, psm, mtu, t2), (reason) => this.raw.fail(id, 'security', reason)),
-      (reason, message) => this.raw.fail(id, reason, message),
+        this.gate.secure(link.handle, level, t, (t2) => this.raw.open(link, id, psm, mtu, t2), (reason, detail) => this.raw.fail(id, 'security', reason, detail)),
+      (message, detail) => this.raw.fail(id, 'page-failed', message, detail),
     );
     this.pump(now);
     return id;
@@ -366,7 +366,7 @@ export class Stack {
       addr,
       now,
       (link, t) => this.sdpQueries.open(link, id, t),
-      (reason, message) => this.sdpQueries.fail(id, reason, message),
+      (message, detail) => this.sdpQueries.fail(id, 'page-failed', message, detail),
     );
     this.pump(now);
     return id;
@@ -400,8 +400,8 @@ export class Stack {
     this.links.withLink(
       parseBdAddr(address),
       now,
-      (link, t) => this.gate.secure(link.handle, level, t, () => done({ ok: true }), (reason) => done({ ok: false, reason })),
-      (_reason, message) => done({ ok: false, reason: message }),
+      (link, t) => this.gate.secure(link.handle, level, t, () => done({ ok: true }), (reason, detail) => done({ ok: false, reason, ...detail })),
+      (message, detail) => done({ ok: false, reason: message, ...detail }),
     );
     this.pump(now);
   }
@@ -426,7 +426,7 @@ export class Stack {
         this.raw.receive(e.cid, e.sdu);
         return;
       case 'channel-closed':
-        this.onChannelGone(e.cid, 'disconnected', e.reason, now);
+        this.onChannelGone(e.cid, 'disconnected', e.reason, now, {});
         return;
       case 'channel-writable':
         this.raw.writable(e.cid);
@@ -438,7 +438,10 @@ export class Stack {
         this.events.push({ type: 'error', error: new ProtocolError(e.message) });
         return;
       case 'connect-failed':
-        this.onChannelGone(e.cid, e.result === CONNECT_RESULT_TIMEOUT ? 'timeout' : 'refused', e.reason, now, e.result);
+        this.onChannelGone(e.cid, e.result === CONNECT_RESULT_TIMEOUT ? 'timeout' : 'refused', e.reason, now, {
+          ...(e.result >= 0 ? { l2capResult: e.result } : {}),
+          ...(e.timer === undefined ? {} : { timer: e.timer }),
+        });
         return;
       default:
         return;
@@ -446,13 +449,13 @@ export class Stack {
   }
 
   /** An L2CAP channel closed or failed to open: tell whatever rode on it. */
-  private onChannelGone(cid: number, kind: 'disconnected' | 'refused' | 'timeout', message: string, now: number, result?: number): void {
+  private onChannelGone(cid: number, kind: 'disconnected' | 'refused' | 'timeout', message: string, now: number, detail: CloseDetail): void {
     const link = this.links.channelClosed(cid);
     const lost = link?.lost ?? false;
-    this.dlcs.sessionClosed(cid, kind, message, lost, result, now);
+    this.dlcs.sessionClosed(cid, kind, message, lost, detail, now);
     this.sdpServerChannels.closed(cid);
-    this.sdpQueries.closed(cid, lost ? 'link-lost' : kind, message);
-    this.raw.closed(cid, lost ? 'link-lost' : result === L2CAP_SECURITY_BLOCK ? 'security' : kind, message, result);
+    this.sdpQueries.closed(cid, lost ? 'link-lost' : kind, message, lost ? {} : detail);
+    this.raw.closed(cid, lost ? 'link-lost' : detail.l2capResult === L2CAP_SECURITY_BLOCK ? 'security' : kind, message, lost ? {} : detail);
     if (link && !link.lost) this.links.armIdle(link, now);
   }
 

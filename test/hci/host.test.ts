@@ -70,7 +70,7 @@ describe('HciHost init', () => {
     c.pump();
     const err = c.of('error')[0].error;
     expect(err).toBeInstanceOf(HciStatusError);
-    expect(err.message).toMatch(/Write Inquiry Mode failed: controller status 0x01 \(Unknown HCI Command\)/);
+    expect(err).toMatchObject({ status: 0x01, statusName: 'Unknown HCI Command', operation: 'HCI init command Write Inquiry Mode' });
     expect(c.of('ready')).toHaveLength(1);
   });
 });
@@ -95,7 +95,7 @@ describe('HciHost command flow', () => {
     c.pump();
     const err = c.of('error')[0].error;
     expect(err).toBeInstanceOf(TimeoutError);
-    expect(err.message).toMatch(/Write Page Timeout within 1000 ms/);
+    expect(err).toMatchObject({ timer: 'HCI command Write Page Timeout' });
     expect(c.commands.map((x) => x.name)).toEqual(['Write Page Timeout', 'Write Authentication Enable']);
     // The timed-out command's token completes too: Unspecified Error (0x1f), no event from the controller.
     expect(c.of('command-complete').map((e) => [e.token, e.status, e.event?.name])).toEqual([
@@ -382,6 +382,6 @@ describe('HciHost security helpers and events', () => {
     const c = ScriptedController.ready(new HciHost());
     c.clear();
     c.send(h4Event({ name: 'Hardware Error', hardwareCode: 0x12 }));
-    expect(c.of('error')[0].error.message).toMatch(/Hardware Error 0x12/);
+    expect(c.of('error')[0].error).toMatchObject({ code: 'BT_CONTROLLER', event: 'Hardware Error', value: 0x12 });
   });
 });

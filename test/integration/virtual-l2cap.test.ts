@@ -154,6 +154,6 @@ describe('raw L2CAP between two stacks on the virtual controller', () => {
     net.ready(a, b);
     const id = a.stack.connectL2cap(b.stack.address, 0x1235, net.now);
     const closed = net.expect(a, 'l2cap-closed', (e) => e.id === id);
-    expect(closed).toMatchObject({ reason: 'refused', result: 0x0002 });
+    expect(closed).toMatchObject({ reason: 'refused', l2capResult: 0x0002 });
   });
 });

@@ -64,14 +64,14 @@ describe('two stacks on the virtual controller', () => {
     const { net, a, b } = pair();
     const id = a.stack.connectRfcomm(b.stack.address, 9, net.now);
     const closed = net.expect(a, 'rfcomm-closed', (e) => e.id === id);
-    expect(closed.reason).toBe('refused');
+    expect(closed).toMatchObject({ reason: 'refused', frame: 'DM' });
     expect(closed.message).not.toBe('');
   });
 
   it('reports a page failure for an address nobody has', () => {
     const { net, a } = pair();
     const id = a.stack.connectRfcomm('00:11:22:33:44:55', 1, net.now);
-    expect(net.expect(a, 'rfcomm-closed', (e) => e.id === id).reason).toBe('page-failed');
+    expect(net.expect(a, 'rfcomm-closed', (e) => e.id === id)).toMatchObject({ reason: 'page-failed', hciStatus: 0x04 });
   });
 
   it('closes from the accepting side too', () => {

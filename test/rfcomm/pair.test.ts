@@ -124,7 +124,7 @@ describe('two RfcommManagers back to back', () => {
     p.run();
     expect(bytesEqual(p.data(p.b, bIds[0]), sent)).toBe(true);
     expect(p.a.events).toContainEqual({ type: 'dlc-closed', dlcId: aIds[0], reason: 'disconnected', message: 'closed', unsent: 0 });
-    expect(p.b.events).toContainEqual({ type: 'dlc-closed', dlcId: bIds[0], reason: 'disconnected', message: 'the peer closed the DLC', unsent: 0 });
+    expect(p.b.events).toContainEqual({ type: 'dlc-closed', dlcId: bIds[0], reason: 'disconnected', message: expect.any(String), unsent: 0, frame: 'DISC' });
     expect(p.a.rf.pollTimeout()).toBe(1_000);
     p.advance(1_000);
     p.run();
@@ -154,7 +154,7 @@ describe('two RfcommManagers back to back', () => {
     const p = new Pair();
     const id = p.a.rf.connect(SID_A, 9, 0);
     p.run();
-    expect(p.a.events).toContainEqual(expect.objectContaining({ type: 'dlc-closed', dlcId: id, reason: 'refused' }));
+    expect(p.a.events).toContainEqual(expect.objectContaining({ type: 'dlc-closed', dlcId: id, reason: 'refused', frame: 'DM' }));
   });
 
   it('model: random writes, reads and steps lose, duplicate or reorder nothing', () => {

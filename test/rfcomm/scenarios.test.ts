@@ -284,7 +284,7 @@ describe('RFCOMM scenarios, IUT as responder (LT initiator, server channel 1 = D
     const { lt, dlcId } = LowerTester.withDlc();
     lt.send('0b 53 01 b8');
     expect(lt.tx()).toEqual(['0b 73 01 92']);
-    expect(lt.events()).toEqual([{ type: 'dlc-closed', dlcId, reason: 'disconnected', message: 'the peer closed the DLC', unsent: 0 }]);
+    expect(lt.events()).toEqual([{ type: 'dlc-closed', dlcId, reason: 'disconnected', message: expect.any(String), unsent: 0, frame: 'DISC' }]);
     lt.send('0b ef 07 61 62 63 9a');
     expect(lt.tx()).toEqual(['0b 0f 01 66']);
   });
@@ -300,7 +300,7 @@ describe('RFCOMM scenarios, IUT as responder (LT initiator, server channel 1 = D
     lt.send('03 53 01 fd');
     expect(lt.tx()).toEqual(['03 73 01 d7']);
     expect(lt.events()).toEqual([
-      { type: 'dlc-closed', dlcId, reason: 'session-closed', message: 'the peer closed the RFCOMM session', unsent: 0 },
+      { type: 'dlc-closed', dlcId, reason: 'session-closed', message: expect.any(String), unsent: 0, frame: 'DISC' },
       { type: 'session-closed', sessionId: SID },
     ]);
     expect(lt.rf.dlcInfo(dlcId)).toBeUndefined();

@@ -52,7 +52,7 @@ describe('encryption key size (KNOB)', () => {
     const out = h.answerKeySize(afterEncryption[0], 0x00, 6);
     expect(out.events).toEqual([
       { type: 'encryption-key-size', handle: HANDLE, address: PEER, keySize: 6, ok: false, reason },
-      { type: 'security-complete', id, handle: HANDLE, ok: false, level: 'mitm', reason },
+      { type: 'security-complete', id, handle: HANDLE, ok: false, level: 'mitm', reason, failure: 'key-too-short' },
     ]);
     expect(out.commands).toEqual([]);
     expect(h.sm.linkSecurity(HANDLE)).toMatchObject({ authenticated: true, encrypted: false, encryptionKeySize: 6 });
@@ -66,7 +66,7 @@ describe('encryption key size (KNOB)', () => {
     const out = h.drain();
     expect(out.commands).toEqual([]);
     expect(out.events).toEqual([
-      { type: 'security-complete', id: encrypted, handle: HANDLE, ok: false, level: 'encrypted', reason: 'the encryption key is 1 octet, below the minimum of 7 (KNOB, CVE-2019-9506)' },
+      { type: 'security-complete', id: encrypted, handle: HANDLE, ok: false, level: 'encrypted', reason: 'the encryption key is 1 octet, below the minimum of 7 (KNOB, CVE-2019-9506)', failure: 'key-too-short' },
       { type: 'security-complete', id: authenticated, handle: HANDLE, ok: true, level: 'authenticated' },
     ]);
   });
@@ -91,7 +91,7 @@ describe('encryption key size (KNOB)', () => {
     const out = h.answerKeySize(afterEncryption[0], 0x02, 0);
     expect(out.events).toEqual([
       { type: 'encryption-key-size', handle: HANDLE, address: PEER, keySize: undefined, ok: false, reason },
-      { type: 'security-complete', id, handle: HANDLE, ok: false, level: 'encrypted', reason },
+      { type: 'security-complete', id, handle: HANDLE, ok: false, level: 'encrypted', reason, failure: 'key-size-unreadable', status: 0x02 },
     ]);
     expect(h.sm.linkSecurity(HANDLE)).toEqual({ handle: HANDLE, address: PEER, authenticated: true, encrypted: false, keyType: 0x05 });
   });
@@ -107,11 +107,15 @@ describe('encryption key size (KNOB)', () => {
       ok: false,
       level: 'encrypted',
       reason: 'the encryption key size could not be read (Command Disallowed 0x0c): the link does not count as encrypted',
+      failure: 'key-size-unreadable',
+      status: 0x0c,
     });
     const malformed = bonded();
     const b = encrypt(malformed);
     malformed.sm.handleCommandStatus(b.afterEncryption[0], 0x00, 0, { name: 'Command Complete', numHciCommandPackets: 1, opcode: 0x1408, returnParams: Uint8Array.of(0x00, 0x0b) });
-    expect(malformed.drain().events.at(-1)).toMatchObject({ ok: false, reason: 'the controller answered Read Encryption Key Size without a Key_Size: the link does not count as encrypted' });
+    const last = malformed.drain().events.at(-1);
+    expect(last).toMatchObject({ ok: false, failure: 'key-size-unreadable', reason: 'the controller answered Read Encryption Key Size without a Key_Size: the link does not count as encrypted' });
+    expect(last).not.toHaveProperty('status');
   });
 
   it.each([
@@ -137,7 +141,7 @@ describe('encryption key size (KNOB)', () => {
     const second = h.feed(ev.encChange(0, 1)).commands;
     expect([...afterEncryption, ...second]).toEqual([READ, READ]);
     expect(h.answerKeySize(afterEncryption[0], 0x00, 16).events).toEqual([]);
-    expect(h.answerKeySize(second[0], 0x00, 5).events.at(-1)).toMatchObject({ id, ok: false, reason: expect.stringContaining('is 5 octets, below the minimum of 7') });
+    expect(h.answerKeySize(second[0], 0x00, 5).events.at(-1)).toMatchObject({ id, ok: false, failure: 'key-too-short', reason: expect.stringContaining('is 5 octets, below the minimum of 7') });
   });
 
   it('encryption turned off while the read is in flight: the late answer changes nothing; a new Encryption Change is checked afresh', () => {

@@ -32,8 +32,8 @@ describe('legacy PIN pairing', () => {
     expect(h.names(h.drain().commands)).toEqual(['PIN Code Request Reply']);
     const out = h.feed(ev.authComplete(0x05));
     expect(out.events).toEqual([
-      { type: 'pairing-failed', address: PEER, status: 0x05, reason: expect.stringContaining('wrong PIN') },
-      { type: 'security-complete', id: expect.any(Number), handle: HANDLE, ok: false, level: 'encrypted', reason: expect.stringContaining('wrong PIN') },
+      { type: 'pairing-failed', address: PEER, status: 0x05, reason: 'wrong PIN (Authentication Failure 0x05)', failure: 'authentication-failed' },
+      { type: 'security-complete', id: expect.any(Number), handle: HANDLE, ok: false, level: 'encrypted', reason: 'wrong PIN (Authentication Failure 0x05)', failure: 'authentication-failed', status: 0x05 },
     ]);
     expect(out.commands).toEqual([]);
     expect(h.store.size).toBe(0);
@@ -58,7 +58,7 @@ describe('legacy PIN pairing', () => {
     const id = pinRequestedAfterAuth(h);
     h.sm.answerPin(id, null, 1);
     expect(h.drain().commands).toEqual([{ name: 'PIN Code Request Negative Reply', bdaddr: PEER }]);
-    expect(h.feed(ev.authComplete(0x06)).events[0]).toMatchObject({ type: 'pairing-failed', reason: expect.stringContaining('rejected by the user') });
+    expect(h.feed(ev.authComplete(0x06)).events[0]).toMatchObject({ type: 'pairing-failed', failure: 'rejected-by-user', status: 0x06 });
   });
 
   it('PIN length is checked: 1 to 16 octets', () => {
@@ -122,7 +122,7 @@ describe('bonding and reconnection', () => {
     const out = h.feed(ev.authComplete(0x06));
     expect(out.events).toEqual([
       { type: 'key-removed', address: PEER, reason: expect.stringContaining('no link key for this device') },
-      expect.objectContaining({ type: 'security-complete', ok: false, reason: expect.stringContaining('PIN or Key Missing') }),
+      expect.objectContaining({ type: 'security-complete', ok: false, failure: 'stored-key-rejected', status: 0x06 }),
     ]);
     expect(h.store.get(PEER)).toBeUndefined();
   });

@@ -86,14 +86,14 @@ describe('SSP prompts', () => {
     expect(h.sm.answerConfirm(req.id, false, 5)).toBe(true);
     expect(h.drain().commands).toEqual([{ name: 'User Confirmation Request Negative Reply', bdaddr: PEER }]);
     const failed = h.feed(ev.sspComplete(0x05)).events;
-    expect(failed).toEqual([{ type: 'pairing-failed', address: PEER, status: 0x05, reason: expect.stringContaining('rejected by the user') }]);
+    expect(failed).toEqual([{ type: 'pairing-failed', address: PEER, status: 0x05, reason: expect.any(String), failure: 'rejected-by-user' }]);
     expect(h.sm.answerConfirm(req.id, true, 6)).toBe(false);
   });
 
   it.each([
-    ['rejected', 'pairing rejected by the user (Authentication Failure 0x05)'],
-    ['timed out', 'no answer from the user in time: pairing refused (Authentication Failure 0x05)'],
-  ])('a prompt %s: the Authentication Complete after the failed pairing fails the request with the pairing reason', (how, reason) => {
+    ['rejected', 'rejected-by-user', 'pairing rejected by the user (Authentication Failure 0x05)'],
+    ['timed out', 'user-timeout', 'no answer from the user in time: pairing refused (Authentication Failure 0x05)'],
+  ])('a prompt %s: the Authentication Complete after the failed pairing fails the request with the pairing failure (%s)', (how, failure, reason) => {
     const h = new Harness({ userTimeoutMs: 1000, mitm: true });
     h.sm.linkUp(HANDLE, PEER);
     h.sm.requestSecurity(HANDLE, 'mitm', 0);
@@ -104,8 +104,8 @@ describe('SSP prompts', () => {
     if (how === 'rejected') h.sm.answerConfirm(id, false, 5);
     else h.advance(1000);
     h.drain();
-    expect(h.feed(ev.sspComplete(0x05)).events).toEqual([{ type: 'pairing-failed', address: PEER, status: 0x05, reason }]);
-    expect(h.feed(ev.authComplete(0x05)).events).toEqual([{ type: 'security-complete', id: expect.any(Number), handle: HANDLE, ok: false, level: 'mitm', reason }]);
+    expect(h.feed(ev.sspComplete(0x05)).events).toEqual([{ type: 'pairing-failed', address: PEER, status: 0x05, reason, failure }]);
+    expect(h.feed(ev.authComplete(0x05)).events).toEqual([{ type: 'security-complete', id: expect.any(Number), handle: HANDLE, ok: false, level: 'mitm', reason, failure, status: 0x05 }]);
   });
 
   it('a failed pairing reason is not reused by a later authentication', () => {
@@ -117,7 +117,7 @@ describe('SSP prompts', () => {
     h.feed(ev.sspComplete(0x05));
     h.sm.requestSecurity(HANDLE, 'authenticated', 2);
     h.feed(ev.linkKeyRequest());
-    expect(h.feed(ev.authComplete(0x22)).events.at(-1)).toMatchObject({ ok: false, reason: expect.stringContaining('stopped answering') });
+    expect(h.feed(ev.authComplete(0x22)).events.at(-1)).toMatchObject({ ok: false, failure: 'peer-timeout', status: 0x22 });
   });
 
   it('an accepted confirmation gives the positive reply', () => {
@@ -132,7 +132,7 @@ describe('SSP prompts', () => {
     expect(h.advance(999).commands).toEqual([]);
     expect(h.advance(1000).commands).toEqual([{ name: 'User Confirmation Request Negative Reply', bdaddr: PEER }]);
     expect(h.sm.stats.promptTimeouts).toBe(1);
-    expect(h.feed(ev.sspComplete(0x05)).events[0]).toMatchObject({ type: 'pairing-failed', reason: expect.stringContaining('no answer from the user') });
+    expect(h.feed(ev.sspComplete(0x05)).events[0]).toMatchObject({ type: 'pairing-failed', failure: 'user-timeout' });
     expect(h.sm.pollTimeout()).toBeUndefined();
   });
 

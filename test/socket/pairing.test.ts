@@ -59,14 +59,13 @@ describe('pairing through the socket API', () => {
   }
 
   it.each([
-    ['the local user rejects', { onConfirm: () => false }, {}, 'pairing rejected by the user (Authentication Failure 0x05)'],
-    ['the local hook throws (counts as a refusal)', { onConfirm: () => { throw new Error('no UI'); } }, {}, 'pairing rejected by the user (Authentication Failure 0x05)'],
-    ['the local hook does not answer within timeoutMs', { timeoutMs: 50, onConfirm: () => new Promise<boolean>(() => undefined) }, {}, 'no answer from the user in time: pairing refused (Authentication Failure 0x05)'],
-    ['the peer rejects', {}, { onConfirm: () => false }, 'authentication failed (Authentication Failure 0x05): the values did not match or the peer refused'],
-  ] as [string, Partial<PairingOptions>, Partial<PairingOptions>, string][])('%s: connect fails with EACCES and exactly that reason', async (_what, client, server, reason) => {
+    ['the local user rejects', { onConfirm: () => false }, {}, 'rejected-by-user'],
+    ['the local hook throws (counts as a refusal)', { onConfirm: () => { throw new Error('no UI'); } }, {}, 'rejected-by-user'],
+    ['the local hook does not answer within timeoutMs', { timeoutMs: 50, onConfirm: () => new Promise<boolean>(() => undefined) }, {}, 'user-timeout'],
+    ['the peer rejects', {}, { onConfirm: () => false }, 'authentication-failed'],
+  ] as [string, Partial<PairingOptions>, Partial<PairingOptions>, string][])('%s: connect fails with EACCES, that failure and Authentication Failure (0x05)', async (_what, client, server, securityFailure) => {
     const error = await failedConnect(client, server);
-    expect(error).toMatchObject({ code: 'EACCES' });
-    expect(error.message).toBe(`EACCES: ${reason}`);
+    expect(error).toMatchObject({ code: 'EACCES', reason: 'security', securityFailure, hciStatus: 0x05 });
   });
 
   it('passkey entry: onPasskeyDisplay shows the passkey, onPasskeyRequest types it, the secured channel opens', async () => {

@@ -23,6 +23,7 @@ import {
   SERIAL_PORT_PROFILE,
   stopAdvertising,
 } from '../../src/socket/index.js';
+import { NO_PIN } from '../../src/socket/pairing-hooks.js';
 import { patternBytes } from '../support/bulk.js';
 import { failure } from '../support/failure.js';
 import { senderOutOfCredits, until } from '../support/wait.js';
@@ -189,8 +190,8 @@ describe('BluetoothSocket (RFCOMM) on the virtual controller', () => {
       listener.listen(1);
       const sock = new BluetoothSocket(RFCOMM, { adapter: pinless, security: 'authenticated' });
       const error = await failure(sock.connect([pinServer.address, 1]));
-      expect(error).toMatchObject({ code: 'EACCES', reason: 'security' });
-      expect(error.message).toBe(`EACCES: ${pinServer.address} asked for a legacy PIN: no PIN configured (pass pin or onPinRequest; CLI --pin)`);
+      expect(error).toMatchObject({ code: 'EACCES', reason: 'security', securityFailure: 'no-pin' });
+      expect(error.message).toContain(NO_PIN);
     } finally {
       await pinless.close();
       await pinServer.close();
