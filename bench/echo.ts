@@ -15,8 +15,8 @@ export async function serveEcho(sock: BluetoothSocket): Promise<void> {
   }
 }
 
-/** Median and p99 (µs) of `trips` round trips of 16 bytes to a `serveEcho` peer. */
-export async function echoRoundTrips(sock: BluetoothSocket, trips: number): Promise<{ median: number; p99: number }> {
+/** Median, p90 and p99 (µs) of `trips` round trips of 16 bytes to a `serveEcho` peer. */
+export async function echoRoundTrips(sock: BluetoothSocket, trips: number): Promise<{ median: number; p90: number; p99: number }> {
   const msg = Buffer.from('0123456789abcdef');
   const rtts: number[] = [];
   for (let i = 0; i < trips; i++) {
@@ -26,5 +26,5 @@ export async function echoRoundTrips(sock: BluetoothSocket, trips: number): Prom
     while (got < msg.length) got += (await sock.recv(1024)).length;
     rtts.push((performance.now() - t0) * 1000);
   }
-  return { median: percentile(rtts, 50), p99: percentile(rtts, 99) };
+  return { median: percentile(rtts, 50), p90: percentile(rtts, 90), p99: percentile(rtts, 99) };
 }

@@ -229,6 +229,7 @@ export async function socketEcho(plan: SamplingPlan, quick: boolean, out: Result
   const trips = quick ? 200 : 2000;
   const variants: Record<string, () => Promise<number>> = {};
   const p99s: Record<string, number[]> = {};
+  const p90s: Record<string, number[]> = {};
   const closers: (() => Promise<void>)[] = [];
   for (const proto of [RFCOMM, L2CAP] as const) {
     const name = proto === RFCOMM ? 'rfcomm' : 'l2cap';
@@ -242,9 +243,11 @@ export async function socketEcho(plan: SamplingPlan, quick: boolean, out: Result
     const [conn] = await accepted;
     void serveEcho(conn);
     p99s[name] = [];
+    p90s[name] = [];
     variants[name] = async () => {
       const r = await echoRoundTrips(sock, trips);
       p99s[name].push(r.p99);
+      p90s[name].push(r.p90);
       return r.median;
     };
     closers.push(async () => {
@@ -260,6 +263,7 @@ export async function socketEcho(plan: SamplingPlan, quick: boolean, out: Result
     const label = name === 'rfcomm' ? 'RFCOMM' : 'L2CAP';
     const p99 = summarize(p99s[name].slice(plan.warmup));
     out.figures.push({ name: `${label} echo round trip, sockets on virtual adapters (median)`, unit: 'µs', summary: res[name], better: 'lower' });
+    out.figures.push({ name: `${label} echo round trip, sockets on virtual adapters (p90)`, unit: 'µs', summary: summarize(p90s[name].slice(plan.warmup)), better: 'lower' });
     out.figures.push({ name: `${label} echo round trip, sockets on virtual adapters (p99)`, unit: 'µs', summary: p99, better: 'lower' });
     out.ratios.push({ name: `${label} echo p99 / median, virtual adapters`, value: p99.median / res[name].median, target: '≤ 2' });
   }

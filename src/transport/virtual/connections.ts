@@ -63,7 +63,13 @@ export class ConnectionManager {
   private tx: QueuedAcl[] = [];
   /** The batch sent last time, reused as the next queue (a packet's worth of garbage less per transmit). */
   private sent: QueuedAcl[] = [];
-  private readonly completions = new Map<number, number>();
+  /**
+   * The handles of one transmission and how many packets each sent, in order of first packet:
+   * two arrays emptied by length, not a Map cleared per transmission (clearing a Map gives it a
+   * new table each time, and one round trip in seven of the echo benchmark paid ≈8 µs for it).
+   */
+  private readonly completedHandles: number[] = [];
+  private readonly completedCounts: number[] = [];
   private readonly transmitNow = (now: number): void => this.transmit(now);
   private txTimer: number | undefined;
   /** Where the search for a free handle starts: after the last one given (set at the first link). */
@@ -303,16 +309,25 @@ export class ConnectionManager {
     const batch = this.tx;
     this.tx = this.sent;
     this.sent = batch;
-    const counts = this.completions;
+    const handles = this.completedHandles;
+    const counts = this.completedCounts;
     for (const p of batch) {
       this.send(p, now);
-      counts.set(p.handle, (counts.get(p.handle) ?? 0) + 1);
+      const i = handles.indexOf(p.handle);
+      if (i >= 0) counts[i]++;
+      else {
+        handles.push(p.handle);
+        counts.push(1);
+      }
     }
     batch.length = 0;
-    for (const [handle, n] of counts) {
+    for (let i = 0; i < handles.length; i++) {
+      const handle = handles[i];
+      const n = counts[i];
       if (this.byHandle.has(handle)) this.c.event(EVT.NUMBER_OF_COMPLETED_PACKETS, Uint8Array.of(1, handle & 0xff, handle >>> 8, n & 0xff, n >>> 8));
     }
-    counts.clear();
+    handles.length = 0;
+    counts.length = 0;
   }
 
   /** Sends a handle's queued packets before it disconnects (no completion reported). */
