@@ -5,7 +5,8 @@
 export * from './socket/index.js';
 export { Stack, type StackOptions, PSM_SDP, PSM_RFCOMM } from './stack/index.js';
 export { Driver, type PacketSink } from './node/index.js';
-export type { StackEvent, RfcommCloseReason, L2capCloseReason } from './stack/index.js';
+export type { StackEvent, RfcommCloseReason, L2capCloseReason, CloseDetail } from './stack/index.js';
+export type { SecurityFailure } from './security/index.js';
 export * as core from './core/index.js';
 export * as hci from './hci/index.js';
 export * as l2cap from './l2cap/index.js';
