@@ -26,8 +26,12 @@ export interface TesterMedium {
   onEvent(listener: (e: StackEvent) => void): void;
 }
 
-/** Stack options for the tester's own stack: links it pages stay up while a script runs. */
-export const TESTER_STACK_OPTIONS: StackOptions = { linkIdleMs: 24 * 3600 * 1000 };
+/**
+ * Stack options for the tester's own stack: links it pages stay up while a script runs, and its
+ * L2CAP never allocates a CID from 0xFF00 on, where the tester's own channels live when it shares
+ * the link with the stack (tester.ts `standAside('channels')`).
+ */
+export const TESTER_STACK_OPTIONS: StackOptions = { linkIdleMs: 24 * 3600 * 1000, l2cap: { lastDynamicCid: 0xfeff } };
 
 type TapWiring = Omit<LinkTapHooks, 'toController' | 'toHost'>;
 
@@ -218,7 +222,11 @@ export class DriverMedium implements TesterMedium {
         this.poke();
       },
       toController: (h4) => transport.write(h4),
-      toHost: (h4) => tapped.deliver(h4),
+      toHost: (h4) => {
+        tapped.deliver(h4);
+        // The stack's state may have moved (a channel of its own closed, say): waits are checked again.
+        this.poke();
+      },
     });
     tapped.tap = this.tap;
     transport.onData((bytes) => this.tap.fromController(bytes));
@@ -244,8 +252,12 @@ export class DriverMedium implements TesterMedium {
     return this.driver.run(fn);
   }
 
+  /** `listener` hears each event, then waits whose condition it may have met are checked. */
   onEvent(listener: (e: StackEvent) => void): void {
-    this.driver.on((e) => listener(e));
+    this.driver.on((e) => {
+      listener(e);
+      this.poke();
+    });
   }
 
   wait(done: () => boolean, deadline: number): Promise<void> {

@@ -10,7 +10,8 @@ import { aclPacket, rfcommFrame } from './frames.js';
 import { fillPattern, matchPattern, type Captures } from './hex-pattern.js';
 import type { Observed } from './observed.js';
 import { mccPattern, rfcommPattern, type Check, type Scenario, type ScenarioContext, type Setup, type Step } from './scenario.js';
-import { PSM, type Tester, type TesterChannel } from './tester.js';
+import { StackChannel } from './stack-channel.js';
+import { PSM, type StackSession, type Tester, type TesterChannel } from './tester.js';
 
 export type Verdict = 'PASS' | 'FAIL' | 'NO-ANSWER' | 'INCONCLUSIVE';
 
@@ -37,6 +38,8 @@ export interface RunOptions {
   trigger?: (scenario: Scenario) => void;
   /** Client role: how long to wait for the device's Connection Request (default 30000). */
   acceptTimeoutMs?: number;
+  /** The `stack-…` set-ups: the device's server channel the tester's own stack connects to, which echoes what it gets (default 2). */
+  stackChannel?: number;
 }
 
 class StepFailure extends Error {
@@ -58,6 +61,10 @@ const SETUP_CHAIN: Record<Setup, Exclude<Setup, 'none'>[]> = {
   'rfcomm-dlc': ['link', 'rfcomm-channel', 'rfcomm-session', 'rfcomm-dlc'],
   'accept-rfcomm-channel': ['accept-rfcomm-channel'],
   'accept-rfcomm-session': ['accept-rfcomm-channel', 'accept-rfcomm-session'],
+  'stack-rfcomm-dlc': ['link', 'stack-rfcomm-dlc'],
+  'stack-session': ['link', 'stack-rfcomm-dlc', 'stack-session'],
+  'stack-session-dlc': ['link', 'stack-rfcomm-dlc', 'stack-session', 'stack-session-dlc'],
+  'stack-sdp-channel': ['link', 'stack-rfcomm-dlc', 'sdp-channel'],
 };
 
 const layerOf = (l: string): Observed['layer'] => (l === 'mcc' ? 'rfcomm' : (l as Observed['layer']));
@@ -83,6 +90,10 @@ function otherEvent(o: Observed): boolean {
 class Run {
   rfcomm: TesterChannel | undefined;
   sdp: TesterChannel | undefined;
+  /** The stack's own RFCOMM channel (the `stack-…` set-ups). */
+  stackChannel: StackChannel | undefined;
+  /** The stack's session, when the DLC under test rides on it (then `rfcomm` stands for it). */
+  shared: StackSession | undefined;
   readonly captures: Captures = new Map();
   readonly ctx: ScenarioContext;
   private tid = 1;
@@ -126,8 +137,23 @@ class Run {
         await this.setupExpect(rfcommPattern({ dlci: 0, control: 'UA', pf: 1 }, this.ctx), 'UA to SABM on DLCI 0');
         return;
       case 'rfcomm-dlc':
+      case 'stack-session-dlc':
         await this.openDlc();
         return;
+      case 'stack-rfcomm-dlc': {
+        const c = await StackChannel.open(t.medium, this.options.address, this.options.stackChannel ?? 2, Math.max(this.timeoutMs, 10_000));
+        if (typeof c === 'string') throw new StepFailure('INCONCLUSIVE', `set-up: ${c}`);
+        this.stackChannel = c;
+        return;
+      }
+      case 'stack-session': {
+        const session = t.stackSession();
+        if (!session) throw new StepFailure('INCONCLUSIVE', "set-up: the stack's RFCOMM session is not open on the link");
+        t.claimDlci(session, this.ctx.dlci);
+        this.shared = session;
+        this.rfcomm = { psm: PSM.RFCOMM, localCid: session.localCid, remoteCid: session.remoteCid, remoteMtu: session.remoteMtu };
+        return;
+      }
       case 'accept-rfcomm-channel':
         this.options.trigger?.(this.scenario);
         this.rfcomm = this.channelOr(await t.acceptChannel(PSM.RFCOMM, { timeoutMs: this.options.acceptTimeoutMs ?? 30_000 }), 'RFCOMM');
@@ -292,6 +318,12 @@ class Run {
           { expect: 'mcc', mcc: { type: 'MSC', cr: 0, value: '<dlci_msc> 8d' }, ignore: [mccPattern({ type: 'MSC', cr: 1, value: '<dlci_msc> ??' }, false, this.ctx)] },
         ]);
         return;
+      case 'stack-echo': {
+        if (!this.stackChannel) throw new StepFailure('INCONCLUSIVE', "the scenario checks the stack's own channel but its set-up does not open it");
+        const wrong = await this.stackChannel.echo(new TextEncoder().encode(`stack channel still usable ${this.tid++}`), Math.max(this.timeoutMs, 5_000));
+        if (wrong) throw new StepFailure('FAIL', `the link is no longer usable: ${wrong}`);
+        return;
+      }
       case 'sdp': {
         this.sdp ??= this.channelOr(await t.openChannel(PSM.SDP), 'SDP');
         const tid = (this.tid++ & 0xffff).toString(16).padStart(4, '0');
@@ -308,9 +340,25 @@ class Run {
   /** Closes what the scenario opened (best effort), so that the next starts afresh. */
   async teardown(): Promise<void> {
     const t = this.tester;
+    if (this.shared && t.link) {
+      // The DLC the tester took on the stack's session: closed with DISC, then given back.
+      t.sendOn(this.rfcomm!, rfcommFrame({ dlci: this.ctx.dlci, control: 'DISC', pf: 1 }));
+      await t.idle(100);
+      t.releaseDlci(this.shared, this.ctx.dlci);
+      this.rfcomm = undefined;
+    }
     for (const c of [this.rfcomm, this.sdp]) if (c && t.link) await t.closeChannel(c, 1000);
+    if (this.stackChannel) {
+      await this.stackChannel.close(1000);
+      // Its session closes once idle (DISC on DLCI 0, then its L2CAP channel): wait, so that a next
+      // scenario on the whole link does not get the stack's closing frames.
+      const gone = (): boolean => !t.link || !t.medium.stack.l2cap.channelsOn(t.link.handle).some((c) => c.psm === PSM.RFCOMM);
+      await t.medium.wait(gone, t.now() + 5000);
+    }
     this.rfcomm = undefined;
     this.sdp = undefined;
+    this.shared = undefined;
+    this.stackChannel = undefined;
     await t.idle(100);
     t.take();
   }
@@ -321,6 +369,7 @@ export async function runScenario(tester: Tester, scenario: Scenario, options: R
   const run = new Run(tester, options, scenario.timeoutMs ?? options.timeoutMs ?? 3000, scenario.role === 'client', scenario);
   const base = { id: scenario.id, title: scenario.title, rule: scenario.rule, spec: scenario.spec };
   let up = false;
+  tester.standAside(scenario.standAside ?? 'link');
   try {
     try {
       await run.setup(scenario.setup);

@@ -10,9 +10,40 @@ import { computeFcs } from '../rfcomm/index.js';
 import { MCC, RFCOMM_CONTROL, rfcommAddress } from './frames.js';
 import { checkPattern } from './hex-pattern.js';
 
-/** What a scenario needs before its steps: each implies the ones before it in its chain. */
-export type Setup = 'none' | 'link' | 'sdp-channel' | 'rfcomm-channel' | 'rfcomm-session' | 'rfcomm-dlc' | 'accept-rfcomm-channel' | 'accept-rfcomm-session';
-export const SETUPS: readonly Setup[] = ['none', 'link', 'sdp-channel', 'rfcomm-channel', 'rfcomm-session', 'rfcomm-dlc', 'accept-rfcomm-channel', 'accept-rfcomm-session'];
+/**
+ * What a scenario needs before its steps: each implies the ones before it in its chain. The
+ * `stack-…` set-ups share the link with the tester's own stack (`standAside: 'channels'`): the
+ * stack opens an RFCOMM channel of its own to the device's `stackChannel` ('stack-rfcomm-dlc'); the
+ * tester then takes the DLC under test on the stack's session ('stack-session', and opens it:
+ * 'stack-session-dlc'), or opens an SDP channel of its own beside ('stack-sdp-channel').
+ */
+export type Setup =
+  | 'none'
+  | 'link'
+  | 'sdp-channel'
+  | 'rfcomm-channel'
+  | 'rfcomm-session'
+  | 'rfcomm-dlc'
+  | 'accept-rfcomm-channel'
+  | 'accept-rfcomm-session'
+  | 'stack-rfcomm-dlc'
+  | 'stack-session'
+  | 'stack-session-dlc'
+  | 'stack-sdp-channel';
+export const SETUPS: readonly Setup[] = [
+  'none',
+  'link',
+  'sdp-channel',
+  'rfcomm-channel',
+  'rfcomm-session',
+  'rfcomm-dlc',
+  'accept-rfcomm-channel',
+  'accept-rfcomm-session',
+  'stack-rfcomm-dlc',
+  'stack-session',
+  'stack-session-dlc',
+  'stack-sdp-channel',
+];
 
 /**
  * The layers a step sends on or expects from. 'hci': a command to the tester's own controller
@@ -83,8 +114,13 @@ export type Step =
   | { wait: number }
   | { check: Check };
 
-/** "Link still usable" checks: an L2CAP Echo, an RFCOMM Test on DLCI 0, an MSC on the DLC, an SDP request. */
-export type Check = 'echo' | 'rfcomm-test' | 'rfcomm-msc' | 'sdp';
+/**
+ * "Link still usable" checks: an L2CAP Echo, an RFCOMM Test on DLCI 0, an MSC on the DLC, an SDP
+ * request; 'stack-echo': the stack's own RFCOMM channel (a `stack-…` set-up) still carries data
+ * both ways (the device echoes what arrives on its `stackChannel`).
+ */
+export type Check = 'echo' | 'rfcomm-test' | 'rfcomm-msc' | 'sdp' | 'stack-echo';
+export const CHECKS: readonly Check[] = ['echo', 'rfcomm-test', 'rfcomm-msc', 'sdp', 'stack-echo'];
 
 export interface Scenario {
   id: string;
@@ -100,6 +136,12 @@ export interface Scenario {
    * the tester's frames then go with the responder's C/R.
    */
   role?: 'server' | 'client';
+  /**
+   * 'link' (default): the tester alone answers on the link; its own stack keeps only the HCI side.
+   * 'channels': the tester's stack keeps its own channels, signaling and DLCIs on the link, and the
+   * tester answers only on its channels and the DLCI it took (the `stack-…` set-ups need it).
+   */
+  standAside?: 'link' | 'channels';
   steps: Step[];
   /** Checks run after the steps (a bad input must leave the link usable). */
   after?: Check[];
@@ -126,6 +168,9 @@ export function checkScenario(s: unknown): Scenario {
   if (o.role !== undefined && o.role !== 'server' && o.role !== 'client') fail('"role" must be server or client');
   if (o.deviceAction !== undefined && (typeof o.deviceAction !== 'string' || o.role !== 'client')) fail('"deviceAction" is a string, for the client role');
   if ((o.role === 'client') !== (o.setup?.startsWith('accept-') ?? false)) fail('the client role goes with the accept-… set-ups, and only it');
+  if (o.standAside !== undefined && o.standAside !== 'link' && o.standAside !== 'channels') fail('"standAside" must be link or channels');
+  if ((o.setup?.startsWith('stack-') ?? false) && o.standAside !== 'channels') fail(`the set-up ${o.setup} shares the link with the stack: it needs "standAside": "channels"`);
+  for (const c of [o.after ?? []].flat()) if (!CHECKS.includes(c)) fail(`"after" holds ${JSON.stringify(c)}, not one of ${CHECKS.join(', ')}`);
   if (!Array.isArray(o.steps)) fail('"steps" must be an array');
   for (const step of o.steps!) {
     if (typeof step !== 'object' || step === null) fail('a step must be an object');

@@ -7,6 +7,11 @@
  * stand aside: the tester opens its L2CAP channels with its own signaling (Core v5.4 Vol 3 Part A
  * §4.2–§4.5) and speaks RFCOMM or SDP on them itself.
  *
+ * It may also share the link (`standAside('channels')`): the stack beside keeps its own channels,
+ * its signaling and its DLCIs, and the tester takes only its own L2CAP channels (CIDs from 0xFF00,
+ * which the tester's stack never allocates: TESTER_STACK_OPTIONS) and the DLCIs it claims on an
+ * RFCOMM session the stack opened (`claimDlci`), where it alone answers (link-tap.ts, channel-claims.ts).
+ *
  * Left to itself it answers only what keeps a link usable: the peer's Echo Request (§4.8), its
  * Information Request ("not supported", §4.10), Configuration and Disconnection Requests on the
  * tester's own channels (§4.4, §4.6). `autoAnswer = false` leaves even those to the script.
@@ -39,6 +44,19 @@ type Wiring = Omit<LinkTapHooks, 'toController' | 'toHost'>;
 
 /** The first CID the tester allocates: far from where stacks usually start (0x0040). */
 const FIRST_CID = 0x0070;
+/** The first CID of the tester's when it shares the link: above the tester stack's last (TESTER_STACK_OPTIONS). */
+export const SHARED_FIRST_CID = 0xff00;
+
+/** The stack's RFCOMM session on the link under test, as the tester sees it to speak on it. */
+export interface StackSession {
+  /** The stack's CID (frames of the tester's DLCIs arrive on it). */
+  localCid: number;
+  /** The device's CID (the tester sends on it). */
+  remoteCid: number;
+  remoteMtu: number;
+  /** Whether the stack opened the session (TS 07.10 §5.2.1.2: the initiator's commands carry C/R 1). */
+  initiator: boolean;
+}
 
 function matches(o: Observed, f: FrameFilter): boolean {
   if (f.layer !== undefined && (typeof f.layer === 'string' ? o.layer !== f.layer : !f.layer.includes(o.layer))) return false;
@@ -61,6 +79,8 @@ export class Tester<M extends TesterMedium = TesterMedium> {
   /** The most `seen` keeps (DESIGN.md rule 6): older entries go first. */
   static readonly SEEN_CAP = 4096;
   private readonly channels = new Map<number, TesterChannel>();
+  /** The stack's session CIDs the tester has claimed DLCIs on. */
+  private readonly sharedSessions = new Set<number>();
   private nextCid = FIRST_CID;
   private nextIdentifier = 1;
   /** Answer the peer's Echo, Information, and Configuration/Disconnection Requests on tester channels. */
@@ -76,6 +96,7 @@ export class Tester<M extends TesterMedium = TesterMedium> {
       onLinkDown: (handle, event) => {
         if (this.link?.handle === handle) this.link = undefined;
         this.channels.clear();
+        this.sharedSessions.clear();
         this.record('link', handle, 0, event);
       },
       onEvent: (event) => this.record('hci', 0, 0, event),
@@ -113,11 +134,51 @@ export class Tester<M extends TesterMedium = TesterMedium> {
     return link;
   }
 
-  /** A fresh signaling identifier (1..255, never 0: Vol 3 Part A §4). */
+  /** A fresh signaling identifier (1..255, never 0: Vol 3 Part A §4), never one the stack beside is waiting on. */
   identifier(): number {
-    const id = this.nextIdentifier;
-    this.nextIdentifier = id === 255 ? 1 : id + 1;
-    return id;
+    for (let tries = 0; ; tries++) {
+      const id = this.nextIdentifier;
+      this.nextIdentifier = id === 255 ? 1 : id + 1;
+      if (!this.medium.tap.claims.hostIds.has(id) || tries >= 255) return id;
+    }
+  }
+
+  // ---------------------------------------------------------------- sharing the link
+
+  /**
+   * 'link' (the default): the tester alone answers on the link under test; the stack beside keeps
+   * only its HCI side. 'channels': the stack keeps its own L2CAP channels, signaling and DLCIs on the
+   * link, and the tester answers only on its own channels and the DLCIs it claims.
+   */
+  standAside(mode: 'link' | 'channels'): void {
+    this.medium.tap.standAside = mode;
+    if (mode === 'channels' && this.nextCid < SHARED_FIRST_CID) this.nextCid = SHARED_FIRST_CID;
+    if (mode === 'link') {
+      this.medium.tap.claims.clear();
+      this.sharedSessions.clear();
+      this.nextCid = FIRST_CID;
+    }
+  }
+
+  /** The stack's RFCOMM session on the link under test (its L2CAP channel on PSM 3, open), if any. */
+  stackSession(): StackSession | undefined {
+    const info = this.medium.stack.l2cap.channelsOn(this.handle).find((c) => c.psm === PSM.RFCOMM && c.state === 'OPEN');
+    return info && { localCid: info.cid, remoteCid: info.remoteCid, remoteMtu: info.remoteMtu, initiator: info.initiator };
+  }
+
+  /**
+   * Takes DLCI `dlci` on the stack's session: its frames, and the PN, MSC, RPN and RLS on DLCI 0
+   * that name it, come to the tester (layer 'rfcomm'), which sends on `session.remoteCid`.
+   */
+  claimDlci(session: StackSession, dlci: number): void {
+    if (this.medium.tap.standAside !== 'channels') throw new ArgumentError("claimDlci needs standAside('channels'): on the whole link the tester has every DLCI already");
+    this.medium.tap.claims.claimDlci(session.localCid, dlci);
+    this.sharedSessions.add(session.localCid);
+  }
+
+  /** Gives DLCI `dlci` back to the stack. */
+  releaseDlci(session: StackSession, dlci: number): void {
+    this.medium.tap.claims.releaseDlci(session.localCid, dlci);
   }
 
   // ---------------------------------------------------------------- sending
@@ -213,6 +274,7 @@ export class Tester<M extends TesterMedium = TesterMedium> {
   async openChannel(psm: number, options: { mtu?: number; timeoutMs?: number } = {}): Promise<TesterChannel | string> {
     const timeoutMs = options.timeoutMs ?? 10_000;
     const scid = this.nextCid++;
+    this.medium.tap.claims.claimCid(scid);
     const id = this.identifier();
     this.sendSignal(signalCommand({ code: 0x02, identifier: id, data: Uint8Array.of(psm & 0xff, psm >>> 8, scid & 0xff, scid >>> 8) }));
     let dcid = 0;
@@ -249,11 +311,13 @@ export class Tester<M extends TesterMedium = TesterMedium> {
    */
   async acceptChannel(psm: number, options: { mtu?: number; timeoutMs?: number } = {}): Promise<TesterChannel | string> {
     const timeoutMs = options.timeoutMs ?? 30_000;
+    this.medium.tap.claims.claimPsm(psm);
     const req = await this.next({ layer: 'signaling', match: (o) => o.bytes[0] === 0x02 && o.bytes.length >= 8 && (o.bytes[4]! | (o.bytes[5]! << 8)) === psm }, timeoutMs);
     if (!req) return `no Connection Request for PSM 0x${psm.toString(16)} within ${timeoutMs} ms`;
     this.link ??= this.medium.tap.links.get(req.handle);
     const scid = req.bytes[6]! | (req.bytes[7]! << 8);
     const cid = this.nextCid++;
+    this.medium.tap.claims.claimCid(cid);
     const channel: TesterChannel = { psm, localCid: cid, remoteCid: scid, remoteMtu: 672 };
     this.channels.set(cid, channel);
     this.sendSignal(signalCommand({ code: 0x03, identifier: req.bytes[1]!, data: Uint8Array.of(cid & 0xff, cid >>> 8, scid & 0xff, scid >>> 8, 0, 0, 0, 0) }));
@@ -276,6 +340,7 @@ export class Tester<M extends TesterMedium = TesterMedium> {
     this.sendSignal(signalCommand({ code: 0x06, identifier: id, data: Uint8Array.of(d & 0xff, d >>> 8, s & 0xff, s >>> 8) }));
     const rsp = await this.next({ layer: 'signaling', match: (o) => o.bytes[0] === 0x07 && o.bytes[1] === id }, timeoutMs);
     this.channels.delete(s);
+    this.medium.tap.claims.releaseCid(s);
     return rsp !== undefined;
   }
 
@@ -298,7 +363,8 @@ export class Tester<M extends TesterMedium = TesterMedium> {
       return;
     }
     const channel = this.channels.get(cid);
-    const layer: ObservedLayer = channel?.psm === PSM.RFCOMM ? 'rfcomm' : channel?.psm === PSM.SDP ? 'sdp' : 'l2cap';
+    const psm = this.sharedSessions.has(cid) ? PSM.RFCOMM : channel?.psm;
+    const layer: ObservedLayer = psm === PSM.RFCOMM ? 'rfcomm' : psm === PSM.SDP ? 'sdp' : 'l2cap';
     this.record(layer, handle, cid, payload.slice());
   }
 

@@ -62,6 +62,11 @@ export interface L2capOptions {
   closeLingerMs?: number;
   /** Events waiting in pollEvent(); beyond it events are dropped and counted. Default 4096. */
   eventQueueCapacity?: number;
+  /**
+   * The last local CID the manager allocates (0x0040..0xFFFF; default 0xFFFF). The CIDs above it
+   * are left to someone else on the same controller: the conformance tester's own channels.
+   */
+  lastDynamicCid?: number;
 }
 
 export type ResolvedL2capOptions = Required<L2capOptions>;
@@ -83,5 +88,6 @@ export function resolveOptions(o: L2capOptions): ResolvedL2capOptions {
     sendBufferBytes: o.sendBufferBytes ?? 65536,
     closeLingerMs: o.closeLingerMs ?? 10_000,
     eventQueueCapacity: o.eventQueueCapacity ?? 4096,
+    lastDynamicCid: o.lastDynamicCid ?? 0xffff,
   };
 }

@@ -137,6 +137,8 @@ export class L2capManager {
       throw new ArgumentError(`l2capSendBufferBytes must be a positive whole number of octets, not ${this.opts.sendBufferBytes} (the L2CAP option sendBufferBytes)`);
     }
     if (!(this.opts.closeLingerMs >= 0)) throw new ArgumentError(`closeLingerMs must be ≥ 0, not ${this.opts.closeLingerMs}`);
+    const last = this.opts.lastDynamicCid;
+    if (!Number.isInteger(last) || last < CID.DYNAMIC_FIRST || last > CID.DYNAMIC_LAST) throw new ArgumentError(`lastDynamicCid must be a CID in 0x0040..0xffff, not ${last}`);
     this.psms = new PsmRegistry(this.opts.defaultMtu);
     this.events = new BoundedQueue(this.opts.eventQueueCapacity);
   }
@@ -469,6 +471,16 @@ export class L2capManager {
     const link = this.requireLink(handle);
     if (!Number.isInteger(infoType) || infoType < 0 || infoType > 0xffff) throw new ArgumentError(`an InfoType is 0..0xffff, got ${infoType}`);
     return this.sendLocalRequest(link, now, (identifier) => ({ type: 'information-request', identifier, infoType }));
+  }
+
+  /** The channels on link `handle` (open or being set up), as `channelInfo` gives each. */
+  channelsOn(handle: number): ChannelInfo[] {
+    const out: ChannelInfo[] = [];
+    for (const cid of this.links.get(handle)?.channels ?? []) {
+      const info = this.channelInfo(cid);
+      if (info) out.push(info);
+    }
+    return out;
   }
 
   channelInfo(cid: number): ChannelInfo | undefined {
@@ -978,10 +990,11 @@ export class L2capManager {
   }
 
   private allocateCid(): number | undefined {
-    const span = CID.DYNAMIC_LAST - CID.DYNAMIC_FIRST + 1;
+    const last = this.opts.lastDynamicCid;
+    const span = last - CID.DYNAMIC_FIRST + 1;
     for (let i = 0; i < span; i++) {
       const cid = this.nextCid;
-      this.nextCid = cid === CID.DYNAMIC_LAST ? CID.DYNAMIC_FIRST : cid + 1;
+      this.nextCid = cid >= last ? CID.DYNAMIC_FIRST : cid + 1;
       if (!this.channels.has(cid)) return cid;
     }
     return undefined;

@@ -51,6 +51,16 @@ describe('btc conformance', () => {
     expect((await runCli(['conformance', '--self', '--only', 'Z9'])).code).toBe(2);
     expect((await runCli(['conformance'])).code).toBe(2);
   });
+
+  it('--self --suite shared runs the shared-link scenarios beside the own stack; --stack-channel equal to --channel is a usage error', async () => {
+    const r = await runCli(['conformance', '--self', '--suite', 'shared']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^SA1 +R3, R7 +PASS/m);
+    expect(r.stdout).toMatch(/4 scenario\(s\): 4 passed/);
+    const same = await runCli(['conformance', '--self', '--suite', 'shared', '--stack-channel', '1']);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toMatch(/--stack-channel must differ from --channel/);
+  });
 });
 
 describe('btc conformance --accept', () => {

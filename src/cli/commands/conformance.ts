@@ -20,18 +20,19 @@ import { flag, int, parseAddress, str, TRANSPORT_OPTION, UsageError, type Parsed
 import type { Command } from '../main.js';
 import { fileToRead, fileToWrite } from '../paths.js';
 
-const SUITE_NAMES = ['acl', 'l2cap', 'rfcomm', 'sdp', 'all'] as const;
+const SUITE_NAMES = ['acl', 'l2cap', 'rfcomm', 'sdp', 'all', 'shared'] as const;
 
 export const conformance: Command = {
   spec: {
     name: 'conformance',
     usage:
-      'conformance ADDR [--suite acl|l2cap|rfcomm|sdp|all] [--only ID,…] [--channel N] [--scenario FILE.json] [--json FILE] [--btsnoop FILE] | conformance --accept [--channel N] | conformance --list | conformance --self [--accept]',
+      'conformance ADDR [--suite acl|l2cap|rfcomm|sdp|all|shared] [--only ID,…] [--channel N] [--stack-channel N] [--scenario FILE.json] [--json FILE] [--btsnoop FILE] | conformance --accept [--channel N] | conformance --list | conformance --self [--accept]',
     summary: 'test another stack: send exact (and wrong) frames, check the answers the specification requires',
     options: [
-      { name: 'suite', value: 'NAME', help: 'acl | l2cap | rfcomm | sdp | all (default all; --accept runs the client-role suite)' },
+      { name: 'suite', value: 'NAME', help: 'acl | l2cap | rfcomm | sdp | all (default all; --accept runs the client-role suite); shared: the tester beside its own stack on one link' },
       { name: 'only', value: 'IDS', help: 'only these scenarios, comma-separated (e.g. L8,R17,S4)' },
       { name: 'channel', value: 'N', help: "the device's RFCOMM server channel for the RFCOMM scenarios", default: '1' },
+      { name: 'stack-channel', value: 'N', help: "--suite shared: the device's server channel our own stack connects to (it must echo what it gets)", default: '2' },
       { name: 'scenario', value: 'FILE', help: 'run the scenarios of this JSON file instead of the built-in suite' },
       { name: 'json', value: 'FILE', help: 'also write the results as JSON to FILE (- for stdout)' },
       { name: 'timeout', value: 'MS', help: 'how long to wait for each answer', default: '3000' },
@@ -49,6 +50,8 @@ export const conformance: Command = {
       return 0;
     }
     const channel = int(args, 'channel', 1, 1, 30);
+    const stackChannel = int(args, 'stack-channel', 2, 1, 30);
+    if (stackChannel === channel) throw new UsageError(`--stack-channel must differ from --channel (${channel}): the tester takes that one on our stack's session`);
     const timeoutMs = int(args, 'timeout', 3000, 1, 600_000);
     const jsonFile = str(args, 'json');
     if (jsonFile && jsonFile !== '-') fileToWrite(jsonFile, '--json');
@@ -60,8 +63,8 @@ export const conformance: Command = {
     const recorder = btsnoop ? await BtsnoopFileRecorder.create(btsnoop) : undefined;
     try {
       const results = self
-        ? await againstSelf(scenarios, channel, timeoutMs, recorder, accept)
-        : await againstDevice(args, accept ? '' : parseAddress(args.positionals[0]), scenarios, channel, timeoutMs, recorder);
+        ? await againstSelf(scenarios, { channel, stackChannel, timeoutMs }, recorder, accept)
+        : await againstDevice(args, accept ? '' : parseAddress(args.positionals[0]), scenarios, { channel, stackChannel, timeoutMs }, recorder);
       report(results, jsonFile);
       return results.every((r) => r.verdict === 'PASS') ? 0 : 1;
     } finally {
@@ -94,7 +97,15 @@ function chosenScenarios(args: Parsed): Scenario[] {
   return scenarios;
 }
 
-async function againstDevice(args: Parsed, address: string, scenarios: Scenario[], channel: number, timeoutMs: number, sink: PacketSink | undefined): Promise<ScenarioResult[]> {
+/** The run options every target shares. */
+interface Targets {
+  channel: number;
+  stackChannel: number;
+  timeoutMs: number;
+}
+
+async function againstDevice(args: Parsed, address: string, scenarios: Scenario[], targets: Targets, sink: PacketSink | undefined): Promise<ScenarioResult[]> {
+  const { channel } = targets;
   const transport = await openTransport(str(args, 'transport') ?? 'virtual');
   const tester = new Tester((w) => new DriverMedium(transport, w, sink));
   try {
@@ -102,17 +113,28 @@ async function againstDevice(args: Parsed, address: string, scenarios: Scenario[
     const trigger = (s: Scenario): void => {
       process.stderr.write(`waiting: connect the device to ${tester.medium.stack.address} RFCOMM channel ${channel}${s.deviceAction ? `, then ${s.deviceAction}` : ''}\n`);
     };
-    return await runScenarios(tester, scenarios, { address, channel, timeoutMs, trigger, acceptTimeoutMs: 120_000 }, progress);
+    return await runScenarios(tester, scenarios, { address, ...targets, trigger, acceptTimeoutMs: 120_000 }, progress);
   } finally {
     await tester.medium.close();
   }
 }
 
-async function againstSelf(scenarios: Scenario[], channel: number, timeoutMs: number, sink: PacketSink | undefined, accept: boolean): Promise<ScenarioResult[]> {
+async function againstSelf(scenarios: Scenario[], targets: Targets, sink: PacketSink | undefined, accept: boolean): Promise<ScenarioResult[]> {
+  const { channel, stackChannel } = targets;
   const tester = new Tester((w) => new VirtualBench({ ...w, ...(sink ? { onPacket: (d: 'tx' | 'rx', h4: Uint8Array) => sink.record(d, h4, tester.now()) } : {}) }));
   await tester.medium.ready();
   tester.medium.iut.listenRfcomm(channel);
   tester.medium.iut.advertise(serialPortRecord({ channel, name: 'Serial Port' }));
+  // The shared scenarios' stack connects to a second channel that echoes what it gets.
+  tester.medium.iut.listenRfcomm(stackChannel);
+  const echoing = new Set<number>();
+  tester.medium.onIutEvent((e, now) => {
+    if (e.type === 'rfcomm-open' && e.incoming && e.channel === stackChannel) echoing.add(e.id);
+    else if (e.type === 'rfcomm-data' && echoing.has(e.id)) {
+      tester.medium.iut.writeRfcomm(e.id, e.data.slice(), now);
+      tester.medium.iut.consumeRfcomm(e.id, e.data.length, now);
+    } else if (e.type === 'rfcomm-closed') echoing.delete(e.id);
+  });
   // The client scenarios with a device action want data: the own stack writes 3 × N1 + 1 octets once open.
   let sendOn: number | undefined;
   tester.medium.onIutEvent((e, now) => {
@@ -122,7 +144,7 @@ async function againstSelf(scenarios: Scenario[], channel: number, timeoutMs: nu
     const id = tester.medium.run((now) => tester.medium.iut.connectRfcomm(tester.medium.stack.address, channel, now));
     sendOn = s.deviceAction ? id : undefined;
   };
-  return runScenarios(tester, scenarios, { address: accept ? '' : tester.medium.iut.address, channel, timeoutMs, ...(accept ? { trigger } : {}) }, progress);
+  return runScenarios(tester, scenarios, { address: accept ? '' : tester.medium.iut.address, ...targets, ...(accept ? { trigger } : {}) }, progress);
 }
 
 function progress(r: ScenarioResult): void {

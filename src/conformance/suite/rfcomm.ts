@@ -10,12 +10,12 @@ import type { Scenario, Step } from '../scenario.js';
 const PN_CBFC = '<dlci> f0 07 00 7f 00 00 07';
 
 /** PN offering credits and its accepting answer (N1 1..127 here, K 0..7). */
-const pn: Step[] = [
+export const pn: Step[] = [
   { send: 'mcc', mcc: { type: 'PN', value: PN_CBFC } },
   { expect: 'mcc', mcc: { type: 'PN', cr: 0, value: '<dlci> e0 07 00 [01-7f] 00 00 [00-07]' } },
 ];
 
-const sabmDlc: Step[] = [
+export const sabmDlc: Step[] = [
   { send: 'rfcomm', frame: { dlci: 'dlc', control: 'SABM', pf: 1 } },
   { expect: 'rfcomm', frame: { dlci: 'dlc', control: 'UA', pf: 1 } },
 ];
