@@ -25,7 +25,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'pair', summary: 'pair and bond with a device without opening a channel; the link key goes to --keys', load: async () => (await import('./pair.js')).pair },
   { name: 'unpair', summary: 'forget a bonded device: remove its link key from the key file', load: async () => (await import('./unpair.js')).unpair },
   { name: 'keys', summary: 'list the bonded devices in a key file (no adapter opens)', load: async () => (await import('./keys.js')).keys },
-  { name: 'decode', summary: 'decode a btsnoop / pcap / pcapng / PacketLogger capture, one line per packet per layer', load: async () => (await import('./decode.js')).decode },
+  { name: 'decode', summary: 'decode a btsnoop / pcap / pcapng / PacketLogger capture, one line per packet per layer', load: async () => {
+      // Before decode's modules load: loading them grows V8's young generation (v8-decode-settings.ts).
+      (await import('../v8-decode-settings.js')).applyDecodeV8Settings();
+      return (await import('./decode.js')).decode;
+    } },
   { name: 'doctor', summary: 'say what this machine has for a real adapter: kernel Bluetooth, adapters, capabilities, bindings, btvirt', load: async () => (await import('./doctor.js')).doctor },
   { name: 'conformance', summary: 'test another stack: send exact (and wrong) frames, check the answers the specification requires', load: async () => (await import('./conformance.js')).conformance },
 ];
