@@ -28,7 +28,7 @@
  * Each layer's codecs are imported from their own files, not from the layer's index, so that
  * decoding a capture loads no state machine (docs/performance.md, "Decoding captures").
  */
-import { concat, DecodeError, fromUtf8, hex, Uuid } from '../core/index.js';
+import { concat, DecodeError, hex, Uuid } from '../core/index.js';
 import { AclReassembler, decodeHciPacket, describeHciPacket, type HciPacket } from '../hci/decoding.js';
 import { decodeBasicFrame, decodeSignalingFrame, describeSignal, type L2capSignal } from '../l2cap/decoding.js';
 import { decodeMcc, decodeRfcommFrame, describeMcc, describeRfcommFrame, type Mcc, type RfcommFrame } from '../rfcomm/decoding.js';
@@ -410,8 +410,8 @@ function printable(b: Uint8Array): string {
     const c = shown[i];
     if ((c < 0x20 || c > 0x7e) && c !== 0x0d && c !== 0x0a && c !== 0x09) return hex(shown, ' ') + more;
   }
-  // Printable ASCII reads the same as UTF-8.
-  return JSON.stringify(fromUtf8(shown)) + more;
+  // Printable ASCII: one UTF-16 code unit per byte (a TextDecoder call costs more for so few bytes).
+  return JSON.stringify(String.fromCharCode.apply(null, shown as unknown as number[])) + more;
 }
 
 function message(error: unknown): string {
