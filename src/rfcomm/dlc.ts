@@ -19,6 +19,10 @@
  * - unconsumed: bytes delivered to the application that it has not consumed yet.
  * - A grant never lets (rxOutstanding × N1 + unconsumed) exceed the receive cap, nor the credit
  *   window exceed 255; grants wait until the peer holds at most half the window.
+ * - A grant rides on our next data frame when we are sending too (a data frame left since our last
+ *   grant): a frame of credits alone goes only once the peer holds a quarter of the window or less.
+ *   A DLC that only receives grants at half, in frames of their own. (An echo or a request/answer
+ *   exchange thus carries its credits in the answers, with no extra frame and no extra ACL packet.)
  * Without CBFC: the peer's MSC FC bit and aggregate FCoff pause our sending; we send MSC FC=1
  * when unconsumed passes half the receive cap and FC=0 when it falls to a quarter. The peer learns
  * of FC only when our MSC reaches it, so what it sent before that is still accepted, up to
@@ -72,6 +76,8 @@ export class Dlc {
   rpn: RpnParams = RPN_DEFAULT;
   /** Our V.24 signals as sent in MSC (the FC bit is added from `localFc`). */
   signals: number = V24_DEFAULT;
+  /** A data frame left since our last grant of credits: the next grant can wait for the next one. */
+  sendingSinceGrant = false;
   /** In its session's ring of DLCs that may have a frame to send. */
   inRing = false;
   /** Bytes written that were dropped unsent (a close that lingered too long). */
@@ -94,6 +100,7 @@ export class Dlc {
     this.cbfc = p.cbfc;
     this.txCredits = 0;
     this.rxOutstanding = 0;
+    this.sendingSinceGrant = false;
     if (p.cbfc) {
       this.addTxCredits(p.txCredits);
       this.rxOutstanding = p.rxCredits;
@@ -129,6 +136,12 @@ export class Dlc {
     return Math.max(0, Math.min(window, room) - this.rxOutstanding);
   }
 
+  /** True when a frame carrying only credits should leave now (see the class comment). */
+  creditFrameDue(): boolean {
+    if (this.grantDue() === 0) return false;
+    return !this.sendingSinceGrant || this.rxOutstanding * 4 <= this.creditWindow;
+  }
+
   /** True when a data frame may leave now (given aggregate FCoff from the peer). */
   canSendData(aggregateOff: boolean): boolean {
     if (!this.live || !this.opened || this.txQueue.length === 0) return false;
@@ -144,6 +157,7 @@ export class Dlc {
   takeFrame(info: number, credits: number, sink: ByteSink): void {
     this.txQueue.takeInto(sink, info);
     if (info > 0 && this.cbfc) this.txCredits--;
+    this.sendingSinceGrant = info > 0 || (credits === 0 && this.sendingSinceGrant);
     this.rxOutstanding += credits;
     this.stats.creditsGiven += credits;
     this.stats.framesTx++;

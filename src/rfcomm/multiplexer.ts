@@ -212,7 +212,7 @@ export class Multiplexer {
     this.now = now;
     dlc.consume(n);
     const fc = this.announceLocalFc(dlc);
-    if (dlc.grantDue() === 0) return fc;
+    if (!dlc.creditFrameDue()) return fc;
     this.markReady(dlc);
     return true;
   }
@@ -715,7 +715,7 @@ export class Multiplexer {
       dlc.inRing = false;
       if (this.dlcs.get(dlc.dlci) !== dlc) continue;
       const info = dlc.frameInfo(this.aggregateOff);
-      const grant = dlc.grantDue();
+      const grant = info > 0 || dlc.creditFrameDue() ? dlc.grantDue() : 0;
       if (info === 0 && grant === 0) continue;
       const credits = grant > 0 ? grant : undefined;
       const length = info + rfcommOverhead(info, credits !== undefined);
@@ -742,7 +742,7 @@ export class Multiplexer {
 
   /** Puts `dlc` in the ring of DLCs with a frame to send when it has one now. */
   private poke(dlc: Dlc): void {
-    if (dlc.canSendData(this.aggregateOff) || dlc.grantDue() > 0) this.markReady(dlc);
+    if (dlc.canSendData(this.aggregateOff) || dlc.creditFrameDue()) this.markReady(dlc);
   }
 
   private markReady(dlc: Dlc): void {
