@@ -120,6 +120,30 @@ describe('VirtualTransport and createVirtualPair', () => {
     await a.close();
     await b.close();
   });
+  it('lets the event loop turn once due deadlines have been handled inline for 4 ms', async () => {
+    let handled = 0;
+    let clock = 0;
+    const controller = {
+      address: '00:AA:01:01:00:0A',
+      link: {},
+      onWake: undefined as (() => void) | undefined,
+      pollTransmit: () => undefined,
+      pollTimeout: () => 0,
+      handleTimeout: () => void handled++,
+      detach: () => undefined,
+    };
+    // Each reading of the clock is a millisecond later: handling a deadline "takes" about that long.
+    const t = new VirtualTransport(controller as unknown as VirtualController, () => clock++);
+    t.onData(() => undefined);
+    for (let i = 0; i < 20; i++) await null;
+    const inline = handled;
+    expect(inline).toBeGreaterThan(1);
+    expect(inline).toBeLessThanOrEqual(4);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(handled).toBeGreaterThan(inline);
+    await t.close();
+  });
+
   it('handles deadlines already due in microtasks, a bounded number of times before the event loop turns', async () => {
     // A controller whose next deadline is always due: the transport must neither wait a loop
     // iteration for each one nor starve the loop.
