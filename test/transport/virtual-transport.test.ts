@@ -121,53 +121,48 @@ describe('VirtualTransport and createVirtualPair', () => {
     await b.close();
   });
   it('lets the event loop turn once due deadlines have been handled inline for 4 ms', async () => {
-    let handled = 0;
     let clock = 0;
-    const controller = {
-      address: '00:AA:01:01:00:0A',
-      link: {},
-      onWake: undefined as (() => void) | undefined,
-      pollTransmit: () => undefined,
-      pollTimeout: () => 0,
-      handleTimeout: () => void handled++,
-      detach: () => undefined,
-    };
     // Each reading of the clock is a millisecond later: handling a deadline "takes" about that long.
-    const t = new VirtualTransport(controller as unknown as VirtualController, () => clock++);
-    t.onData(() => undefined);
+    const { transport, handled } = alwaysDue('00:AA:01:01:00:0A', () => clock++);
     for (let i = 0; i < 20; i++) await null;
-    const inline = handled;
+    const inline = handled();
     expect(inline).toBeGreaterThan(1);
     expect(inline).toBeLessThanOrEqual(4);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(handled).toBeGreaterThan(inline);
-    await t.close();
+    expect(handled()).toBeGreaterThan(inline);
+    await transport.close();
   });
 
   it('handles deadlines already due in microtasks, a bounded number of times before the event loop turns', async () => {
-    // A controller whose next deadline is always due: the transport must neither wait a loop
-    // iteration for each one nor starve the loop.
-    let handled = 0;
-    const controller = {
-      address: '00:AA:01:01:00:09',
-      link: {},
-      onWake: undefined as (() => void) | undefined,
-      pollTransmit: () => undefined,
-      pollTimeout: () => 0,
-      handleTimeout: () => void handled++,
-      detach: () => undefined,
-    };
-    const t = new VirtualTransport(controller as unknown as VirtualController, () => 1);
-    t.onData(() => undefined);
+    // The transport must neither wait a loop iteration for each deadline nor starve the loop,
+    // even when its clock stands still.
+    const { transport, handled } = alwaysDue('00:AA:01:01:00:09', () => 1);
     await null;
     await null;
-    const inline = handled;
+    const inline = handled();
     expect(inline).toBeGreaterThan(1);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(handled).toBeGreaterThan(inline);
-    await t.close();
-    const atClose = handled;
+    expect(handled()).toBeGreaterThan(inline);
+    await transport.close();
+    const atClose = handled();
     await new Promise((resolve) => setImmediate(resolve));
-    expect(handled).toBe(atClose);
+    expect(handled()).toBe(atClose);
   });
 });
+
+/** A transport on a stand-in controller whose next deadline is always due; counts the deadlines handled. */
+function alwaysDue(address: string, clock: () => number): { transport: VirtualTransport; handled: () => number } {
+  let handled = 0;
+  const controller = {
+    address,
+    link: {},
+    onWake: undefined as (() => void) | undefined,
+    pollTransmit: () => undefined,
+    pollTimeout: () => 0,
+    handleTimeout: () => void handled++,
+    detach: () => undefined,
+  };
+  const transport = new VirtualTransport(controller as unknown as VirtualController, clock);
+  transport.onData(() => undefined);
+  return { transport, handled: () => handled };
+}
