@@ -49,7 +49,10 @@ beforeAll(() => {
   app = join(work, 'app');
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-  const install = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', join(packs, tarball)], { cwd: app, encoding: 'utf8', timeout: 120_000 });
+  // --prefer-offline, not --offline: a consumer's install resolves the optional binding's
+  // dependencies afresh, and on a machine whose npm cache holds only what `npm ci` fetched, --offline
+  // skipped that optional dependency without a word (the fresh-clone CI of 2026-12-05).
+  const install = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(packs, tarball)], { cwd: app, encoding: 'utf8', timeout: 120_000 });
   installOutput = `${install.stdout}\n${install.stderr}`;
   expect(install.status, installOutput).toBe(0);
   installed = join(app, 'node_modules', NAME);
