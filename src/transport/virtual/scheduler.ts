@@ -13,36 +13,56 @@ interface Entry {
 }
 
 export class Scheduler {
-  private entries: Entry[] = [];
+  /** Entries `[0, size)` are pending; the array keeps its length so that scheduling after a run allocates nothing. */
+  private readonly entries: (Entry | undefined)[] = [];
+  private size = 0;
   private nextId = 1;
 
   /** Schedules `run` at time `at`; returns an id for `cancel`. */
   at(at: number, run: Action): number {
     const id = this.nextId++;
-    this.entries.push({ id, at, run });
+    this.entries[this.size++] = { id, at, run };
     return id;
   }
   cancel(id: number | undefined): void {
     if (id === undefined) return;
-    this.entries = this.entries.filter((e) => e.id !== id);
+    for (let i = 0; i < this.size; i++) {
+      if (this.entries[i]!.id === id) return this.removeAt(i);
+    }
   }
   clear(): void {
-    this.entries = [];
+    this.entries.fill(undefined);
+    this.size = 0;
   }
   next(): number | undefined {
     let min: number | undefined;
-    for (const e of this.entries) if (min === undefined || e.at < min) min = e.at;
+    for (let i = 0; i < this.size; i++) {
+      const at = this.entries[i]!.at;
+      if (min === undefined || at < min) min = at;
+    }
     return min;
   }
   /** Runs every action due at `now`, including ones that due actions schedule for `now` or earlier. */
   runDue(now: number): void {
     for (;;) {
       let best: Entry | undefined;
-      for (const e of this.entries) if (e.at <= now && (!best || e.at < best.at || (e.at === best.at && e.id < best.id))) best = e;
+      let index = -1;
+      for (let i = 0; i < this.size; i++) {
+        const e = this.entries[i]!;
+        if (e.at <= now && (!best || e.at < best.at || (e.at === best.at && e.id < best.id))) {
+          best = e;
+          index = i;
+        }
+      }
       if (!best) return;
-      const chosen = best;
-      this.entries = this.entries.filter((e) => e !== chosen);
-      chosen.run(now);
+      this.removeAt(index);
+      best.run(now);
     }
+  }
+
+  /** Removes entry `i`, keeping the order of the rest. */
+  private removeAt(i: number): void {
+    for (let k = i + 1; k < this.size; k++) this.entries[k - 1] = this.entries[k];
+    this.entries[--this.size] = undefined;
   }
 }
