@@ -173,7 +173,7 @@ export class FuzzNet {
   step(until = Infinity): boolean {
     this.settle();
     let next: number | undefined;
-    for (const n of this.nodes) next = earliest(next, n.stack.pollTimeout(), n.controller.pollTimeout());
+    for (const n of this.nodes) next = earliest(next, earliest(n.stack.pollTimeout(), n.controller.pollTimeout()));
     if (next === undefined || next > until) return false;
     this.now = Math.max(this.now, next);
     this.settle();

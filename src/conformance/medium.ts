@@ -105,7 +105,7 @@ export class VirtualBench implements TesterMedium {
       if (rounds > 1_000_000) throw new Error('the virtual bench does not settle');
       this.settle();
       if (done()) break;
-      const next = earliest(this.stack.pollTimeout(), this.iut.pollTimeout(), this.testerController.pollTimeout(), this.iutController.pollTimeout());
+      const next = earliest(earliest(this.stack.pollTimeout(), this.iut.pollTimeout()), earliest(this.testerController.pollTimeout(), this.iutController.pollTimeout()));
       if (next === undefined || next > deadline) {
         this.clock = Math.max(this.clock, deadline);
         this.settle();

@@ -115,9 +115,11 @@ export class TimerSet<K> {
 /** What `expire` returns when nothing is due (shared: most calls find nothing). */
 const NONE: readonly never[] = [];
 
-/** The earliest of several optional deadlines. */
-export function earliest(...ds: (number | undefined)[]): number | undefined {
-  let min: number | undefined;
-  for (const d of ds) if (d !== undefined && (min === undefined || d < min)) min = d;
-  return min;
+/**
+ * The earlier of two optional deadlines. Two arguments, not a list: every layer's `pollTimeout`
+ * folds its deadlines with it after each input, and a rest parameter would allocate an array each time.
+ */
+export function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined || a <= b ? a : b;
 }

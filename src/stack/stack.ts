@@ -174,7 +174,11 @@ export class Stack {
   }
 
   pollTimeout(): number | undefined {
-    return earliest(this.host.pollTimeout(), this.l2cap.pollTimeout(), this.rfcomm.pollTimeout(), this.security.pollTimeout(), this.links.nextDeadline(), this.sdpQueries.pollTimeout());
+    let t = earliest(this.host.pollTimeout(), this.l2cap.pollTimeout());
+    t = earliest(t, this.rfcomm.pollTimeout());
+    t = earliest(t, this.security.pollTimeout());
+    t = earliest(t, this.links.nextDeadline());
+    return earliest(t, this.sdpQueries.pollTimeout());
   }
 
   /** Runs the timers that are due. Never throws (see `receive`). */

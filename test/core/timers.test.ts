@@ -80,9 +80,11 @@ describe('TimerSet', () => {
 
 describe('earliest', () => {
   it('is the minimum of the defined deadlines', () => {
-    expect(earliest()).toBeUndefined();
     expect(earliest(undefined, undefined)).toBeUndefined();
-    expect(earliest(undefined, 30, 10, undefined, 20)).toBe(10);
+    expect(earliest(undefined, 30)).toBe(30);
+    expect(earliest(30, undefined)).toBe(30);
+    expect(earliest(30, 10)).toBe(10);
     expect(earliest(0, 5)).toBe(0);
+    expect(earliest(-1, 0)).toBe(-1);
   });
 });

@@ -141,7 +141,7 @@ export class VirtualNet {
   step(): boolean {
     this.settle();
     let next: number | undefined;
-    for (const n of this.nodes) next = earliest(next, n.stack.pollTimeout(), n.controller.pollTimeout());
+    for (const n of this.nodes) next = earliest(next, earliest(n.stack.pollTimeout(), n.controller.pollTimeout()));
     if (next === undefined) return false;
     this.now = Math.max(this.now, next);
     this.wakeDue();
@@ -177,7 +177,7 @@ export class VirtualNet {
     this.settle();
     for (;;) {
       let next: number | undefined;
-      for (const n of this.nodes) next = earliest(next, n.stack.pollTimeout(), n.controller.pollTimeout());
+      for (const n of this.nodes) next = earliest(next, earliest(n.stack.pollTimeout(), n.controller.pollTimeout()));
       if (next === undefined || next > until) break;
       this.now = Math.max(this.now, next);
       this.wakeDue();
