@@ -59,6 +59,8 @@ export class Dlc {
   state: DlcState = DLC_STATE.CLOSED;
   dlci = -1;
   n1 = DEFAULT_N1;
+  /** The credit window: how many frames of N1 the receive cap holds, 1..255 (follows N1, set in `apply`). */
+  creditWindow: number;
   cbfc = false;
   txCredits = 0;
   rxOutstanding = 0;
@@ -93,10 +95,12 @@ export class Dlc {
     private readonly maxRxBytes: number,
   ) {
     this.txQueue = new ByteQueue(maxTxBytes);
+    this.creditWindow = this.windowFor(this.n1);
   }
 
   apply(p: DlcParams): void {
     this.n1 = p.n1;
+    this.creditWindow = this.windowFor(p.n1);
     this.cbfc = p.cbfc;
     this.txCredits = 0;
     this.rxOutstanding = 0;
@@ -122,9 +126,9 @@ export class Dlc {
     return Math.max(this.maxRxBytes, this.n1);
   }
 
-  /** The credit window: how many frames of N1 the receive cap holds, 1..255. */
-  get creditWindow(): number {
-    return Math.max(1, Math.min(RX_CREDIT_WINDOW_CAP, Math.floor(this.rxCap / this.n1)));
+  /** Asked once per frame and more: kept rather than computed each time. */
+  private windowFor(n1: number): number {
+    return Math.max(1, Math.min(RX_CREDIT_WINDOW_CAP, Math.floor(Math.max(this.maxRxBytes, n1) / n1)));
   }
 
   /** Credits to grant now (0 when none is due). */
