@@ -96,9 +96,16 @@ export function padded(bytes: Uint8Array, size: number): Uint8Array {
   return out;
 }
 
+/**
+ * Where the packets to the host are cut from: each is a chunk as a transport would deliver it.
+ * A small `new Uint8Array` lives on V8's heap and is copied to a backing store of its own the first
+ * time the host takes a view of it (every decoder does): cut from a slab, it has one already.
+ */
+const packetSlab = new Slab();
+
 /** `04 code len params`. */
 export function encodeEvent(code: number, params: Uint8Array): Uint8Array {
-  const out = new Uint8Array(3 + params.length);
+  const out = packetSlab.alloc(3 + params.length);
   out[0] = H4_INDICATOR.EVENT;
   out[1] = code;
   out[2] = params.length;
@@ -116,12 +123,10 @@ export function encodeCommandStatus(status: number, opcode: number): Uint8Array 
   return encodeEvent(EVT.COMMAND_STATUS, pack(status, 1, le16(opcode)));
 }
 
-/** Where the ACL packets to the host are cut from: each is a chunk as a transport would deliver it. */
-const aclSlab = new Slab();
 
 /** `02 handle|pb<<12|bc<<14 len data`. */
 export function encodeAcl(handle: number, pb: number, bc: number, data: Uint8Array): Uint8Array {
-  const out = aclSlab.alloc(5 + data.length);
+  const out = packetSlab.alloc(5 + data.length);
   out[0] = H4_INDICATOR.ACL;
   const first = (handle & 0x0fff) | ((pb & 3) << 12) | ((bc & 3) << 14);
   out[1] = first & 0xff;
