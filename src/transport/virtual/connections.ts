@@ -324,7 +324,7 @@ export class ConnectionManager {
     for (let i = 0; i < handles.length; i++) {
       const handle = handles[i];
       const n = counts[i];
-      if (this.byHandle.has(handle)) this.c.event(EVT.NUMBER_OF_COMPLETED_PACKETS, Uint8Array.of(1, handle & 0xff, handle >>> 8, n & 0xff, n >>> 8));
+      if (this.byHandle.has(handle)) this.c.completedPackets(handle, n);
     }
     handles.length = 0;
     counts.length = 0;

@@ -22,7 +22,7 @@ import { MAX_CONNECTION_HANDLE } from '../../hci/index.js';
 import { handleCommand } from './commands.js';
 import { ConnectionManager } from './connections.js';
 import { DEFAULT_EVENT_MASK, EVT, INQUIRY_MODE } from './constants.js';
-import { encodeAcl, encodeCommandComplete, encodeCommandStatus, encodeEvent, HostPacketFramer, type HostPacketSink, pack, padded } from './h4.js';
+import { encodeAcl, encodeCommandComplete, encodeCommandStatus, encodeCompletedPackets, encodeEvent, HostPacketFramer, type HostPacketSink, pack, padded } from './h4.js';
 import { InquiryProcedure } from './inquiry.js';
 import type { VirtualLink } from './link.js';
 import { RemoteNameProcedure } from './remote-name.js';
@@ -270,6 +270,11 @@ export class VirtualController {
       }
     }
     this.push(encodeEvent(code, params));
+  }
+
+  /** Number Of Completed Packets for one handle (never masked: the host's buffer accounting needs it). */
+  completedPackets(handle: number, count: number): void {
+    this.push(encodeCompletedPackets(handle, count));
   }
 
   complete(opcode: number, ...returnParams: (number | Uint8Array)[]): void {

@@ -113,6 +113,20 @@ export function encodeEvent(code: number, params: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Number Of Completed Packets (Core v5.4 Vol 4 Part E §7.7.19) for one handle, written straight into the slab. */
+export function encodeCompletedPackets(handle: number, count: number): Uint8Array {
+  const out = packetSlab.alloc(8);
+  out[0] = H4_INDICATOR.EVENT;
+  out[1] = EVT.NUMBER_OF_COMPLETED_PACKETS;
+  out[2] = 5;
+  out[3] = 1;
+  out[4] = handle & 0xff;
+  out[5] = handle >>> 8;
+  out[6] = count & 0xff;
+  out[7] = count >>> 8;
+  return out;
+}
+
 /** Command Complete (§7.7.14) with Num_HCI_Command_Packets = 1. */
 export function encodeCommandComplete(opcode: number, returnParams: Uint8Array): Uint8Array {
   return encodeEvent(EVT.COMMAND_COMPLETE, pack(1, le16(opcode), returnParams));
