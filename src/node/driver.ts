@@ -36,7 +36,7 @@ export class Driver {
     readonly stack: Stack,
     readonly transport: Transport,
   ) {
-    transport.onData((bytes) => this.fromTransport(() => this.run((now) => stack.receive(bytes, now))));
+    transport.onData((bytes) => this.receive(bytes));
     transport.onClose((error) => this.onTransportClose(error));
   }
 
@@ -51,7 +51,7 @@ export class Driver {
 
   /** Runs one input or command on the stack, then drains its outputs. */
   run<T>(fn: (now: number) => T): T {
-    if (this.closed) throw new TransportError(`the transport ${this.transport.description} is closed`);
+    this.ensureOpen();
     const result = fn(this.now());
     this.flush();
     return result;
@@ -63,7 +63,7 @@ export class Driver {
    * all been dispatched, so the stack is not entered in the middle of draining its events.
    */
   runAfterDispatch(fn: (now: number) => void): void {
-    if (this.closed) throw new TransportError(`the transport ${this.transport.description} is closed`);
+    this.ensureOpen();
     if (!this.flushing) {
       this.run(fn);
       return;
@@ -77,7 +77,7 @@ export class Driver {
    * returns an id can register the owner of that id before any event about it is dispatched.
    */
   runAttached<T>(fn: (now: number) => T, attach: (result: T) => void): T {
-    if (this.closed) throw new TransportError(`the transport ${this.transport.description} is closed`);
+    this.ensureOpen();
     const result = fn(this.now());
     attach(result);
     this.flush();
@@ -159,12 +159,31 @@ export class Driver {
     try {
       work();
     } catch (err) {
-      const error = new BluetoothError(`while handling input from ${this.transport.description}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-      try {
-        this.dispatch({ type: 'error', error });
-      } catch {
-        process.emitWarning(error);
-      }
+      this.reportInputError(err);
+    }
+  }
+
+  /** Bytes from the transport, as `fromTransport(() => this.run(…))` without a closure per chunk. */
+  private receive(bytes: Uint8Array): void {
+    try {
+      this.ensureOpen();
+      this.stack.receive(bytes, this.now());
+      this.flush();
+    } catch (err) {
+      this.reportInputError(err);
+    }
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new TransportError(`the transport ${this.transport.description} is closed`);
+  }
+
+  private reportInputError(err: unknown): void {
+    const error = new BluetoothError(`while handling input from ${this.transport.description}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    try {
+      this.dispatch({ type: 'error', error });
+    } catch {
+      process.emitWarning(error);
     }
   }
 
