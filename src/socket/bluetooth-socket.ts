@@ -467,6 +467,14 @@ export class BluetoothSocket extends Duplex {
       this.rxBytes -= sdu.length;
       return Buffer.from(sdu.subarray(0, bufsize));
     }
+    const first = this.rx[0];
+    if (this.rx.length === 1 && first.length <= bufsize) {
+      // The common case, one chunk that fits: copied without a list of parts.
+      this.rx.pop();
+      this.rxBytes -= first.length;
+      this.consumed(first.length);
+      return Buffer.from(first);
+    }
     const parts: Uint8Array[] = [];
     let n = 0;
     while (n < bufsize && this.rx.length > 0) {
@@ -571,6 +579,7 @@ export class BluetoothSocket extends Duplex {
   private wait<T>(list: Waiter<T>[], what: string): Promise<T> {
     let waiter!: Waiter<T>;
     const settled = new Promise<T>((resolve, reject) => list.push((waiter = { resolve, reject })));
+    if (this.timeoutMs === undefined) return settled;
     return this.withTimeout(settled, what, () => {
       const i = list.indexOf(waiter);
       if (i >= 0) list.splice(i, 1);
