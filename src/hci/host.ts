@@ -35,7 +35,7 @@
  *     the host sent itself → 'error'
  *   Any other event, or a malformed one → ignored and counted (H5)
  */
-import { ArgumentError, type BdAddr, bdAddrFromBytes, BluetoothError, ControllerError, DecodeError, earliest, fromUtf8, InvalidStateError, parseBdAddr, ProtocolError, type StateRecord, TimeoutError, utf8, view } from '../core/index.js';
+import { ArgumentError, type BdAddr, bdAddrFromBytes, BluetoothError, ControllerError, DecodeError, earliest, fromUtf8, InvalidStateError, parseBdAddr, ProtocolError, Ring, type StateRecord, TimeoutError, utf8, view } from '../core/index.js';
 import { AclReassembler } from './acl-reassembler.js';
 import { AclScheduler } from './acl-scheduler.js';
 import { CommandFlow, type QueuedCommand } from './command-flow.js';
@@ -100,8 +100,8 @@ export class HciHost {
   private readonly reassembler: AclReassembler;
   private readonly scheduler: AclScheduler;
   private readonly flow: CommandFlow<Origin>;
-  private readonly events: HostEvent[] = [];
-  private eventHead = 0;
+  /** A ring, not an array emptied by length: emptying an array by length drops its storage, and the next event would allocate it again. */
+  private readonly events = new Ring<HostEvent>();
   private readonly links = new Map<number, Link>();
   /** Links whose ACL data stopped fitting together (byte streams only): disconnecting, nothing more delivered. */
   private readonly damaged = new Set<number>();
@@ -254,13 +254,7 @@ export class HciHost {
   }
 
   pollEvent(): HostEvent | undefined {
-    if (this.eventHead >= this.events.length) return undefined;
-    const ev = this.events[this.eventHead++];
-    if (this.eventHead === this.events.length) {
-      this.events.length = 0;
-      this.eventHead = 0;
-    }
-    return ev;
+    return this.events.shift();
   }
 
   pollTimeout(): number | undefined {

@@ -3,27 +3,21 @@
  * bounded for trace events only: once `max` events wait, a new 'packet' event is dropped; every other
  * event is always queued, since losing one would leave a channel or a query without its answer.
  */
+import { Ring } from '../core/index.js';
 import type { StackEvent } from './events.js';
 
 export class EventQueue {
-  private readonly events: StackEvent[] = [];
-  private head = 0;
+  /** A ring: drained and refilled for every input, it keeps its storage (an array emptied by length would not). */
+  private readonly events = new Ring<StackEvent>();
 
   constructor(private readonly max: number) {}
 
   push(e: StackEvent): void {
-    if (this.events.length - this.head >= this.max && e.type === 'packet') return;
+    if (this.events.length >= this.max && e.type === 'packet') return;
     this.events.push(e);
   }
 
   poll(): StackEvent | undefined {
-    if (this.head >= this.events.length) return undefined;
-    const e = this.events[this.head];
-    this.events[this.head++] = undefined as unknown as StackEvent;
-    if (this.head === this.events.length) {
-      this.events.length = 0;
-      this.head = 0;
-    }
-    return e;
+    return this.events.shift();
   }
 }
