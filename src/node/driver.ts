@@ -52,8 +52,9 @@ export class Driver {
   /** Runs one input or command on the stack, then drains its outputs. */
   run<T>(fn: (now: number) => T): T {
     this.ensureOpen();
-    const result = fn(this.now());
-    this.flush();
+    const now = this.now();
+    const result = fn(now);
+    this.flush(now);
     return result;
   }
 
@@ -78,9 +79,10 @@ export class Driver {
    */
   runAttached<T>(fn: (now: number) => T, attach: (result: T) => void): T {
     this.ensureOpen();
-    const result = fn(this.now());
+    const now = this.now();
+    const result = fn(now);
     attach(result);
-    this.flush();
+    this.flush(now);
     return result;
   }
 
@@ -124,7 +126,8 @@ export class Driver {
     this.timer = undefined;
   }
 
-  private flush(): void {
+  /** Drains the stack's packets and events; `at` is the time of the input that called it, if it just read the clock. */
+  private flush(at?: number): void {
     if (this.flushing) {
       this.again = true;
       return;
@@ -134,9 +137,10 @@ export class Driver {
       do {
         this.again = false;
         // Once the transport is gone, what the stack still has to send goes nowhere.
-        const now = this.now();
+        const now = at ?? this.now();
+        at = undefined;
         for (let b = this.stack.pollTransmit(now); b; b = this.stack.pollTransmit(now)) if (!this.closed) this.transport.write(b);
-        for (let e = this.stack.pollEvent(); e; e = this.stack.pollEvent()) this.dispatch(e);
+        for (let e = this.stack.pollEvent(); e; e = this.stack.pollEvent()) this.dispatch(e, now);
         for (let fn = this.deferred.shift(); fn; fn = this.deferred.shift()) {
           this.again = true;
           if (!this.closed) fn(this.now());
@@ -167,8 +171,9 @@ export class Driver {
   private receive(bytes: Uint8Array): void {
     try {
       this.ensureOpen();
-      this.stack.receive(bytes, this.now());
-      this.flush();
+      const now = this.now();
+      this.stack.receive(bytes, now);
+      this.flush(now);
     } catch (err) {
       this.reportInputError(err);
     }
@@ -187,8 +192,9 @@ export class Driver {
     }
   }
 
-  private dispatch(e: StackEvent): void {
-    const now = this.now();
+  private dispatch(e: StackEvent, at?: number): void {
+    // A traced packet reads the clock for itself (a trace keeps each packet's own time); other events take the input's.
+    const now = at === undefined || e.type === 'packet' ? this.now() : at;
     if (e.type === 'packet') for (const s of this.sinks) s.record(e.direction, e.bytes, now);
     // The byte stream broke framing: the stack has ended everything; the transport goes too.
     if (e.type === 'error' && e.fatal && !this.closed) this.stop();

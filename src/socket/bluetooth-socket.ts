@@ -57,6 +57,11 @@ interface Waiter<T> {
   reject(e: Error): void;
 }
 
+/** Resolves and removes every waiter, first come first served (without the array `splice(0)` makes: this runs for each chunk received). */
+function wakeAll(list: Waiter<void>[]): void {
+  while (list.length > 0) list.shift()!.resolve();
+}
+
 export class BluetoothSocket extends Duplex {
   readonly proto: Protocol;
   private adapterRef: Adapter | undefined;
@@ -405,7 +410,7 @@ export class BluetoothSocket extends Duplex {
       case 'rfcomm-writable':
       case 'l2cap-writable':
         this.writableEvents++;
-        for (const w of this.writableWaiters.splice(0)) w.resolve();
+        wakeAll(this.writableWaiters);
         return;
       default:
         return;
@@ -442,7 +447,7 @@ export class BluetoothSocket extends Duplex {
     }
     this.rx.push(data);
     this.rxBytes += data.length;
-    for (const w of this.recvWaiters.splice(0)) w.resolve();
+    wakeAll(this.recvWaiters);
     this.pushBuffered();
   }
 
