@@ -103,22 +103,25 @@ export function padded(bytes: Uint8Array, size: number): Uint8Array {
  */
 const packetSlab = new Slab();
 
-/** `04 code len params`. */
-export function encodeEvent(code: number, params: Uint8Array): Uint8Array {
-  const out = packetSlab.alloc(3 + params.length);
+/** `04 code len` cut from the slab, the `length` parameter octets left for the caller. */
+function eventBuffer(code: number, length: number): Uint8Array {
+  const out = packetSlab.alloc(3 + length);
   out[0] = H4_INDICATOR.EVENT;
   out[1] = code;
-  out[2] = params.length;
+  out[2] = length;
+  return out;
+}
+
+/** `04 code len params`. */
+export function encodeEvent(code: number, params: Uint8Array): Uint8Array {
+  const out = eventBuffer(code, params.length);
   out.set(params, 3);
   return out;
 }
 
 /** Number Of Completed Packets (Core v5.4 Vol 4 Part E §7.7.19) for one handle, written straight into the slab. */
 export function encodeCompletedPackets(handle: number, count: number): Uint8Array {
-  const out = packetSlab.alloc(8);
-  out[0] = H4_INDICATOR.EVENT;
-  out[1] = EVT.NUMBER_OF_COMPLETED_PACKETS;
-  out[2] = 5;
+  const out = eventBuffer(EVT.NUMBER_OF_COMPLETED_PACKETS, 5);
   out[3] = 1;
   out[4] = handle & 0xff;
   out[5] = handle >>> 8;
