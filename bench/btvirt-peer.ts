@@ -6,7 +6,8 @@
  *   tsx bench/btvirt-peer.ts SPEC rfcomm|l2cap connect ADDR PORT → {"address"}, then {"connected"}
  *
  * For exploring other defaults, BENCH_RX_WINDOW and BENCH_L2CAP_MTU (environment) set the RFCOMM
- * receive window and the L2CAP MTU the adapter offers.
+ * receive window and the L2CAP MTU the adapter offers; BENCH_BTSNOOP=PREFIX records each peer's
+ * HCI traffic to PREFIX-listen.btsnoop and PREFIX-connect.btsnoop.
  *
  * Commands: `send N BASE` sends N bytes of the pattern from offset BASE ({"sent"}); `recv N BASE`
  * reads and checks N bytes ({"bytes","ms","firstPacket"} or {"error"}); `echo-serve` echoes until
@@ -29,6 +30,7 @@ const mtu = process.env.BENCH_L2CAP_MTU;
 const adapter = await Adapter.open(spec, {
   ...(window ? { rxWindow: Number(window) } : {}),
   ...(mtu ? { stack: { l2cap: { defaultMtu: Number(mtu) } } } : {}),
+  ...(process.env.BENCH_BTSNOOP ? { btsnoop: `${process.env.BENCH_BTSNOOP}-${role}.btsnoop` } : {}),
 });
 say({ address: adapter.address });
 let sock: BluetoothSocket;

@@ -15,6 +15,10 @@
  * Memory per handle is at most `maxPduLength` octets, allocated once the header is known.
  * A start fragment that carries its whole PDU is returned as it is, a view (no copy); only a PDU
  * in several fragments is gathered into a buffer of its own.
+ *
+ * When a dropped PDU's L2CAP header had arrived (a restart, an overrun, a PDU over the cap),
+ * `lost` names its channel and SDU length, so that the channel's owner can learn of the gap; a
+ * dropped fragment whose PDU never showed its header (an orphan continuation) names no channel.
  */
 import { u16le } from '../core/index.js';
 import type { AclPacket } from './wire/acl.js';
@@ -51,6 +55,8 @@ export class AclReassembler {
   private readonly pending = new Map<number, Partial>();
   /** Why the last `push` lost data (a fragment or a partial PDU dropped), or undefined when it did not. */
   anomaly: string | undefined;
+  /** With `anomaly`: the channel (destination CID) and SDU length of the PDU dropped, when its header had arrived. */
+  lost: { cid: number; length: number } | undefined;
 
   constructor(options: AclReassemblerOptions = {}) {
     this.maxPduLength = Math.min(options.maxPduLength ?? HEADER_MAX, HEADER_MAX);
@@ -64,6 +70,7 @@ export class AclReassembler {
   /** `push` with the packet's fields as arguments (the host's path: no packet object per fragment). */
   pushFragment(handle: number, pb: number, bc: number, data: Uint8Array): Uint8Array | undefined {
     this.anomaly = undefined;
+    this.lost = undefined;
     if (bc !== 0) {
       this.stats.broadcast++;
       return undefined;
@@ -85,7 +92,7 @@ export class AclReassembler {
       this.stats.restarted++;
       const missing = part.total === undefined ? 'the header of the previous one' : `${part.total - part.fill} octet(s) of the previous one`;
       this.anomaly = `a new PDU started while ${missing} were still missing: that one was dropped`;
-      this.pending.delete(handle);
+      this.drop(handle, part);
     }
     if (data.length >= L2CAP_HEADER && u16le(data, 0) + L2CAP_HEADER === data.length && data.length <= this.maxPduLength) {
       this.stats.pdus++;
@@ -94,6 +101,12 @@ export class AclReassembler {
     part = { buffer: new Uint8Array(L2CAP_HEADER), fill: 0, total: undefined };
     this.pending.set(handle, part);
     return this.append(handle, part, data);
+  }
+
+  /** Drops a partial PDU, naming its channel in `lost` when its header is there. */
+  private drop(handle: number, part: Partial): void {
+    this.pending.delete(handle);
+    if (part.fill >= L2CAP_HEADER) this.lost = { cid: u16le(part.buffer, 2), length: u16le(part.buffer, 0) };
   }
 
   /** Forgets a handle's partial PDU (link gone). */
@@ -118,7 +131,7 @@ export class AclReassembler {
       if (total > this.maxPduLength) {
         this.stats.overCap++;
         this.anomaly = `a PDU announcing ${total} octets, over the cap of ${this.maxPduLength}: dropped`;
-        this.pending.delete(handle);
+        this.drop(handle, part);
         return undefined;
       }
       const buffer = new Uint8Array(total);
@@ -129,7 +142,7 @@ export class AclReassembler {
     if (part.fill + rest.length > part.total) {
       this.stats.overruns++;
       this.anomaly = `fragments carry ${part.fill + rest.length} octets for a PDU of ${part.total}: dropped`;
-      this.pending.delete(handle);
+      this.drop(handle, part);
       return undefined;
     }
     part.buffer.set(rest, part.fill);

@@ -20,8 +20,9 @@
  *   ACL in → known handle: reassembled into 'l2cap-pdu' (a view of the received bytes when the PDU
  *     came in one fragment); unknown handle: dropped and counted (on a byte stream it cannot get
  *     that far: see `byteStream`); a fragment reassembly cannot use → dropped, counted and
- *     reported as a (non-fatal) 'error' naming the handle (or, with `aclDamage: 'end-link'`, the
- *     link disconnected)
+ *     reported as a (non-fatal) 'error' naming the handle, and as 'l2cap-pdu-dropped' naming the
+ *     channel when the dropped PDU's L2CAP header had arrived (or, with `aclDamage: 'end-link'`,
+ *     the link disconnected)
  *   requestSend(handle) → the link gets a turn from nextSendable() once it has room; the caller
  *     writes one PDU into allocatePdu(handle, length) and queues it with queuePdu; PDUs leave in
  *     fragments of min(ACL_Data_Packet_Length, aclFragmentSize) octets while the controller has
@@ -519,7 +520,10 @@ export class HciHost {
     if (anomaly) {
       this.stats.aclAnomalies++;
       if (this.options.aclDamage === 'end-link') return this.endDamagedLink(handle, anomaly);
-      this.emit({ type: 'error', error: new DecodeError('hci', 'ACL data', 0, `handle 0x${handle.toString(16)}: ${anomaly}`), handle });
+      const message = `handle 0x${handle.toString(16)}: ${anomaly}`;
+      this.emit({ type: 'error', error: new DecodeError('hci', 'ACL data', 0, message), handle });
+      const lost = this.reassembler.lost;
+      if (lost) this.emit({ type: 'l2cap-pdu-dropped', handle, cid: lost.cid, length: lost.length, message });
     }
     if (pdu) this.emit({ type: 'l2cap-pdu', handle, pdu });
   }

@@ -445,6 +445,7 @@ export class Adapter {
       case 'rfcomm-writable':
       case 'rfcomm-closed':
       case 'l2cap-data':
+      case 'l2cap-dropped':
       case 'l2cap-writable':
       case 'l2cap-closed':
       case 'sdp-result':

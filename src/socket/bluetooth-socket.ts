@@ -78,7 +78,8 @@ export class BluetoothSocket extends Duplex {
   private readonly security: SecurityLevel;
   /** L2CAP SDUs dropped because the application did not read them in time. */
   droppedSdus = 0;
-  /** RFCOMM: bytes the peer sent in violation of flow control (or N1), dropped by the stack; see 'dropped'. */
+  /** Bytes the stack dropped on the way in, a gap in what this socket received (see 'dropped'): RFCOMM data the peer
+   * sent in violation of flow control (or N1); L2CAP SDUs whose ACL fragments did not fit together (lost on the way). */
   droppedBytes = 0;
   /** RFCOMM: the peer's modem signals from its latest MSC (undefined before the first); see 'signals'. */
   peerSignals: PeerSignals | undefined;
@@ -404,6 +405,7 @@ export class BluetoothSocket extends Duplex {
         this.emit('signals', this.peerSignals);
         return;
       case 'rfcomm-dropped':
+      case 'l2cap-dropped':
         this.droppedBytes += e.bytes;
         this.emit('dropped', { bytes: e.bytes, message: e.message });
         return;

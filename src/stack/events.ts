@@ -32,6 +32,8 @@ export type StackEvent =
   | { type: 'rfcomm-dropped'; id: number; bytes: number; message: string }
   | { type: 'l2cap-open'; id: number; address: BdAddr; psm: number; incoming: boolean; remoteMtu: number; localMtu: number }
   | { type: 'l2cap-data'; id: number; sdu: Uint8Array }
+  /** An SDU for the channel was lost on the way (its ACL fragments did not fit together): `bytes` long, one SDU missing from what it received. */
+  | { type: 'l2cap-dropped'; id: number; bytes: number; message: string }
   /** A raw L2CAP channel whose `sendL2cap` was refused may send again. */
   | { type: 'l2cap-writable'; id: number }
   | ({ type: 'l2cap-closed'; id: number; reason: L2capCloseReason; message: string } & CloseDetail)

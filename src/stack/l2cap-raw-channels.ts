@@ -107,6 +107,12 @@ export class L2capRawChannels {
     if (id !== undefined) this.events.push({ type: 'l2cap-data', id, sdu });
   }
 
+  /** An SDU of `length` octets for channel `cid` on link `handle` was dropped on the way: reported as 'l2cap-dropped' when that is a raw channel. */
+  dropped(handle: number, cid: number, length: number, message: string): void {
+    const id = this.idsByCid.get(cid);
+    if (id !== undefined && this.byId.get(id)?.handle === handle) this.events.push({ type: 'l2cap-dropped', id, bytes: length, message: `an SDU of ${length} byte(s) was lost on the way (${message})` });
+  }
+
   /** The L2CAP channel `cid` closed or never opened: ends the raw channel on it, if any. */
   closed(cid: number, reason: L2capCloseReason, message: string, detail: CloseDetail): void {
     const id = this.idsByCid.get(cid);

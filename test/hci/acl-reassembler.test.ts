@@ -45,6 +45,30 @@ describe('AclReassembler', () => {
     expect(ok.map((p) => r.push(p)).at(-1)).toHaveLength(676);
   });
 
+  it('names the channel and SDU length of a dropped PDU whose header had arrived, and no channel otherwise', () => {
+    const r = new AclReassembler({ maxPduLength: 676 });
+    // Restarted: 0x14 octets for CID 0x0041 announced, 4 arrived.
+    r.push(acl('0b 20 08 00 14 00 41 00 01 02 03 04'));
+    r.push(acl('0b 20 06 00 02 00 40 00 aa bb'));
+    expect(r.lost).toEqual({ cid: 0x41, length: 0x14 });
+    // Overrun: 0x0a octets for CID 0x0042 announced, 200 more came.
+    r.push(acl('0b 20 08 00 0a 00 42 00 01 02 03 04'));
+    r.push({ handle: 0x0b, pb: 1, bc: 0, data: new Uint8Array(200) });
+    expect(r.lost).toEqual({ cid: 0x42, length: 0x0a });
+    // Over the cap: 0x02a1 octets for CID 0x0043.
+    r.push(acl('0b 20 04 00 a1 02 43 00'));
+    expect(r.lost).toEqual({ cid: 0x43, length: 0x02a1 });
+    // An orphan continuation, and a restart before the first PDU's header was whole: no channel to name.
+    r.push(acl('0b 10 04 00 de ad be ef'));
+    expect([r.anomaly, r.lost]).toEqual([expect.stringContaining('continuation'), undefined]);
+    r.push(acl('0b 20 02 00 14 00'));
+    r.push(acl('0b 20 06 00 02 00 40 00 aa bb'));
+    expect([r.anomaly, r.lost]).toEqual([expect.stringContaining('the header of the previous one'), undefined]);
+    // A sound PDU clears it.
+    r.push(acl('0b 20 06 00 02 00 40 00 aa bb'));
+    expect([r.anomaly, r.lost]).toEqual([undefined, undefined]);
+  });
+
   it('drops zero-length and broadcast packets', () => {
     const r = new AclReassembler();
     expect(r.push({ handle: 1, pb: 2, bc: 0, data: new Uint8Array(0) })).toBeUndefined();

@@ -24,6 +24,7 @@ import {
   stopAdvertising,
 } from '../../src/socket/index.js';
 import { NO_PIN } from '../../src/socket/pairing-hooks.js';
+import { channelOnPsm, partialPdu } from '../support/acl-damage.js';
 import { patternBytes } from '../support/bulk.js';
 import { failure } from '../support/failure.js';
 import { senderOutOfCredits, until } from '../support/wait.js';
@@ -527,6 +528,25 @@ describe('BluetoothSocket (L2CAP)', () => {
     } finally {
       await fast.close();
     }
+  });
+
+  it("an SDU lost on the way is a gap the receiving socket reports ('dropped', droppedBytes), and the next SDU is received", async () => {
+    const listener = new BluetoothSocket(L2CAP, { adapter: server });
+    listener.bind(['', 0]);
+    listener.listen(1);
+    const psm = listener.getsockname()[1];
+    const accepted = listener.accept();
+    const sock = new BluetoothSocket(L2CAP, { adapter: client });
+    await sock.connect([server.address, psm]);
+    const [conn] = await accepted;
+    const channel = channelOnPsm(server.stack, psm);
+    const dropped = new Promise<{ bytes: number; message: string }>((resolve) => conn.once('dropped', resolve));
+    server.driver.run((now) => server.stack.receive(partialPdu(channel.handle, channel.cid, 300, 20), now));
+    await sock.send('after the gap');
+    expect(await dropped).toMatchObject({ bytes: 300, message: expect.stringContaining('lost on the way') });
+    expect((await conn.recv(100)).toString()).toBe('after the gap');
+    expect(conn.droppedBytes).toBe(300);
+    sock.close();
   });
 
   it('a PSM nobody listens on fails connect with ECONNREFUSED naming the PSM', async () => {
