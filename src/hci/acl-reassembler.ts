@@ -47,6 +47,8 @@ interface Partial {
 }
 
 const L2CAP_HEADER = 4;
+/** SDU octets kept of a dropped PDU: an RFCOMM header (address, control, two length octets, credits) and some. */
+export const LOST_HEAD_OCTETS = 8;
 const HEADER_MAX = 0xffff + L2CAP_HEADER;
 
 export class AclReassembler {
@@ -55,8 +57,9 @@ export class AclReassembler {
   private readonly pending = new Map<number, Partial>();
   /** Why the last `push` lost data (a fragment or a partial PDU dropped), or undefined when it did not. */
   anomaly: string | undefined;
-  /** With `anomaly`: the channel (destination CID) and SDU length of the PDU dropped, when its header had arrived. */
-  lost: { cid: number; length: number } | undefined;
+  /** With `anomaly`: the channel (destination CID) and SDU length of the PDU dropped, when its header had arrived,
+   * and the first octets of its SDU that did (at most LOST_HEAD_OCTETS: enough for an RFCOMM header). */
+  lost: { cid: number; length: number; head: Uint8Array } | undefined;
 
   constructor(options: AclReassemblerOptions = {}) {
     this.maxPduLength = Math.min(options.maxPduLength ?? HEADER_MAX, HEADER_MAX);
@@ -106,7 +109,9 @@ export class AclReassembler {
   /** Drops a partial PDU, naming its channel in `lost` when its header is there. */
   private drop(handle: number, part: Partial): void {
     this.pending.delete(handle);
-    if (part.fill >= L2CAP_HEADER) this.lost = { cid: u16le(part.buffer, 2), length: u16le(part.buffer, 0) };
+    if (part.fill >= L2CAP_HEADER) {
+      this.lost = { cid: u16le(part.buffer, 2), length: u16le(part.buffer, 0), head: part.buffer.slice(L2CAP_HEADER, Math.min(part.fill, L2CAP_HEADER + LOST_HEAD_OCTETS)) };
+    }
   }
 
   /** Forgets a handle's partial PDU (link gone). */

@@ -88,8 +88,8 @@ export type HostEvent =
   | { readonly type: 'connection-complete'; readonly status: number; readonly handle: number; readonly address: BdAddr; readonly initiator: boolean }
   | { readonly type: 'disconnected'; readonly handle: number; readonly reason: number }
   | { readonly type: 'l2cap-pdu'; readonly handle: number; readonly pdu: Uint8Array }
-  /** A PDU for channel `cid` (its destination CID) was dropped part-way (fragments that did not fit): `length` octets of SDU lost. */
-  | { readonly type: 'l2cap-pdu-dropped'; readonly handle: number; readonly cid: number; readonly length: number; readonly message: string }
+  /** A PDU for channel `cid` (its destination CID) was dropped part-way (fragments that did not fit): `length` octets of SDU lost, `head` the first of them that arrived. */
+  | { readonly type: 'l2cap-pdu-dropped'; readonly handle: number; readonly cid: number; readonly length: number; readonly head: Uint8Array; readonly message: string }
   | { readonly type: 'inquiry-result'; readonly address: BdAddr; readonly classOfDevice: number; readonly rssi?: number; readonly name?: string }
   | { readonly type: 'inquiry-complete'; readonly status: number }
   | { readonly type: 'remote-name'; readonly address: BdAddr; readonly status: number; readonly name: string }

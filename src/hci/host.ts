@@ -523,7 +523,7 @@ export class HciHost {
       const message = `handle 0x${handle.toString(16)}: ${anomaly}`;
       this.emit({ type: 'error', error: new DecodeError('hci', 'ACL data', 0, message), handle });
       const lost = this.reassembler.lost;
-      if (lost) this.emit({ type: 'l2cap-pdu-dropped', handle, cid: lost.cid, length: lost.length, message });
+      if (lost) this.emit({ type: 'l2cap-pdu-dropped', handle, cid: lost.cid, length: lost.length, head: lost.head, message });
     }
     if (pdu) this.emit({ type: 'l2cap-pdu', handle, pdu });
   }

@@ -189,6 +189,13 @@ export class Dlc {
     return undefined;
   }
 
+  /** A data frame of `length` octets from the peer was lost on the way: counted, and the credit the peer spent on it spent here too. */
+  lostFrame(length: number): void {
+    this.stats.drops.lost++;
+    this.stats.bytesLost += length;
+    if (this.cbfc && this.rxOutstanding > 0) this.rxOutstanding--;
+  }
+
   consume(n: number): void {
     this.unconsumed = Math.max(0, this.unconsumed - n);
   }

@@ -146,6 +146,11 @@ export class RfcommManager {
     this.sessions.get(sessionId)?.receive(sdu, now);
   }
 
+  /** A frame of the session was lost on the way; `head` is what arrived of it (Multiplexer.frameLost). */
+  frameLost(sessionId: number, head: Uint8Array, now: number): void {
+    this.sessions.get(sessionId)?.frameLost(head, now);
+  }
+
   // ── DLCs ───────────────────────────────────────────────────────────────────
 
   /** Opens a DLC to `serverChannel` on the session; `id` is the id it takes (default: `newDlcId()`), which must be free. */

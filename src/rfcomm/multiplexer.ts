@@ -65,6 +65,8 @@ import {
   mscBreakOctet,
   peekDlci,
   rfcommOverhead,
+  FRAME_TYPE,
+  PF_BIT,
   writeRfcommHeader,
   type Mcc,
   type RfcommFrame,
@@ -302,6 +304,29 @@ export class Multiplexer {
     if (!frame) return;
     if (frame.dlci === 0) this.onControlFrame(frame, now);
     else this.onDlcFrame(frame, now);
+  }
+
+  /**
+   * A frame of this session was lost on the way, `head` being its first octets, all that arrived
+   * (its L2CAP PDU was cut short: docs/l2cap.md). When they show a UIH on an open DLC, the DLC
+   * reports the gap ('dlc-dropped' with the length its header gave), and its credits stay in step
+   * with the peer's: the peer spent one on the frame if it carried data, and granted those of its
+   * credit octet. Nothing else is read from it (its FCS never came).
+   */
+  frameLost(head: Uint8Array, now: number): void {
+    this.now = now;
+    const dlci = peekDlci(head);
+    const dlc = dlci ? this.dlcs.get(dlci) : undefined;
+    if (!dlc?.live || head.length < 3 || (head[1] & ~PF_BIT) !== FRAME_TYPE.UIH) return;
+    const at = head[2] & 1 ? 3 : 4;
+    if (head.length < at) return;
+    const info = at === 3 ? head[2] >>> 1 : (head[2] >>> 1) | (head[3] << 7);
+    if (dlc.cbfc && head[1] & PF_BIT && head.length > at) dlc.addTxCredits(head[at]);
+    if (info > 0) {
+      dlc.lostFrame(info);
+      this.host.emit({ type: 'dlc-dropped', dlcId: dlc.id, bytes: info, message: `a frame of ${info} byte(s) was lost on the way (its ACL fragments did not fit together): a gap in what the channel received` });
+    }
+    this.poke(dlc);
   }
 
   private decode(sdu: Uint8Array, dlci: number | undefined): RfcommFrame | undefined {

@@ -16,7 +16,11 @@ export interface DlcStats {
     oversize: number;
     /** Data beyond maxRxBytes without CBFC. */
     overflow: number;
+    /** Data frames lost on the way (their L2CAP PDU cut short), known from the octets of them that arrived. */
+    lost: number;
   };
+  /** Octets of data in frames lost on the way. */
+  bytesLost: number;
 }
 
 export interface SessionStats {
@@ -46,7 +50,7 @@ export interface SessionStats {
 }
 
 export function newDlcStats(): DlcStats {
-  return { framesTx: 0, framesRx: 0, bytesTx: 0, bytesRx: 0, creditsGiven: 0, creditsReceived: 0, drops: { noCredit: 0, oversize: 0, overflow: 0 } };
+  return { framesTx: 0, framesRx: 0, bytesTx: 0, bytesRx: 0, creditsGiven: 0, creditsReceived: 0, drops: { noCredit: 0, oversize: 0, overflow: 0, lost: 0 }, bytesLost: 0 };
 }
 
 export function newSessionStats(): SessionStats {

@@ -28,7 +28,7 @@ export type StackEvent =
   | { type: 'rfcomm-signals'; id: number; signals: number; breakMs?: number }
   /** `unsent`: bytes written on the channel that never left (it closed with them queued). */
   | ({ type: 'rfcomm-closed'; id: number; reason: RfcommCloseReason; message: string; unsent: number } & CloseDetail)
-  /** The peer broke RFCOMM flow control (or N1): `bytes` of its data were dropped, a gap in what the channel received. */
+  /** `bytes` of the peer's data were dropped, a gap in what the channel received: it broke RFCOMM flow control (or N1), or its frame was lost on the way. */
   | { type: 'rfcomm-dropped'; id: number; bytes: number; message: string }
   | { type: 'l2cap-open'; id: number; address: BdAddr; psm: number; incoming: boolean; remoteMtu: number; localMtu: number }
   | { type: 'l2cap-data'; id: number; sdu: Uint8Array }

@@ -73,6 +73,13 @@ export class RfcommSessions {
     return true;
   }
 
+  /** A PDU for L2CAP channel `cid` on link `handle` was cut short on the way (`head`: its first SDU octets): true when a session rides on it (and RFCOMM heard of it). */
+  frameLost(handle: number, cid: number, head: Uint8Array, now: number): boolean {
+    if (this.byCid.get(cid)?.handle !== handle) return false;
+    this.rfcomm.frameLost(cid, head, now);
+    return true;
+  }
+
   /** RFCOMM closed the session (DISC on DLCI 0 done): disconnects its L2CAP channel. */
   disconnect(cid: number, now: number): void {
     const session = this.byCid.get(cid);

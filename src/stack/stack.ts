@@ -504,7 +504,7 @@ export class Stack {
         this.l2cap.receivePdu(e.handle, e.pdu, now);
         return;
       case 'l2cap-pdu-dropped':
-        this.raw.dropped(e.handle, e.cid, e.length, e.message);
+        if (!this.sessions.frameLost(e.handle, e.cid, e.head, now)) this.raw.dropped(e.handle, e.cid, e.length, e.message);
         return;
       case 'inquiry-result':
         this.events.push({ type: 'inquiry-result', address: e.address, classOfDevice: e.classOfDevice, rssi: e.rssi, name: e.name });

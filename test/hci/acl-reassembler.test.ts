@@ -50,14 +50,14 @@ describe('AclReassembler', () => {
     // Restarted: 0x14 octets for CID 0x0041 announced, 4 arrived.
     r.push(acl('0b 20 08 00 14 00 41 00 01 02 03 04'));
     r.push(acl('0b 20 06 00 02 00 40 00 aa bb'));
-    expect(r.lost).toEqual({ cid: 0x41, length: 0x14 });
-    // Overrun: 0x0a octets for CID 0x0042 announced, 200 more came.
-    r.push(acl('0b 20 08 00 0a 00 42 00 01 02 03 04'));
+    expect(r.lost).toEqual({ cid: 0x41, length: 0x14, head: fromHex('01 02 03 04') });
+    // Overrun: 0x10 octets for CID 0x0042 announced, 10 arrived, then 200 more; the head keeps 8 octets at most.
+    r.push(acl('0b 20 0e 00 10 00 42 00 01 02 03 04 05 06 07 08 09 0a'));
     r.push({ handle: 0x0b, pb: 1, bc: 0, data: new Uint8Array(200) });
-    expect(r.lost).toEqual({ cid: 0x42, length: 0x0a });
+    expect(r.lost).toEqual({ cid: 0x42, length: 0x10, head: fromHex('01 02 03 04 05 06 07 08') });
     // Over the cap: 0x02a1 octets for CID 0x0043.
     r.push(acl('0b 20 04 00 a1 02 43 00'));
-    expect(r.lost).toEqual({ cid: 0x43, length: 0x02a1 });
+    expect(r.lost).toEqual({ cid: 0x43, length: 0x02a1, head: new Uint8Array(0) });
     // An orphan continuation, and a restart before the first PDU's header was whole: no channel to name.
     r.push(acl('0b 10 04 00 de ad be ef'));
     expect([r.anomaly, r.lost]).toEqual([expect.stringContaining('continuation'), undefined]);

@@ -39,8 +39,8 @@ describe('two RfcommManagers back to back', () => {
     p.run();
     expect(bytesEqual(p.data(p.b, bIds[0]), ab)).toBe(true);
     expect(bytesEqual(p.data(p.a, aIds[0]), ba)).toBe(true);
-    expect(p.a.rf.dlcStats(aIds[0])!.drops).toEqual({ noCredit: 0, oversize: 0, overflow: 0 });
-    expect(p.b.rf.dlcStats(bIds[0])!.drops).toEqual({ noCredit: 0, oversize: 0, overflow: 0 });
+    expect(p.a.rf.dlcStats(aIds[0])!.drops).toEqual({ noCredit: 0, oversize: 0, overflow: 0, lost: 0 });
+    expect(p.b.rf.dlcStats(bIds[0])!.drops).toEqual({ noCredit: 0, oversize: 0, overflow: 0, lost: 0 });
   });
 
   it.each([2, 30])('%i DLCs on one session share the channel and keep their bytes apart', (n) => {

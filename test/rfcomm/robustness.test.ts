@@ -96,3 +96,26 @@ describe('credit violations', () => {
     expect(lt.tx()).toEqual(['09 ff 01 02 5c']);
   });
 });
+
+describe('a frame lost on the way (its L2CAP PDU cut short)', () => {
+  it('a lost UIH on a DLC is reported with its length, spends the credit the peer spent and gives the credits of its octet', () => {
+    const { lt, dlcId } = LowerTester.withDlc({ maxRxBytes: 4 * 127 });
+    const before = lt.rf.dlcInfo(dlcId)!;
+    // UIH, P/F = 1, length 3, credit octet 5: all that arrived of it.
+    lt.rf.frameLost(SID, fromHex('0b ff 07 05'), lt.now);
+    expect(lt.events().filter((e) => e.type === 'dlc-dropped')).toEqual([
+      { type: 'dlc-dropped', dlcId, bytes: 3, message: 'a frame of 3 byte(s) was lost on the way (its ACL fragments did not fit together): a gap in what the channel received' },
+    ]);
+    expect(lt.rf.dlcInfo(dlcId)).toMatchObject({ rxCredits: before.rxCredits - 1, txCredits: before.txCredits + 5 });
+    expect(lt.rf.dlcStats(dlcId)).toMatchObject({ drops: { lost: 1 }, bytesLost: 3 });
+  });
+
+  it('what does not show a UIH on an open DLC changes nothing: an MCC, a SABM, an unknown DLCI, a head too short', () => {
+    const { lt, dlcId } = LowerTester.withDlc({ maxRxBytes: 4 * 127 });
+    const before = lt.rf.dlcInfo(dlcId);
+    for (const head of ['03 ef 09', '0b 3f 01', '0f ef 07', '0b', '0b ef']) lt.rf.frameLost(SID, fromHex(head), lt.now);
+    expect(lt.events()).toEqual([]);
+    expect(lt.rf.dlcInfo(dlcId)).toEqual(before);
+    expect(lt.rf.dlcStats(dlcId)!.drops.lost).toBe(0);
+  });
+});

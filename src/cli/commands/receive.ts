@@ -1,8 +1,9 @@
 /**
  * `btc receive [CHANNEL] --out FILE`: accepts one RFCOMM connection and saves what arrives until
  * the sender closes the channel. A transfer cut off by a lost link (on btvirt and other byte
- * streams also a link ended because bytes were lost on the way), one with bytes dropped for
- * breaking flow control, or one that is not the `--expect`ed size, fails with exit code 1.
+ * streams also a link ended because bytes were lost on the way), one with bytes dropped (for
+ * breaking flow control, or in frames lost on the way), or one that is not the `--expect`ed size,
+ * fails with exit code 1.
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -59,7 +60,7 @@ export const receive: Command = {
       progress.finish();
       server.close();
       if (failure) throw new Error(`the transfer was cut off after ${progress.done} byte(s): ${failure.message}`, { cause: failure });
-      if (sock.droppedBytes > 0) throw new Error(`the sender broke RFCOMM flow control and ${sock.droppedBytes} byte(s) were dropped: the file has gaps`);
+      if (sock.droppedBytes > 0) throw new Error(`${sock.droppedBytes} byte(s) were dropped (the sender broke RFCOMM flow control, or frames were lost on the way): the file has gaps`);
       if (expected !== undefined && progress.done !== expected) throw new Error(`incomplete transfer: ${progress.done} of the ${expected} byte(s) expected arrived`);
       return 0;
     });
