@@ -44,6 +44,8 @@ if (role === 'listen') {
   await sock.connect([peer, Number(port)]);
 }
 say({ connected: true, frameSize: sock.frameSize });
+// Data lost on the way (btvirt drops what a late reader does not take): the transfer has failed.
+sock.on('dropped', ({ message }: { message: string }) => say({ error: `data lost on the way: ${message}` }));
 
 async function send(total: number, base: number): Promise<void> {
   const chunk = proto === RFCOMM ? 65536 : sock.frameSize;

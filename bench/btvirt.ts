@@ -150,7 +150,7 @@ async function coldAndWarm(open: () => Promise<Link>, warmupMiB: number): Promis
     warm = await link.transfer(MiB, (warmupMiB + 1) * MiB);
   } catch (error) {
     // A stall, or a transfer that failed loudly (the link ended): no figure from this sample.
-    if (!(error instanceof StallError) && !(error instanceof Error && /ECONNRESET|the peer exited/.test(error.message))) throw error;
+    if (!(error instanceof StallError) && !(error instanceof Error && /ECONNRESET|the peer exited|lost on the way/.test(error.message))) throw error;
   } finally {
     link.stop();
   }
