@@ -26,9 +26,10 @@
  * size, with full fragments and shorter last fragments both seen.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Adapter, BluetoothSocket, L2CAP } from '../../src/socket/index.js';
+import { Adapter, BluetoothSocket } from '../../src/socket/index.js';
 import { btvirtSocket, btvirtMissing } from '../support/env.js';
 import { patternBytes } from '../support/bulk.js';
+import { l2capPair } from '../support/l2cap-sockets.js';
 
 const SPEC = `h4:unix:${btvirtSocket()}`;
 const MiB = 1 << 20;
@@ -123,15 +124,8 @@ async function exchange(fragment: number, total: number, closer: 'initiator' | '
   expect(a.stack.host.aclFragmentSize).toBe(effective);
   expect(b.stack.host.aclFragmentSize).toBe(effective);
 
-  const server = new BluetoothSocket(L2CAP, { adapter: b });
-  server.bind(['', 0]);
-  server.listen(1);
-  const psm = server.getsockname()[1];
+  const { psm, listener, sock, conn } = await l2capPair(b, a);
   expect(psm).toBeGreaterThanOrEqual(0x1001);
-  const accepted = server.accept();
-  const sock = new BluetoothSocket(L2CAP, { adapter: a });
-  await sock.connect([b.address, psm]);
-  const [conn] = await accepted;
   const mtu = Math.min(sock.frameSize, conn.frameSize);
   const sdus = sduLengths(total, effective, mtu);
   await Promise.all([pump(sock, conn, sdus), pump(conn, sock, sdus)]);
@@ -139,7 +133,7 @@ async function exchange(fragment: number, total: number, closer: 'initiator' | '
   const [closing, other] = closer === 'initiator' ? [sock, conn] : [conn, sock];
   closing.close();
   await expect(other.recv(10)).rejects.toMatchObject({ code: 'ECONNRESET' });
-  server.close();
+  listener.close();
   await Promise.all([a.close(), b.close()]);
   open.length = 0;
   return { effective, controller, wa, wb };

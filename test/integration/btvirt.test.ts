@@ -5,9 +5,10 @@
  * reader) and raw L2CAP (1 MiB each way on a dynamic PSM), closing from either side.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Adapter, advertiseService, BluetoothSocket, findService, L2CAP, PORT_ANY, RFCOMM } from '../../src/socket/index.js';
+import { Adapter, advertiseService, BluetoothSocket, findService, PORT_ANY, RFCOMM } from '../../src/socket/index.js';
 import { btvirtSocket, btvirtMissing } from '../support/env.js';
 import { patternBytes } from '../support/bulk.js';
+import { l2capPair } from '../support/l2cap-sockets.js';
 import { senderOutOfCredits, until } from '../support/wait.js';
 
 const SPEC = `h4:unix:${btvirtSocket()}`;
@@ -154,14 +155,7 @@ describe.skipIf(btvirtMissing())('the stack on btvirt', () => {
   });
 
   it('raw L2CAP: 1 MiB each way on a dynamic PSM, SDU boundaries kept', async () => {
-    const server = new BluetoothSocket(L2CAP, { adapter: b });
-    server.bind(['', 0]);
-    server.listen(1);
-    const psm = server.getsockname()[1];
-    const accepted = server.accept();
-    const sock = new BluetoothSocket(L2CAP, { adapter: a });
-    await sock.connect([b.address, psm]);
-    const [conn] = await accepted;
+    const { sock, conn } = await l2capPair(b, a);
     const mtu = Math.min(sock.frameSize, conn.frameSize);
     const total = 1 << 20;
     const pump = async (from: BluetoothSocket, to: BluetoothSocket) => {

@@ -26,6 +26,7 @@ import {
 import { NO_PIN } from '../../src/socket/pairing-hooks.js';
 import { channelOnPsm, partialPdu } from '../support/acl-damage.js';
 import { patternBytes } from '../support/bulk.js';
+import { l2capPair } from '../support/l2cap-sockets.js';
 import { failure } from '../support/failure.js';
 import { senderOutOfCredits, until } from '../support/wait.js';
 
@@ -470,15 +471,8 @@ describe('modem signals on an RFCOMM socket', () => {
 
 describe('BluetoothSocket (L2CAP)', () => {
   it('echoes SDUs on a dynamic PSM and keeps their boundaries', async () => {
-    const listener = new BluetoothSocket(L2CAP, { adapter: server });
-    listener.bind(['', 0]);
-    listener.listen(1);
-    const psm = listener.getsockname()[1];
+    const { psm, sock, conn } = await l2capPair(server, client);
     expect(psm & 1).toBe(1);
-    const accepted = listener.accept();
-    const sock = new BluetoothSocket(L2CAP, { adapter: client });
-    await sock.connect([server.address, psm]);
-    const [conn] = await accepted;
     await sock.send('first');
     await sock.send('second');
     expect((await conn.recv(100)).toString()).toBe('first');
@@ -490,13 +484,7 @@ describe('BluetoothSocket (L2CAP)', () => {
   it('a sender faster than the controller waits for room (non-blocking: EAGAIN) and loses nothing', async () => {
     const fast = await Adapter.open('virtual', { name: 'fast sender', stack: { l2capSendBufferBytes: 2048 } });
     try {
-      const listener = new BluetoothSocket(L2CAP, { adapter: server });
-      listener.bind(['', 0]);
-      listener.listen(1);
-      const accepted = listener.accept();
-      const sock = new BluetoothSocket(L2CAP, { adapter: fast });
-      await sock.connect([server.address, listener.getsockname()[1]]);
-      const [conn] = await accepted;
+      const { sock, conn } = await l2capPair(server, fast);
       let writable = 0;
       const stop = fast.watch((e) => {
         if (e.type === 'l2cap-writable') writable++;
@@ -531,14 +519,7 @@ describe('BluetoothSocket (L2CAP)', () => {
   });
 
   it("an SDU lost on the way is a gap the receiving socket reports ('dropped', droppedBytes), and the next SDU is received", async () => {
-    const listener = new BluetoothSocket(L2CAP, { adapter: server });
-    listener.bind(['', 0]);
-    listener.listen(1);
-    const psm = listener.getsockname()[1];
-    const accepted = listener.accept();
-    const sock = new BluetoothSocket(L2CAP, { adapter: client });
-    await sock.connect([server.address, psm]);
-    const [conn] = await accepted;
+    const { psm, sock, conn } = await l2capPair(server, client);
     const channel = channelOnPsm(server.stack, psm);
     const dropped = new Promise<{ bytes: number; message: string }>((resolve) => conn.once('dropped', resolve));
     server.driver.run((now) => server.stack.receive(partialPdu(channel.handle, channel.cid, 300, 20), now));
