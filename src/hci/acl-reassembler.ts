@@ -48,7 +48,7 @@ interface Partial {
 
 const L2CAP_HEADER = 4;
 /** SDU octets kept of a dropped PDU: an RFCOMM header (address, control, two length octets, credits) and some. */
-export const LOST_HEAD_OCTETS = 8;
+const LOST_HEAD_OCTETS = 8;
 const HEADER_MAX = 0xffff + L2CAP_HEADER;
 
 export class AclReassembler {

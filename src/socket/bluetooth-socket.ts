@@ -78,8 +78,8 @@ export class BluetoothSocket extends Duplex {
   private readonly security: SecurityLevel;
   /** L2CAP SDUs dropped because the application did not read them in time. */
   droppedSdus = 0;
-  /** Bytes the stack dropped on the way in, a gap in what this socket received (see 'dropped'): RFCOMM data the peer
-   * sent in violation of flow control (or N1); L2CAP SDUs whose ACL fragments did not fit together (lost on the way). */
+  /** Bytes the stack dropped on the way in, a gap in what this socket received (see 'dropped'): data the peer sent in
+   * violation of RFCOMM flow control (or N1), and frames or SDUs lost on the way (their ACL fragments cut short). */
   droppedBytes = 0;
   /** RFCOMM: the peer's modem signals from its latest MSC (undefined before the first); see 'signals'. */
   peerSignals: PeerSignals | undefined;
