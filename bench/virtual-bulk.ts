@@ -4,6 +4,7 @@
  * controllers') own cost per byte. Every transfer checks its bytes.
  */
 import type { StackEvent } from '../src/stack/events.js';
+import { channelOnPsm } from '../test/support/acl-damage.js';
 import { VirtualNet, type NetNode } from '../test/support/virtual-net.js';
 import { PatternCheck, patternAt } from './pattern.js';
 
@@ -36,11 +37,8 @@ export function openRfcomm(net: VirtualNet, from: NetNode, to: NetNode, channel 
 
 /** The MTUs of the L2CAP channel carrying `node`'s RFCOMM session (found by PSM among its channels). */
 export function rfcommL2capMtu(node: NetNode): { localMtu: number; remoteMtu: number } {
-  for (let cid = 0x40; cid < 0x400; cid++) {
-    const info = node.stack.l2cap.channelInfo(cid);
-    if (info?.psm === 3) return { localMtu: info.localMtu, remoteMtu: info.remoteMtu };
-  }
-  throw new Error('no RFCOMM L2CAP channel found');
+  const { localMtu, remoteMtu } = channelOnPsm(node.stack, 3);
+  return { localMtu, remoteMtu };
 }
 
 /** An open raw L2CAP channel from a to b with `mtu` both ways; `sdu` is the largest SDU a may send. */
