@@ -9,3 +9,4 @@ export type { HciCommand } from './wire/command.js';
 export type { HciEvent } from './wire/event.js';
 export * as hciFields from './wire/fields.js';
 export { AclReassembler } from './acl-reassembler.js';
+export { ACL_HEADER_LENGTH, describeAclHeader } from './wire/acl.js';

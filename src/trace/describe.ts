@@ -28,9 +28,9 @@
  * Each layer's codecs are imported from their own files, not from the layer's index, so that
  * decoding a capture loads no state machine (docs/performance.md, "Decoding captures").
  */
-import { concat, DecodeError, hex, Uuid } from '../core/index.js';
-import { AclReassembler, decodeHciPacket, describeHciPacket, type HciPacket } from '../hci/decoding.js';
-import { decodeBasicFrame, decodeSignalingFrame, describeSignal, type L2capSignal } from '../l2cap/decoding.js';
+import { concat, DecodeError, hex, u16le, Uuid, view } from '../core/index.js';
+import { ACL_HEADER_LENGTH, AclReassembler, decodeHciPacket, describeAclHeader, describeHciPacket, H4_INDICATOR, type HciPacket } from '../hci/decoding.js';
+import { BASIC_HEADER_LENGTH, basicFrameCid, decodeBasicFrame, decodeSignalingFrame, describeSignal, type L2capSignal } from '../l2cap/decoding.js';
 import { decodeMcc, decodeRfcommFrame, describeMcc, describeRfcommFrame, type Mcc, type RfcommFrame } from '../rfcomm/decoding.js';
 import {
   ATTRIBUTE_ID,
@@ -99,6 +99,9 @@ export interface DecodedPacket {
   avctp?: Omit<AvctpPacket, 'payload'> | { error: string };
 }
 
+/** The layers of a decoded packet above HCI (what an L2CAP PDU decodes to). */
+type AboveHci = Omit<DecodedPacket, 'hci' | 'le' | 'acl'>;
+
 export class PacketDecoder {
   private readonly reassemblers = { tx: new AclReassembler(), rx: new AclReassembler() };
   /** Channel (`channelKey`) as seen in frames of one direction → PSM. */
@@ -136,38 +139,46 @@ export class PacketDecoder {
     return out;
   }
 
-  /** One line per layer for the packet. */
+  /**
+   * One line per layer for the packet: `describeDecoded(decode(direction, h4), h4)`, which is how
+   * every packet but an ACL one is described. An ACL packet (nine in ten of a capture) is read in
+   * place instead: its header fields, and the RFCOMM frame it completes, are described without the
+   * objects `decode` builds for JSON (docs/performance.md, "Decoding captures", has what that saves;
+   * test/trace/describe-acl.test.ts holds the lines of both ways equal).
+   */
   describe(direction: 'tx' | 'rx', h4: Uint8Array): string[] {
-    const d = this.decode(direction, h4);
-    const lines: string[] = [];
-    if ('error' in d.hci) lines.push(`HCI malformed: ${d.hci.error} (${hex(h4.subarray(0, 16), ' ')})`);
-    else lines.push(d.le ? describeLeMeta(d.le) : (describeVendor(d.hci) ?? describeHciPacket(d.hci)));
-    if (d.l2cap) {
-      if ('error' in d.l2cap) lines.push(`  L2CAP malformed: ${d.l2cap.error}`);
-      else {
-        lines.push(`  L2CAP cid=0x${d.l2cap.cid.toString(16).padStart(4, '0')}${d.l2cap.psm !== undefined ? ` psm=${psmName(d.l2cap.psm)}` : ''} len=${d.l2cap.length}`);
-        if (d.avdtp) lines.push(`    AVDTP ${describeAvdtp(d.avdtp)}`);
-        if (d.avctp) lines.push(`    AVCTP ${'error' in d.avctp ? `malformed: ${d.avctp.error}` : describeAvctp(d.avctp)}`);
-        for (const s of d.l2cap.signals ?? []) lines.push(`    ${'error' in s ? `signal malformed: ${s.error}` : describeSignal(s)}`);
-      }
+    if (h4[0] === H4_INDICATOR.ACL) {
+      const lines = this.describeAcl(direction, h4);
+      if (lines !== undefined) return lines;
     }
-    if (d.sdp) {
-      lines.push(`    SDP ${'error' in d.sdp ? `malformed: ${d.sdp.error}` : describeSdpPdu(d.sdp)}`);
-      if (!('error' in d.sdp) && d.sdp.attributes) lines.push(...describeAttributes(d.sdp.attributes));
+    return describeDecoded(this.decode(direction, h4), h4);
+  }
+
+  /** `describe` for an ACL packet whose header is well formed (Vol 4 Part E §5.4.2), else undefined. */
+  private describeAcl(direction: 'tx' | 'rx', h4: Uint8Array): string[] | undefined {
+    if (h4.length < 1 + ACL_HEADER_LENGTH) return undefined;
+    const length = u16le(h4, 3);
+    if (length !== h4.length - 1 - ACL_HEADER_LENGTH) return undefined;
+    const flags = u16le(h4, 1);
+    const handle = flags & 0x0fff;
+    const pb = (flags >>> 12) & 0b11;
+    const bc = flags >>> 14;
+    const lines = [describeAclHeader(handle, pb, bc, length)];
+    const pdu = this.reassemblers[direction].pushFragment(handle, pb, bc, view(h4, 1 + ACL_HEADER_LENGTH, h4.length));
+    if (pdu === undefined) return lines;
+    const cid = basicFrameCid(pdu);
+    if (cid !== undefined && this.psmByCid[direction].get(channelKey(handle, cid)) === PSM_RFCOMM) {
+      lines.push(l2capLine(cid, PSM_RFCOMM, pdu.length - BASIC_HEADER_LENGTH));
+      rfcommLines(decodeRfcomm(view(pdu, BASIC_HEADER_LENGTH, pdu.length), this.atChannels.get(handle)), lines);
+      return lines;
     }
-    if (d.rfcomm) {
-      if ('error' in d.rfcomm) lines.push(`    RFCOMM malformed: ${d.rfcomm.error}`);
-      else {
-        lines.push(`    RFCOMM ${describeRfcommFrame(d.rfcomm)}`);
-        if (d.rfcomm.mcc) lines.push(`      MCC ${describeMcc(d.rfcomm.mcc)}`);
-        else if (d.rfcomm.at) for (const at of d.rfcomm.at) lines.push(`      AT ${at.text}`);
-        else if (d.rfcomm.info.length > 0 && d.rfcomm.dlci !== 0) lines.push(`      data ${printable(d.rfcomm.info)}`);
-      }
-    }
+    const above: AboveHci = {};
+    this.decodeL2cap(direction, handle, pdu, above);
+    aboveHciLines(above, lines);
     return lines;
   }
 
-  private decodeL2cap(direction: 'tx' | 'rx', handle: number, pdu: Uint8Array, out: DecodedPacket): void {
+  private decodeL2cap(direction: 'tx' | 'rx', handle: number, pdu: Uint8Array, out: AboveHci): void {
     let frame;
     try {
       frame = decodeBasicFrame(pdu);
@@ -315,6 +326,47 @@ export class PacketDecoder {
       this.avdtpRole[direction].delete(key);
       this.psmByCid[direction].delete(key);
     }
+  }
+}
+
+/** One line per layer of a decoded packet (what `PacketDecoder.describe` gives). */
+export function describeDecoded(d: DecodedPacket, h4: Uint8Array): string[] {
+  const lines: string[] = [];
+  if ('error' in d.hci) lines.push(`HCI malformed: ${d.hci.error} (${hex(h4.subarray(0, 16), ' ')})`);
+  else lines.push(d.le ? describeLeMeta(d.le) : (describeVendor(d.hci) ?? describeHciPacket(d.hci)));
+  aboveHciLines(d, lines);
+  return lines;
+}
+
+/** The lines of the layers above HCI: L2CAP and what it carries. */
+function aboveHciLines(d: AboveHci, lines: string[]): void {
+  if (d.l2cap) {
+    if ('error' in d.l2cap) lines.push(`  L2CAP malformed: ${d.l2cap.error}`);
+    else {
+      lines.push(l2capLine(d.l2cap.cid, d.l2cap.psm, d.l2cap.length));
+      if (d.avdtp) lines.push(`    AVDTP ${describeAvdtp(d.avdtp)}`);
+      if (d.avctp) lines.push(`    AVCTP ${'error' in d.avctp ? `malformed: ${d.avctp.error}` : describeAvctp(d.avctp)}`);
+      for (const s of d.l2cap.signals ?? []) lines.push(`    ${'error' in s ? `signal malformed: ${s.error}` : describeSignal(s)}`);
+    }
+  }
+  if (d.sdp) {
+    lines.push(`    SDP ${'error' in d.sdp ? `malformed: ${d.sdp.error}` : describeSdpPdu(d.sdp)}`);
+    if (!('error' in d.sdp) && d.sdp.attributes) lines.push(...describeAttributes(d.sdp.attributes));
+  }
+  if (d.rfcomm) rfcommLines(d.rfcomm, lines);
+}
+
+function l2capLine(cid: number, psm: number | undefined, length: number): string {
+  return `  L2CAP cid=0x${cid.toString(16).padStart(4, '0')}${psm !== undefined ? ` psm=${psmName(psm)}` : ''} len=${length}`;
+}
+
+function rfcommLines(rfcomm: NonNullable<DecodedPacket['rfcomm']>, lines: string[]): void {
+  if ('error' in rfcomm) lines.push(`    RFCOMM malformed: ${rfcomm.error}`);
+  else {
+    lines.push(`    RFCOMM ${describeRfcommFrame(rfcomm)}`);
+    if (rfcomm.mcc) lines.push(`      MCC ${describeMcc(rfcomm.mcc)}`);
+    else if (rfcomm.at) for (const at of rfcomm.at) lines.push(`      AT ${at.text}`);
+    else if (rfcomm.info.length > 0 && rfcomm.dlci !== 0) lines.push(`      data ${printable(rfcomm.info)}`);
   }
 }
 

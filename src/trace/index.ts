@@ -31,7 +31,7 @@ export {
 export { LINKTYPE } from './link-types.js';
 export { PACKETLOGGER_TYPE } from './packetlogger.js';
 export { MONITOR_OPCODE } from './monitor-opcodes.js';
-export { PacketDecoder, type DecodedPacket } from './describe.js';
+export { describeDecoded, PacketDecoder, type DecodedPacket } from './describe.js';
 export { BTSNOOP_HEADER_LENGTH } from './btsnoop.js';
 export * from './capture-parser.js';
 export * from './capture-format.js';

@@ -57,7 +57,12 @@ export function encodeAcl(p: AclPacket): Uint8Array {
 const PB_NAMES = ['first-nf', 'cont', 'first', 'complete'];
 
 export function describeAcl(p: AclPacket): string {
-  return `ACL handle=0x${p.handle.toString(16).padStart(3, '0')} pb=${PB_NAMES[p.pb]} bc=${p.bc} len=${p.data.length}`;
+  return describeAclHeader(p.handle, p.pb, p.bc, p.data.length);
+}
+
+/** `describeAcl` from the header's fields (a trace decoder reads them in place). */
+export function describeAclHeader(handle: number, pb: number, bc: number, length: number): string {
+  return `ACL handle=0x${handle.toString(16).padStart(3, '0')} pb=${PB_NAMES[pb]} bc=${bc} len=${length}`;
 }
 
 export const aclCodec: Codec<AclPacket> = defineCodec({
