@@ -116,6 +116,8 @@ export class PacketDecoder {
   private readonly avdtpSignaling = new Set<number>();
   /** RFCOMM server channels per link that an SDP record names as Hands-Free or Headset. */
   private readonly atChannels = new Map<number, Set<number>>();
+  /** Lines of commands and events described, by the packet's octets as a string (see `describe`). */
+  private readonly described = new Map<string, readonly string[]>();
 
   decode(direction: 'tx' | 'rx', h4: Uint8Array): DecodedPacket {
     let hci: HciPacket;
@@ -143,15 +145,25 @@ export class PacketDecoder {
    * One line per layer for the packet: `describeDecoded(decode(direction, h4), h4)`, which is how
    * every packet but an ACL one is described. An ACL packet (nine in ten of a capture) is read in
    * place instead: its header fields, and the RFCOMM frame it completes, are described without the
-   * objects `decode` builds for JSON (docs/performance.md, "Decoding captures", has what that saves;
-   * test/trace/describe-acl.test.ts holds the lines of both ways equal).
+   * objects `decode` builds for JSON. A command or event is described once per distinct packet:
+   * they repeat (most of a data transfer's events are the same Number Of Completed Packets), and
+   * describing one changes nothing in the decoder, except a Disconnection Complete, which is not
+   * remembered. docs/performance.md ("Decoding captures") has what each saves;
+   * test/trace/describe-paths.test.ts holds the lines equal to those of `describeDecoded`.
    */
   describe(direction: 'tx' | 'rx', h4: Uint8Array): string[] {
     if (h4[0] === H4_INDICATOR.ACL) {
       const lines = this.describeAcl(direction, h4);
       if (lines !== undefined) return lines;
     }
-    return describeDecoded(this.decode(direction, h4), h4);
+    if (!remembered(h4)) return describeDecoded(this.decode(direction, h4), h4);
+    const key = String.fromCharCode.apply(null, h4 as unknown as number[]);
+    const known = this.described.get(key);
+    if (known !== undefined) return known.slice();
+    const lines = describeDecoded(this.decode(direction, h4), h4);
+    if (this.described.size >= REMEMBERED_PACKETS) this.described.clear();
+    this.described.set(key, lines.slice());
+    return lines;
   }
 
   /** `describe` for an ACL packet whose header is well formed (Vol 4 Part E §5.4.2), else undefined. */
@@ -368,6 +380,18 @@ function rfcommLines(rfcomm: NonNullable<DecodedPacket['rfcomm']>, lines: string
     else if (rfcomm.at) for (const at of rfcomm.at) lines.push(`      AT ${at.text}`);
     else if (rfcomm.info.length > 0 && rfcomm.dlci !== 0) lines.push(`      data ${printable(rfcomm.info)}`);
   }
+}
+
+/** Distinct commands and events whose lines a decoder keeps; it forgets them all when full. */
+const REMEMBERED_PACKETS = 1024;
+/** Longer packets are described each time: they are rarely repeated, and memory stays small. */
+const REMEMBERED_MAX_OCTETS = 64;
+const DISCONNECTION_COMPLETE = 0x05;
+
+/** Whether `describe` keeps the lines of this packet: a command or event, short, that teaches the decoder nothing. */
+function remembered(h4: Uint8Array): boolean {
+  if (h4.length > REMEMBERED_MAX_OCTETS) return false;
+  return h4[0] === H4_INDICATOR.COMMAND || (h4[0] === H4_INDICATOR.EVENT && h4[1] !== DISCONNECTION_COMPLETE);
 }
 
 /** A channel of a link as one number: the connection handle (12 bits) above the CID (16 bits). */

@@ -1,10 +1,12 @@
 /**
- * `PacketDecoder.describe` reads ACL packets in place (src/trace/describe.ts): its lines must be
+ * `PacketDecoder.describe` takes two short cuts (src/trace/describe.ts): it reads ACL packets in
+ * place, and it remembers the lines of commands and events it has described. Its lines must be
  * exactly those of `describeDecoded(decode(…))`, the path every other packet takes, whatever the
- * stream — for every record of the real captures, and for random streams of ACL packets on a link
- * whose RFCOMM channel the trace opened: whole and fragmented PDUs, RFCOMM frames of every type
- * (MCC on DLCI 0, credits, long lengths), damaged frames, orphan continuations, broadcast, empty and
- * malformed ACL packets, and PDUs on channels of other PSMs or none.
+ * stream — for every record of the real captures, and for random streams: ACL packets on a link
+ * whose RFCOMM channel the trace opened (whole and fragmented PDUs, RFCOMM frames of every type,
+ * MCC on DLCI 0, credits, long lengths, damaged frames, orphan continuations, broadcast, empty and
+ * malformed ACL packets, PDUs on channels of other PSMs or none), and commands and events that
+ * repeat.
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -13,6 +15,7 @@ import { encodeSignal } from '../../src/l2cap/decoding.js';
 import { encodeRfcommFrame, type RfcommFrame } from '../../src/rfcomm/decoding.js';
 import { describeDecoded, PacketDecoder, readCaptureWithStats } from '../../src/trace/index.js';
 import { traceFiles, tracePath, tracesMissing } from '../support/env.js';
+import { h4Record } from './arbitraries.js';
 
 type Direction = 'tx' | 'rx';
 interface Packet {
@@ -109,7 +112,17 @@ const step: fc.Arbitrary<Packet[]> = fc.oneof(
   fc.uint8Array({ maxLength: 4 }).map((tail) => [{ direction: 'rx' as const, h4: Uint8Array.from([0x02, ...tail]) }]),
 );
 
-describe('describe reads ACL packets in place, with the lines of decode', () => {
+/** Commands and events, each likely to come again: a few distinct packets drawn many times. */
+const repeatedHci: fc.Arbitrary<Packet[]> = fc
+  .array(fc.oneof(h4Record.filter((r) => r.h4[0] === 0x01 || r.h4[0] === 0x04), fc.constant({ direction: 'rx' as const, h4: Uint8Array.from([0x04, 0x13, 0x05, 0x01, 0x0b, 0x00, 0x01, 0x00]) })), { minLength: 1, maxLength: 5 })
+  .chain((distinct) => fc.array(fc.constantFrom(...distinct), { maxLength: 30 }))
+  .map((records) => records.map(({ direction, h4 }) => ({ direction, h4 })));
+
+function disconnectionComplete(handle: number): Packet {
+  return { direction: 'rx', h4: Uint8Array.from([0x04, 0x05, 0x04, 0x00, handle & 0xff, handle >> 8, 0x13]) };
+}
+
+describe('describe, reading ACL in place and remembering commands and events, gives the lines of decode', () => {
   it('for random streams on a link with an RFCOMM channel open', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
@@ -117,6 +130,43 @@ describe('describe reads ACL packets in place, with the lines of decode', () => 
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('for random repeated commands and events, mixed with ACL streams', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(step, repeatedHci), { maxLength: 20 }), (steps) => {
+        expectSameLines([...openChannels(), ...steps.flat()]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a Disconnection Complete that comes again still ends what the decoder knew of the link', () => {
+    // The first AVDTP channel of a link carries signaling, those opened while it is up carry media
+    // (AVDTP 1.3 §5.4.4); once the link is gone, the next first channel is signaling again.
+    const decoder = new PacketDecoder();
+    const roleOfNewChannel = (identifier: number, scid: number): unknown => {
+      const request = acl(HANDLE, 0b10, 0, l2cap(0x0001, encodeSignal({ type: 'connection-request', identifier, psm: 0x0019, scid })));
+      decoder.describe('tx', request);
+      // The requester receives on its SCID; 12 octets that read as an AVDTP signal and as an RTP header.
+      const avdtp = decoder.decode('rx', acl(HANDLE, 0b10, 0, l2cap(scid, Uint8Array.from([0x80, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1])))).avdtp;
+      return avdtp && 'channel' in avdtp ? avdtp.channel : avdtp;
+    };
+    const disconnect = (): void => void decoder.describe('rx', disconnectionComplete(HANDLE).h4);
+    expect([roleOfNewChannel(1, 0x40), roleOfNewChannel(2, 0x41)]).toEqual(['signaling', 'media']);
+    disconnect();
+    expect(roleOfNewChannel(3, 0x42)).toBe('signaling');
+    disconnect();
+    expect([roleOfNewChannel(4, 0x43), roleOfNewChannel(5, 0x44)]).toEqual(['signaling', 'media']);
+  });
+
+  it('returns lines of its own each time: changing them changes nothing remembered', () => {
+    const decoder = new PacketDecoder();
+    const event = disconnectionComplete(1).h4.slice();
+    event[1] = 0x13;
+    const first = decoder.describe('rx', event);
+    first.push('changed');
+    expect(decoder.describe('rx', event)).toEqual(first.slice(0, -1));
   });
 
   it('describes an RFCOMM data frame layer by layer', () => {
