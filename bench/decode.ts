@@ -19,7 +19,8 @@ import type { Results } from './in-process.js';
 import { interleaved, pairedRatio, summarize, type SamplingPlan } from './measure.js';
 
 const GNU_TIME = '/usr/bin/time';
-const BTC = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+/** The `btc` a user runs: the bundle `npm run build` writes (the bench script builds first). */
+const BTC = fileURLToPath(new URL('../../dist/btc/main.js', import.meta.url));
 
 interface Run {
   cpuMs: number;
@@ -76,6 +77,7 @@ async function sample(plan: SamplingPlan, file: string, packets: number, label: 
 }
 
 export async function decodeSuite(plan: SamplingPlan, quick: boolean, out: Results): Promise<void> {
+  if (!existsSync(BTC)) throw new Error(`${BTC} is missing: npm run build writes it`);
   if (!existsSync(GNU_TIME)) {
     process.stderr.write(` (skipped: ${GNU_TIME} is not installed)`);
     return;

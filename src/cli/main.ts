@@ -12,7 +12,7 @@ import { caughtSignal, exitCodeAfter, handleSignals } from './signals.js';
 /** Exit codes, the same for every command (README, CLI section). */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
-/** The package's version, from package.json (two levels up from src/cli and from dist/cli). */
+/** The package's version, from package.json (two levels up from src/cli, dist/cli and the bundle in dist/btc). */
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
   return `${pkg.name} ${pkg.version}`;

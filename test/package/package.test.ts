@@ -5,7 +5,7 @@
  * ≥ 22.12), installing it gives no warning of its own, LICENSE is there, every source map points
  * to a file in the package, the optional prebuilt HCI socket binding comes along and loads, an
  * example copied from examples/ runs unchanged, README's TypeScript blocks and the examples
- * type-check there, and the `btc` bin runs.
+ * type-check there, and the `btc` bin (the bundle in dist/btc) runs its commands.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -185,5 +185,17 @@ describe('the packed package installed into a fresh project', () => {
     const r = spawnSync(join(app, 'node_modules', '.bin', 'btc'), ['--help'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Usage: btc COMMAND');
+  });
+
+  it('runs the bundled bin: the demo records a trace and decode reads it (each command loads its own chunk)', () => {
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+    expect(manifest.bin.btc).toBe('dist/btc/main.js');
+    const btc = join(app, 'node_modules', '.bin', 'btc');
+    const demo = spawnSync(btc, ['demo', '--btsnoop', 'demo.btsnoop', '--quiet'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+    expect(demo.status, demo.stderr).toBe(0);
+    expect(demo.stdout).toMatch(/result\s+OK/);
+    const decoded = spawnSync(btc, ['decode', 'demo.btsnoop'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+    expect(decoded.status, decoded.stderr).toBe(0);
+    expect(decoded.stdout).toMatch(/RFCOMM UIH dlci=\d+ .*\n\s+data "Hello, world!"/);
   });
 });
