@@ -38,7 +38,7 @@ beforeAll(() => {
   // A copy of what the package is built from (the working tree's dist/ may be stale or in use).
   const stage = join(work, 'stage');
   mkdirSync(stage);
-  for (const f of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'LICENSE', 'src', 'docs']) cpSync(join(ROOT, f), join(stage, f), { recursive: true });
+  for (const f of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'LICENSE', 'src', 'docs', 'scripts/bundle-cli.mjs']) cpSync(join(ROOT, f), join(stage, f), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(stage, 'node_modules'));
   const packs = join(work, 'packs');
   mkdirSync(packs);
