@@ -70,7 +70,9 @@ const maxLength = (m: Map<number, number>) => Math.max(0, ...m.keys());
 const open: Adapter[] = [];
 
 async function adapters(fragment: number): Promise<{ a: Adapter; b: Adapter; wa: Wire; wb: Wire }> {
-  // btvirt drops packets a late reader's socket cannot take (it writes with MSG_DONTWAIT): the
+  // Raw L2CAP has no flow control, and btvirt drops what a late reader's socket cannot take (it
+  // writes with MSG_DONTWAIT). It never has to here: both adapters live in this process and
+  // btvirt's controller gives each one ACL buffer, so at most one packet per direction is in flight.
   const options = (name: string) => ({ name, stack: { hci: { aclFragmentSize: fragment } } });
   const a = await Adapter.open(SPEC, options(`acl-${fragment}-a`));
   open.push(a);
