@@ -10,3 +10,4 @@ export type { HciEvent } from './wire/event.js';
 export * as hciFields from './wire/fields.js';
 export { AclReassembler } from './acl-reassembler.js';
 export { ACL_HEADER_LENGTH, describeAclHeader } from './wire/acl.js';
+export { EVENT_CODE } from './wire/constants.js';

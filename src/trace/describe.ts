@@ -29,7 +29,7 @@
  * decoding a capture loads no state machine (docs/performance.md, "Decoding captures").
  */
 import { concat, DecodeError, hex, u16le, Uuid, view } from '../core/index.js';
-import { ACL_HEADER_LENGTH, AclReassembler, decodeHciPacket, describeAclHeader, describeHciPacket, H4_INDICATOR, type HciPacket } from '../hci/decoding.js';
+import { ACL_HEADER_LENGTH, AclReassembler, decodeHciPacket, describeAclHeader, describeHciPacket, EVENT_CODE, H4_INDICATOR, type HciPacket } from '../hci/decoding.js';
 import { BASIC_HEADER_LENGTH, basicFrameCid, decodeBasicFrame, decodeSignalingFrame, describeSignal, type L2capSignal } from '../l2cap/decoding.js';
 import { decodeMcc, decodeRfcommFrame, describeMcc, describeRfcommFrame, type Mcc, type RfcommFrame } from '../rfcomm/decoding.js';
 import {
@@ -386,12 +386,11 @@ function rfcommLines(rfcomm: NonNullable<DecodedPacket['rfcomm']>, lines: string
 const REMEMBERED_PACKETS = 1024;
 /** Longer packets are described each time: they are rarely repeated, and memory stays small. */
 const REMEMBERED_MAX_OCTETS = 64;
-const DISCONNECTION_COMPLETE = 0x05;
 
 /** Whether `describe` keeps the lines of this packet: a command or event, short, that teaches the decoder nothing. */
 function remembered(h4: Uint8Array): boolean {
   if (h4.length > REMEMBERED_MAX_OCTETS) return false;
-  return h4[0] === H4_INDICATOR.COMMAND || (h4[0] === H4_INDICATOR.EVENT && h4[1] !== DISCONNECTION_COMPLETE);
+  return h4[0] === H4_INDICATOR.COMMAND || (h4[0] === H4_INDICATOR.EVENT && h4[1] !== EVENT_CODE.DISCONNECTION_COMPLETE);
 }
 
 /** A channel of a link as one number: the connection handle (12 bits) above the CID (16 bits). */
