@@ -16,6 +16,7 @@ import { interleaved, pairedRatio, sampled, summarize, timed, type SamplingPlan,
 import { echoRoundTrips, serveEcho } from './echo.js';
 import { noiseFloor } from './noise-floor.js';
 import { patternAt } from './pattern.js';
+import { RfcommLayerPair } from './rfcomm-layer.js';
 import { L2capStream, openL2cap, openRfcomm, pair, rfcommL2capMtu, RfcommStreams } from './virtual-bulk.js';
 
 export interface Figure {
@@ -78,13 +79,18 @@ export async function rfcommVsL2cap(plan: SamplingPlan, quick: boolean, out: Res
     const mtu = rfcommL2capMtu(rp.a).remoteMtu;
     const lp = pair(aclSize);
     const l2cap = new L2capStream(lp, openL2cap(lp, mtu));
+    const layer = new RfcommLayerPair(mtu);
     const res = await interleaved(plan, {
       rfcomm: async () => rate(total, (await timed(() => rfcomm.transfer(total))).cpuMs),
       l2cap: async () => rate(total, (await timed(() => l2cap.transfer(total))).cpuMs),
+      layer: async () => rate(total, (await timed(() => layer.transfer(total))).cpuMs),
     });
     out.figures.push({ name: `RFCOMM bulk, virtual link, ACL ${aclSize} (L2CAP MTU ${mtu})`, unit: 'MiB/s CPU', summary: res.rfcomm, better: 'higher' });
     out.figures.push({ name: `raw L2CAP bulk, virtual link, ACL ${aclSize} (MTU ${mtu})`, unit: 'MiB/s CPU', summary: res.l2cap, better: 'higher' });
+    out.figures.push({ name: `RFCOMM layer alone, two managers wired sans-I/O (L2CAP MTU ${mtu})`, unit: 'MiB/s CPU', summary: res.layer, better: 'higher' });
     out.ratios.push({ name: `RFCOMM / L2CAP goodput, ACL ${aclSize}`, ...pairedRatio(res.rfcomm, res.l2cap), target: '≥ 0.95' });
+    // Cost per byte of the layer alone against the whole raw L2CAP path: the share RFCOMM adds at most.
+    out.ratios.push({ name: `RFCOMM layer alone / whole raw L2CAP path, cost per byte, ACL ${aclSize}`, ...pairedRatio(res.l2cap, res.layer) });
   }
 }
 

@@ -33,7 +33,7 @@ describe('npm run bench -- --quick', () => {
     expect(results.quick).toBe(true);
     expect(results.plan.samples).toBeGreaterThanOrEqual(5);
     const names = results.figures.map((f) => f.name);
-    for (const want of [/RFCOMM UIH encode/, /RFCOMM bulk, virtual link, ACL 27\b/, /raw L2CAP bulk, virtual link, ACL 1021/, /60 active DLCs/, /idle sessions/, /GC share/, /heap per idle DLC/, /echo round trip, sockets on virtual adapters/]) {
+    for (const want of [/RFCOMM UIH encode/, /RFCOMM bulk, virtual link, ACL 27\b/, /raw L2CAP bulk, virtual link, ACL 1021/, /RFCOMM layer alone, two managers/, /60 active DLCs/, /idle sessions/, /GC share/, /heap per idle DLC/, /echo round trip, sockets on virtual adapters/]) {
       expect(names.some((n) => want.test(n)), String(want)).toBe(true);
     }
     if (!btvirtMissing()) {
