@@ -4,7 +4,8 @@
  * Cold is the first MiB of fresh processes; warm is a MiB after 4 MiB in the same processes.
  * Every transfer checks its bytes. Then 50 consecutive 1 MiB transfers each way between two
  * stack processes, counting stalls (a transfer that does not end within 20 s), and echo round
- * trips over RFCOMM and L2CAP.
+ * trips over RFCOMM and L2CAP. btvirt and the sending peers share one core, the receiving peers
+ * have another (placement.ts), so that the figures do not follow where the scheduler put them.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { startBtvirt } from '../test/support/btvirt-process.js';
 import type { Results } from './in-process.js';
 import { interleaved, pairedRatio, summarize, type SamplingPlan } from './measure.js';
+import { onCore, placeOnCores, type Placement } from './placement.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** Compiled (npm run bench) the peers are .js files run by node; from source, .ts files through tsx. */
@@ -27,11 +29,13 @@ class Peer {
   stderr = '';
   exited = false;
 
-  constructor(script: string, args: string[]) {
+  /** Runs `script` with `args` in a node process of its own, on core `cpu` when given (placement.ts). */
+  constructor(script: string, args: string[], cpu: number | undefined) {
     const file = join(HERE, FROM_SOURCE ? `${script}.ts` : `${script}.js`);
     // BENCH_CPU_PROF=DIR: each peer writes a CPU profile there (node --cpu-prof), to see where its time goes.
     const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    this.child = spawn(process.execPath, [...profile, ...(FROM_SOURCE ? ['--import', 'tsx'] : []), file, ...args], { stdio: 'pipe' });
+    const run = onCore(cpu, process.execPath, [...profile, ...(FROM_SOURCE ? ['--import', 'tsx'] : []), file, ...args]);
+    this.child = spawn(run.command, run.args, { stdio: 'pipe' });
     let buf = '';
     this.child.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
@@ -120,19 +124,19 @@ function linkOf(receiver: Peer, sender: Peer, tellReceiver: boolean): Link {
   };
 }
 
-export async function rawLink(socket: string): Promise<Link> {
-  const receiver = new Peer('raw-acl-host', [socket]);
+export async function rawLink(socket: string, cores: Placement): Promise<Link> {
+  const receiver = new Peer('raw-acl-host', [socket], cores.receiver);
   const { address } = await receiver.next<{ address: string }>('address');
-  const sender = new Peer('raw-acl-host', [socket, address]);
+  const sender = new Peer('raw-acl-host', [socket, address], cores.sender);
   await sender.next('connected');
   return linkOf(receiver, sender, false);
 }
 
-export async function stackLink(socket: string, proto: 'rfcomm' | 'l2cap' = 'rfcomm'): Promise<Link> {
+export async function stackLink(socket: string, cores: Placement, proto: 'rfcomm' | 'l2cap' = 'rfcomm'): Promise<Link> {
   const spec = `h4:unix:${socket}`;
-  const receiver = new Peer('btvirt-peer', [spec, proto, 'listen']);
+  const receiver = new Peer('btvirt-peer', [spec, proto, 'listen'], cores.receiver);
   const { address } = await receiver.next<{ address: string }>('address');
-  const sender = new Peer('btvirt-peer', [spec, proto, 'connect', address, proto === 'rfcomm' ? '1' : String(0x1001)]);
+  const sender = new Peer('btvirt-peer', [spec, proto, 'connect', address, proto === 'rfcomm' ? '1' : String(0x1001)], cores.sender);
   await sender.next('connected');
   await receiver.next('connected');
   return linkOf(receiver, sender, true);
@@ -164,16 +168,18 @@ export async function overBtvirt(plan: SamplingPlan, quick: boolean, out: Result
     return;
   }
   try {
+    const cores = placeOnCores(btvirt.own ? btvirt.child?.pid : undefined);
+    out.notes.push(`over btvirt: ${cores.note}`);
     const warmupMiB = quick ? 1 : 4;
     const cold: Record<string, number[]> = { raw: [], rfcomm: [] };
     const res = await interleaved(plan, {
       raw: async () => {
-        const r = await coldAndWarm(() => rawLink(btvirt.socket), warmupMiB);
+        const r = await coldAndWarm(() => rawLink(btvirt.socket, cores), warmupMiB);
         cold.raw.push(r.cold);
         return r.warm;
       },
       rfcomm: async () => {
-        const r = await coldAndWarm(() => stackLink(btvirt.socket), warmupMiB);
+        const r = await coldAndWarm(() => stackLink(btvirt.socket, cores), warmupMiB);
         cold.rfcomm.push(r.cold);
         return r.warm;
       },
@@ -187,8 +193,8 @@ export async function overBtvirt(plan: SamplingPlan, quick: boolean, out: Result
     out.ratios.push({ name: 'RFCOMM / raw ACL ceiling over btvirt, cold', ...pairedRatio(rfcommCold, rawCold), target: '≥ 0.9' });
     out.ratios.push({ name: 'RFCOMM / raw ACL ceiling over btvirt, warm', ...pairedRatio(res.rfcomm, res.raw), target: '≥ 0.9' });
 
-    await stalls(btvirt.socket, quick ? 5 : 50, out);
-    await echoes(btvirt.socket, plan, quick, out);
+    await stalls(btvirt.socket, cores, quick ? 5 : 50, out);
+    await echoes(btvirt.socket, cores, plan, quick, out);
   } finally {
     btvirt.stop();
   }
@@ -196,11 +202,11 @@ export async function overBtvirt(plan: SamplingPlan, quick: boolean, out: Result
 
 /** `count` consecutive 1 MiB transfers each way between two stack processes; a stall restarts them.
  * After 10 stalls the rest is not tried (each costs 20 s): the figure says how many were. */
-async function stalls(socket: string, count: number, out: Results): Promise<void> {
+async function stalls(socket: string, cores: Placement, count: number, out: Results): Promise<void> {
   let stalled = 0;
   let failed = 0;
   let tried = 0;
-  let link = await stackLink(socket);
+  let link = await stackLink(socket, cores);
   const reverse = async (l: Link) => {
     // The same two processes, the other way: the receiver sends.
     l.sender.send(`recv ${MiB} 0`);
@@ -218,7 +224,7 @@ async function stalls(socket: string, count: number, out: Results): Promise<void
         if (error instanceof StallError) stalled++;
         else failed++;
         link.stop();
-        link = await stackLink(socket);
+        link = await stackLink(socket, cores);
       }
     }
   }
@@ -232,9 +238,9 @@ async function stalls(socket: string, count: number, out: Results): Promise<void
  * Echo round trips between two processes over btvirt, RFCOMM and L2CAP interleaved with the raw
  * ACL hosts' echo: the floor, what btvirt and the machine alone cost and how much they vary.
  */
-async function echoes(socket: string, plan: SamplingPlan, quick: boolean, out: Results): Promise<void> {
+async function echoes(socket: string, cores: Placement, plan: SamplingPlan, quick: boolean, out: Results): Promise<void> {
   const trips = quick ? 100 : 1000;
-  const links = { rfcomm: await stackLink(socket, 'rfcomm'), l2cap: await stackLink(socket, 'l2cap'), raw: await rawLink(socket) };
+  const links = { rfcomm: await stackLink(socket, cores, 'rfcomm'), l2cap: await stackLink(socket, cores, 'l2cap'), raw: await rawLink(socket, cores) };
   const names = ['rfcomm', 'l2cap', 'raw'] as const;
   const p99: Record<string, number[]> = { rfcomm: [], l2cap: [], raw: [] };
   try {

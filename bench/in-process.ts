@@ -40,6 +40,8 @@ export interface Ratio {
 export interface Results {
   figures: Figure[];
   ratios: Ratio[];
+  /** How a suite ran where that bears on its figures (which cores the btvirt processes had). */
+  notes: string[];
 }
 
 const MiB = 1 << 20;

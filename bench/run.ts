@@ -33,7 +33,7 @@ for (const s of only) if (!(SUITES as readonly string[]).includes(s)) throw new 
 const plan: SamplingPlan = quick ? { warmup: 1, samples: 5 } : { warmup: 2, samples: 7 };
 const wanted = (s: Suite) => only.has(s);
 
-const results: Results = { figures: [], ratios: [] };
+const results: Results = { figures: [], ratios: [], notes: [] };
 const started = Date.now();
 const step = async (suite: Suite, fn: () => Promise<void>): Promise<void> => {
   if (!wanted(suite)) return;
@@ -63,6 +63,7 @@ console.log('\n| ratio (one run; A/B paired round by round where a range is give
 console.log('|---|---:|---:|---:|---|');
 const fmt2 = (n: number | undefined) => (n === undefined ? '' : Number.isFinite(n) ? n.toFixed(2) : '—');
 for (const r of results.ratios) console.log(`| ${r.name} | ${fmt2(r.value)} | ${fmt2(r.min)} | ${fmt2(r.max)} | ${r.target ?? ''} |`);
+if (results.notes.length > 0) console.log(`\n${results.notes.map((n) => `- ${n}`).join('\n')}`);
 
 const out = values.out ?? (quick ? undefined : resolve(process.cwd(), 'bench/results.json'));
 if (out) {

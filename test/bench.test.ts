@@ -19,6 +19,7 @@ interface Results {
   plan: { warmup: number; samples: number };
   figures: { name: string; unit: string; summary: { samples: number[]; failed: number } }[];
   ratios: { name: string; value: number }[];
+  notes: string[];
 }
 
 describe('npm run bench -- --quick', () => {
@@ -38,6 +39,8 @@ describe('npm run bench -- --quick', () => {
     }
     if (!btvirtMissing()) {
       for (const want of [/raw ACL ceiling over btvirt/, /RFCOMM over btvirt with the defaults/, /stalls in/, /echo round trip over btvirt/]) expect(names.some((n) => want.test(n)), String(want)).toBe(true);
+      // Where btvirt and the peers ran is part of those figures (bench/placement.ts): the results say it.
+      expect(results.notes.some((n) => /^over btvirt: (pinned: btvirt and the sending peers on CPU \d+|not pinned: .+)/.test(n)), results.notes.join('; ')).toBe(true);
     }
     // Every sampled figure has its samples; counts (stalls, failures) are one number each.
     for (const f of results.figures) expect(f.summary.samples.length, f.name).toBeGreaterThanOrEqual(/stalls|failed/.test(f.name) ? 1 : 5);
