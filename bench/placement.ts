@@ -23,19 +23,24 @@ export interface Placement {
   readonly note: string;
 }
 
+/** The CPUs of a Linux CPU list (`0-1,4,6-7`), in order; a part that is not a number or a range counts for none. */
+export function parseCpuList(list: string): number[] {
+  return list.split(',').flatMap((part) => {
+    const m = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(part);
+    if (!m) return [];
+    const first = Number(m[1]);
+    const last = m[2] === undefined ? first : Number(m[2]);
+    return Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i);
+  });
+}
+
 /** The CPUs this process may run on, from /proc/self/status (`Cpus_allowed_list: 0-1,4`). */
 function allowedCpus(): number[] {
-  let list: string;
   try {
-    list = /^Cpus_allowed_list:\s*(.+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '';
+    return parseCpuList(/^Cpus_allowed_list:\s*(.+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '');
   } catch {
     return [];
   }
-  return list.split(',').flatMap((part) => {
-    const [a, b] = part.split('-').map(Number);
-    if (!Number.isInteger(a)) return [];
-    return Array.from({ length: (Number.isInteger(b) ? b : a) - a + 1 }, (_, i) => a + i);
-  });
 }
 
 /** Pins the btvirt process `btvirtPid` (all its threads) and returns the cores for the peers. */

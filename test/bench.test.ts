@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseCpuList } from '../bench/placement.js';
 import { btvirtMissing, ROOT } from './support/env.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'btc-bench-'));
@@ -47,4 +48,14 @@ describe('npm run bench -- --quick', () => {
     expect(results.ratios.length).toBeGreaterThanOrEqual(8);
     // A guard only: on a loaded machine the quick run takes minutes (98 s beside 4 busy loops).
   }, 900_000);
+});
+
+describe('bench placement', () => {
+  it('reads a Linux CPU list as the kernel writes it', () => {
+    expect(parseCpuList('0-1')).toEqual([0, 1]);
+    expect(parseCpuList('0-1,4,6-7')).toEqual([0, 1, 4, 6, 7]);
+    expect(parseCpuList('3')).toEqual([3]);
+    expect(parseCpuList('')).toEqual([]);
+    expect(parseCpuList('x,2-1,5')).toEqual([5]);
+  });
 });
