@@ -7,6 +7,11 @@
  * What it measures is the layer's own cost per byte: frame building and parsing, credits, the DLC's
  * turn, events. Set beside the whole stack's raw L2CAP path at the same L2CAP MTU, it says how much
  * of the RFCOMM / raw L2CAP goodput gap is the layer itself (docs/performance.md).
+ *
+ * Not test/rfcomm/support/pair.ts, which wires two managers for the unit tests: that one keeps every
+ * event and every byte received (a bulk run would hold all of it) and takes frames with
+ * `pollTransmit`, an array of their own each; here frames come from `produce(session, allocate)`,
+ * the way the stack takes them, and nothing is kept.
  */
 import { ByteWriter } from '../src/core/index.js';
 import { RfcommManager } from '../src/rfcomm/index.js';
@@ -55,6 +60,7 @@ export class RfcommLayerPair {
       }
       const moved = this.move(this.a, this.b);
       if (!this.move(this.b, this.a) && !moved) throw new Error(`the RFCOMM layer pair stalled after ${check.received} of ${total} bytes`);
+      // a's events (writable, credits) say nothing the loop needs; drained so its queue never fills.
       for (let e = this.a.pollEvent(); e; e = this.a.pollEvent());
     }
     this.check = undefined;
