@@ -7,7 +7,7 @@ import { Stack, type StackOptions } from '../../src/stack/stack.js';
 import type { StackEvent } from '../../src/stack/events.js';
 import { VirtualController, type VirtualControllerOptions } from '../../src/transport/virtual/controller.js';
 import { VirtualLink } from '../../src/transport/virtual/link.js';
-import { earliest } from '../../src/core/index.js';
+import { earliest, TimerSet } from '../../src/core/index.js';
 
 export interface NetNode {
   stack: Stack;
@@ -32,9 +32,16 @@ export class VirtualNet {
   readonly link: VirtualLink;
   readonly nodes: NetNode[] = [];
   now = 0;
+  /** The nodes that are not parked. */
+  private readonly active: NetNode[] = [];
   /** Parked nodes whose controller woke or whose deadline fell due. */
   private readonly woken = new Set<NetNode>();
-  private parkedCount = 0;
+  /**
+   * Each parked node's next deadline, noted whenever it was looked at: only then can its stack's
+   * deadlines change, and a new one of its controller wakes it (`onWake`). So finding the next
+   * deadline never asks every parked node.
+   */
+  private readonly parkedDue = new TimerSet<NetNode>();
 
   constructor(seed = 1) {
     this.link = new VirtualLink({ seed });
@@ -48,6 +55,7 @@ export class VirtualNet {
       if (node.parked) this.woken.add(node);
     };
     this.nodes.push(node);
+    this.active.push(node);
     node.stack.start(this.now);
     return node;
   }
@@ -78,9 +86,29 @@ export class VirtualNet {
   /** From now on `node` is only looked at when its controller or a deadline wakes it (see `parked`). */
   park(...nodes: NetNode[]): void {
     for (const n of nodes) {
-      if (!n.parked) this.parkedCount++;
+      if (n.parked) continue;
       n.parked = true;
+      this.active.splice(this.active.indexOf(n), 1);
+      this.noteDue(n);
     }
+  }
+
+  /** The earliest deadline of a node's stack and controller. */
+  private due(node: NetNode): number | undefined {
+    return earliest(node.stack.pollTimeout(), node.controller.pollTimeout());
+  }
+
+  private noteDue(node: NetNode): void {
+    const due = this.due(node);
+    if (due === undefined) this.parkedDue.clear(node);
+    else this.parkedDue.set(node, due);
+  }
+
+  /** The earliest deadline in the net. */
+  private nextDue(): number | undefined {
+    let next = this.parkedDue.next();
+    for (const n of this.active) next = earliest(next, this.due(n));
+    return next;
   }
 
   /** Moves bytes between every stack and its controller until nothing moves at `now`. */
@@ -88,15 +116,26 @@ export class VirtualNet {
     for (let moved = true, rounds = 0; moved; rounds++) {
       if (rounds > 1_000_000) throw new Error('the virtual net does not settle');
       moved = false;
+      if (this.settleAll(this.active)) moved = true;
+      if (this.woken.size === 0) continue;
       const woken = [...this.woken];
       this.woken.clear();
-      for (const node of this.parkedCount === 0 ? this.nodes : this.activeNodes(woken)) {
-        if (this.settleNode(node)) {
-          moved = true;
-          if (node.parked) this.woken.add(node);
-        }
-      }
+      if (this.settleAll(woken)) moved = true;
     }
+  }
+
+  /** One round for each of `nodes`: true when anything moved. A parked node that moved is looked at again. */
+  private settleAll(nodes: readonly NetNode[]): boolean {
+    let moved = false;
+    for (const node of nodes) {
+      const nodeMoved = this.settleNode(node);
+      if (node.parked) {
+        if (nodeMoved) this.woken.add(node);
+        this.noteDue(node);
+      }
+      moved ||= nodeMoved;
+    }
+    return moved;
   }
 
   /** One round for one node: true when anything moved. */
@@ -132,16 +171,10 @@ export class VirtualNet {
     return moved;
   }
 
-  private activeNodes(woken: NetNode[]): NetNode[] {
-    const active = this.nodes.filter((n) => !n.parked);
-    return woken.length === 0 ? active : [...active, ...woken];
-  }
-
   /** Jumps the clock to the next deadline and settles; false when nothing is scheduled. */
   step(): boolean {
     this.settle();
-    let next: number | undefined;
-    for (const n of this.nodes) next = earliest(next, earliest(n.stack.pollTimeout(), n.controller.pollTimeout()));
+    const next = this.nextDue();
     if (next === undefined) return false;
     this.now = Math.max(this.now, next);
     this.wakeDue();
@@ -151,11 +184,7 @@ export class VirtualNet {
 
   /** Parked nodes with a deadline now due are looked at. */
   private wakeDue(): void {
-    for (const n of this.nodes) {
-      if (!n.parked) continue;
-      const due = earliest(n.stack.pollTimeout(), n.controller.pollTimeout());
-      if (due !== undefined && due <= this.now) this.woken.add(n);
-    }
+    for (const n of this.parkedDue.expire(this.now)) this.woken.add(n);
   }
 
   /** Steps until `cond()` holds; throws after `maxMs` of virtual time or when nothing is left to do. */
@@ -176,8 +205,7 @@ export class VirtualNet {
     const until = this.now + ms;
     this.settle();
     for (;;) {
-      let next: number | undefined;
-      for (const n of this.nodes) next = earliest(next, earliest(n.stack.pollTimeout(), n.controller.pollTimeout()));
+      const next = this.nextDue();
       if (next === undefined || next > until) break;
       this.now = Math.max(this.now, next);
       this.wakeDue();
