@@ -12,10 +12,11 @@ import { runInNewContext } from 'node:vm';
 import { decodeRfcommFrame, encodeRfcommFrameInto } from '../src/rfcomm/index.js';
 import { Adapter, BluetoothSocket, L2CAP, PORT_ANY, RFCOMM } from '../src/socket/index.js';
 import { VirtualNet, type NetNode } from '../test/support/virtual-net.js';
-import { interleaved, pairedRatio, sampled, summarize, timed, type SamplingPlan, type Summary } from './measure.js';
+import { interleaved, pairedExtraCost, pairedRatio, sampled, summarize, timed, type SamplingPlan, type Summary } from './measure.js';
 import { echoRoundTrips, serveEcho } from './echo.js';
 import { noiseFloor } from './noise-floor.js';
 import { patternAt } from './pattern.js';
+import { FrameFloor } from './rfcomm-floor.js';
 import { RfcommLayerPair } from './rfcomm-layer.js';
 import { L2capStream, openL2cap, openRfcomm, pair, rfcommL2capMtu, RfcommStreams } from './virtual-bulk.js';
 
@@ -82,10 +83,14 @@ export async function rfcommVsL2cap(plan: SamplingPlan, quick: boolean, out: Res
     const lp = pair(aclSize);
     const l2cap = new L2capStream(lp, openL2cap(lp, mtu));
     const layer = new RfcommLayerPair(mtu);
+    const bare = new FrameFloor(mtu, false);
+    const framed = new FrameFloor(mtu, true);
     const res = await interleaved(plan, {
       rfcomm: async () => rate(total, (await timed(() => rfcomm.transfer(total))).cpuMs),
       l2cap: async () => rate(total, (await timed(() => l2cap.transfer(total))).cpuMs),
       layer: async () => rate(total, (await timed(() => layer.transfer(total))).cpuMs),
+      bare: async () => rate(total, (await timed(() => bare.transfer(total))).cpuMs),
+      framed: async () => rate(total, (await timed(() => framed.transfer(total))).cpuMs),
     });
     out.figures.push({ name: `RFCOMM bulk, virtual link, ACL ${aclSize} (L2CAP MTU ${mtu})`, unit: 'MiB/s CPU', summary: res.rfcomm, better: 'higher' });
     out.figures.push({ name: `raw L2CAP bulk, virtual link, ACL ${aclSize} (MTU ${mtu})`, unit: 'MiB/s CPU', summary: res.l2cap, better: 'higher' });
@@ -93,6 +98,10 @@ export async function rfcommVsL2cap(plan: SamplingPlan, quick: boolean, out: Res
     out.ratios.push({ name: `RFCOMM / L2CAP goodput, ACL ${aclSize}`, ...pairedRatio(res.rfcomm, res.l2cap), target: '≥ 0.95' });
     // Cost per byte of the layer alone against the whole raw L2CAP path: the share RFCOMM adds at most.
     out.ratios.push({ name: `RFCOMM layer alone / whole raw L2CAP path, cost per byte, ACL ${aclSize}`, ...pairedRatio(res.l2cap, res.layer) });
+    // The least any RFCOMM adds (rfcomm-floor.ts) against the same whole path: how much of the 0.053 it leaves.
+    out.figures.push({ name: `payload copied and handed on as a view, frames of L2CAP MTU ${mtu}`, unit: 'MiB/s CPU', summary: res.bare, better: 'higher' });
+    out.figures.push({ name: `the same with RFCOMM's least work per frame (header, FCS, a view), L2CAP MTU ${mtu}`, unit: 'MiB/s CPU', summary: res.framed, better: 'higher' });
+    out.ratios.push({ name: `least RFCOMM can add / whole raw L2CAP path, cost per byte, ACL ${aclSize}`, ...pairedExtraCost(res.l2cap, res.framed, res.bare) });
   }
 }
 

@@ -84,6 +84,21 @@ export function pairedRatio(a: Summary, b: Summary): { value: number; min: numbe
   return { value: s.median, min: s.min, max: s.max };
 }
 
+/**
+ * What `withIt` costs beyond `without`, as a share of what `base` costs, round by round; all three
+ * are rates (bytes per CPU second), so a cost is 1 / rate: base/withIt − base/without per round.
+ */
+export function pairedExtraCost(base: Summary, withIt: Summary, without: Summary): { value: number; min: number; max: number } {
+  const shares: number[] = [];
+  for (let i = 0; i < Math.min(base.samples.length, withIt.samples.length, without.samples.length); i++) {
+    const share = base.samples[i] / withIt.samples[i] - base.samples[i] / without.samples[i];
+    if (Number.isFinite(share)) shares.push(share);
+  }
+  if (shares.length === 0) return { value: NaN, min: NaN, max: NaN };
+  const s = summarize(shares);
+  return { value: s.median, min: s.min, max: s.max };
+}
+
 /** Samples one thing: `warmup` runs thrown away, then `samples` runs. */
 export async function sampled(plan: SamplingPlan, fn: () => Promise<number> | number): Promise<Summary> {
   return (await interleaved(plan, { only: fn })).only;

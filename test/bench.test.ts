@@ -9,7 +9,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pairedExtraCost, summarize } from '../bench/measure.js';
 import { parseCpuList } from '../bench/placement.js';
+import { FrameFloor } from '../bench/rfcomm-floor.js';
 import { btvirtMissing, ROOT } from './support/env.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'btc-bench-'));
@@ -35,7 +37,7 @@ describe('npm run bench -- --quick', () => {
     expect(results.quick).toBe(true);
     expect(results.plan.samples).toBeGreaterThanOrEqual(5);
     const names = results.figures.map((f) => f.name);
-    for (const want of [/RFCOMM UIH encode/, /RFCOMM bulk, virtual link, ACL 27\b/, /raw L2CAP bulk, virtual link, ACL 1021/, /RFCOMM layer alone, two managers/, /60 active DLCs/, /idle sessions/, /GC share/, /heap per idle DLC/, /echo round trip, sockets on virtual adapters/]) {
+    for (const want of [/RFCOMM UIH encode/, /RFCOMM bulk, virtual link, ACL 27\b/, /raw L2CAP bulk, virtual link, ACL 1021/, /RFCOMM layer alone, two managers/, /RFCOMM's least work per frame/, /60 active DLCs/, /idle sessions/, /GC share/, /heap per idle DLC/, /echo round trip, sockets on virtual adapters/]) {
       expect(names.some((n) => want.test(n)), String(want)).toBe(true);
     }
     if (!btvirtMissing()) {
@@ -57,5 +59,26 @@ describe('bench placement', () => {
     expect(parseCpuList('3')).toEqual([3]);
     expect(parseCpuList('')).toEqual([]);
     expect(parseCpuList('x,2-1,5')).toEqual([5]);
+  });
+});
+
+describe('the RFCOMM floor (bench/rfcomm-floor.ts)', () => {
+  it('carries and checks a stream bare and framed, continuing it across transfers', () => {
+    for (const framed of [false, true]) {
+      const floor = new FrameFloor(1017, framed);
+      floor.transfer(200_000);
+      floor.transfer(70_001);
+    }
+  });
+
+  it('is measured with frames over 127 octets only (two length octets)', () => {
+    expect(() => new FrameFloor(130, true)).toThrow(/over 127 octets/);
+  });
+
+  it('reports what one variant costs beyond another as a share of a third, round by round', () => {
+    // Rates: base 100 and 200, with 50 and 100 (twice the cost), without 100 and 200 (the same): one base cost more each round.
+    expect(pairedExtraCost(summarize([100, 200]), summarize([50, 100]), summarize([100, 200])).value).toBe(1);
+    // A round that did not complete (NaN) is left out.
+    expect(pairedExtraCost(summarize([100, 100, 100]), summarize([50, NaN, 80]), summarize([100, 100, 100]))).toEqual({ value: 0.625, min: 0.25, max: 1 });
   });
 });
