@@ -73,29 +73,34 @@ export async function interleaved(plan: SamplingPlan, variants: Record<string, (
  * were taken next to each other, so a drift of the machine's speed cancels), over the rounds where
  * both completed. NaN when none did.
  */
-export function pairedRatio(a: Summary, b: Summary): { value: number; min: number; max: number } {
-  const ratios: number[] = [];
-  for (let i = 0; i < Math.min(a.samples.length, b.samples.length); i++) {
-    const r = a.samples[i] / b.samples[i];
-    if (Number.isFinite(r)) ratios.push(r);
-  }
-  if (ratios.length === 0) return { value: NaN, min: NaN, max: NaN };
-  const s = summarize(ratios);
-  return { value: s.median, min: s.min, max: s.max };
+export function pairedRatio(a: Summary, b: Summary): Paired {
+  return paired([a, b], ([x, y]) => x / y);
 }
 
 /**
  * What `withIt` costs beyond `without`, as a share of what `base` costs, round by round; all three
  * are rates (bytes per CPU second), so a cost is 1 / rate: base/withIt − base/without per round.
  */
-export function pairedExtraCost(base: Summary, withIt: Summary, without: Summary): { value: number; min: number; max: number } {
-  const shares: number[] = [];
-  for (let i = 0; i < Math.min(base.samples.length, withIt.samples.length, without.samples.length); i++) {
-    const share = base.samples[i] / withIt.samples[i] - base.samples[i] / without.samples[i];
-    if (Number.isFinite(share)) shares.push(share);
+export function pairedExtraCost(base: Summary, withIt: Summary, without: Summary): Paired {
+  return paired([base, withIt, without], ([b, w, o]) => b / w - b / o);
+}
+
+export interface Paired {
+  value: number;
+  min: number;
+  max: number;
+}
+
+/** `f` of the samples each round took, over the rounds where all completed: median, min and max (NaN when none did). */
+function paired(summaries: readonly Summary[], f: (round: number[]) => number): Paired {
+  const rounds = Math.min(...summaries.map((s) => s.samples.length));
+  const values: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const v = f(summaries.map((s) => s.samples[i]));
+    if (Number.isFinite(v)) values.push(v);
   }
-  if (shares.length === 0) return { value: NaN, min: NaN, max: NaN };
-  const s = summarize(shares);
+  if (values.length === 0) return { value: NaN, min: NaN, max: NaN };
+  const s = summarize(values);
   return { value: s.median, min: s.min, max: s.max };
 }
 

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pairedExtraCost, summarize } from '../bench/measure.js';
+import { pairedExtraCost, pairedRatio, summarize } from '../bench/measure.js';
 import { parseCpuList } from '../bench/placement.js';
 import { FrameFloor } from '../bench/rfcomm-floor.js';
 import { btvirtMissing, ROOT } from './support/env.js';
@@ -73,6 +73,11 @@ describe('the RFCOMM floor (bench/rfcomm-floor.ts)', () => {
 
   it('is measured with frames over 127 octets only (two length octets)', () => {
     expect(() => new FrameFloor(130, true)).toThrow(/over 127 octets/);
+  });
+
+  it('pairs samples round by round: A / B per round, a round that did not complete left out', () => {
+    expect(pairedRatio(summarize([2, 9, 6]), summarize([1, NaN, 2]))).toEqual({ value: 2.5, min: 2, max: 3 });
+    expect(pairedRatio(summarize([NaN]), summarize([1])).value).toBeNaN();
   });
 
   it('reports what one variant costs beyond another as a share of a third, round by round', () => {
